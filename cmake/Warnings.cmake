@@ -1,0 +1,18 @@
+# One INTERFACE target carries warnings and sanitizer flags so every beastchain target agrees on them.
+add_library(beastchain_options INTERFACE)
+target_compile_options(beastchain_options INTERFACE -Wall -Wextra -Wpedantic)
+if(BEASTCHAIN_WERROR)
+    target_compile_options(beastchain_options INTERFACE -Werror)
+endif()
+
+if(BEASTCHAIN_SANITIZE STREQUAL "address")
+    set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+elseif(BEASTCHAIN_SANITIZE STREQUAL "thread")
+    set(_san -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT BEASTCHAIN_SANITIZE STREQUAL "")
+    message(FATAL_ERROR "BEASTCHAIN_SANITIZE must be '', 'address' or 'thread'")
+endif()
+if(_san)
+    target_compile_options(beastchain_options INTERFACE ${_san})
+    target_link_options(beastchain_options INTERFACE ${_san})
+endif()

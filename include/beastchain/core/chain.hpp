@@ -1,0 +1,119 @@
+// Block validation rules and the best chain: an append-only vector of validated blocks from genesis.
+#pragma once
+
+#include <beastchain/core/block.hpp>
+#include <beastchain/core/pow.hpp>
+#include <beastchain/core/validation.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace beastchain::core {
+
+/// Network rules every node of one network must share.
+struct consensus_params
+{
+    /// Blocks below this difficulty are refused; nodes mine at their own --difficulty (>= this).
+    std::uint32_t min_difficulty = 16;
+    /// Transactions per block, the reward included.
+    std::size_t max_block_transactions = 1000;
+    /// How far a block's timestamp may run ahead of the validating node's clock.
+    std::uint64_t max_future_ms = 2 * 60 * 60 * 1000;
+};
+
+/// A block together with facts derived from it once, on validation.
+struct chain_entry
+{
+    block blk;
+    hash256 hash{};
+    work_t cumulative_work = 0;
+};
+
+/// Rules on a block's own contents: size, well-formed transactions, exactly one reward and it is
+/// last, no transaction id twice.
+validation_result check_block_contents(const block& b, const consensus_params& params);
+
+/// Rules on the header: difficulty within range, the hash meets it, and a claimed hash (when the
+/// sender supplied one) equals the computed one.
+validation_result check_block_header(
+    const block& b,
+    const hash256& hash,
+    const consensus_params& params,
+    const std::optional<hash256>& claimed_hash = std::nullopt
+);
+
+/// Rules linking a block to its parent: next index, previous hash, timestamp not decreasing and
+/// not far in the future.
+validation_result check_block_link(
+    const block& b, const chain_entry& parent, std::uint64_t now_ms, const consensus_params& params
+);
+
+/// A whole chain that passed every rule, ready to be adopted. Built off the node's strand.
+struct candidate_chain
+{
+    std::vector<chain_entry> entries;
+    work_t work() const noexcept { return entries.empty() ? 0 : entries.back().cumulative_work; }
+};
+
+/// Where a chain failed validation: the block index and the rule.
+struct chain_rejection
+{
+    std::size_t index = 0;
+    validation_result result;
+};
+
+/// Validates a complete chain from genesis. `claimed_hashes`, when not empty, holds the hash the
+/// sender claimed for each block. Returns the validated chain or the first failure.
+std::optional<candidate_chain> validate_chain(
+    std::vector<block> blocks,
+    std::span<const std::optional<hash256>> claimed_hashes,
+    std::uint64_t now_ms,
+    const consensus_params& params,
+    chain_rejection& rejection
+);
+
+/**
+ * The node's best chain. Always starts with the shared genesis block and only ever holds blocks
+ * that passed every rule.
+ *
+ * @par Thread Safety
+ * None: the node confines it to one strand.
+ */
+class chain
+{
+public:
+    explicit chain(consensus_params params);
+
+    const consensus_params& params() const noexcept { return params_; }
+    const std::vector<chain_entry>& entries() const noexcept { return entries_; }
+    const chain_entry& tip() const noexcept { return entries_.back(); }
+    std::size_t size() const noexcept { return entries_.size(); }
+    work_t cumulative_work() const noexcept { return tip().cumulative_work; }
+
+    /// Index of the block holding transaction `id`, if any.
+    std::optional<std::uint64_t> find_transaction(const std::string& id) const;
+
+    /// Every rule for appending `b` (with hash `hash`) at the tip, including no transaction
+    /// id that is already in the chain.
+    validation_result check_next(const block& b, const hash256& hash, std::uint64_t now_ms) const;
+
+    /// Appends a block that passed check_next.
+    const chain_entry& append_checked(block b, const hash256& hash);
+
+    /// Replaces the chain with `candidate` and returns the blocks of ours that it abandons
+    /// (those after the last common block), oldest first. The caller decides whether to switch.
+    std::vector<block> replace(candidate_chain&& candidate);
+
+private:
+    void index_transactions(const chain_entry& e);
+
+    consensus_params params_;
+    std::vector<chain_entry> entries_;
+    std::unordered_map<std::string, std::uint64_t> tx_index_;
+};
+
+} // namespace beastchain::core

@@ -1,0 +1,71 @@
+// The ledger: best chain plus pending pool, and the state transitions that must keep them consistent.
+#pragma once
+
+#include <beastchain/core/chain.hpp>
+#include <beastchain/core/mempool.hpp>
+#include <beastchain/core/observer.hpp>
+
+#include <string_view>
+
+namespace beastchain::core {
+
+/**
+ * Owns the best chain and the pending pool and is the only code that changes them, so that the
+ * invariant "every accepted transaction is either pending or in the best chain, exactly once"
+ * lives in one place.
+ *
+ * @par Thread Safety
+ * None: the node confines it to one strand.
+ */
+class ledger
+{
+public:
+    ledger(consensus_params params, std::size_t mempool_capacity, ledger_observer* observer = nullptr);
+
+    const chain& best_chain() const noexcept { return chain_; }
+    const mempool& pending() const noexcept { return pool_; }
+
+    enum class accept_status
+    {
+        accepted,
+        invalid,
+        duplicate, ///< already pending or already in the chain
+        pool_full
+    };
+    struct accept_result
+    {
+        accept_status status = accept_status::accepted;
+        validation_result detail;
+    };
+
+    /// Accepts a well-formed, non-reward transaction into the pending pool.
+    accept_result accept_transaction(transaction tx);
+
+    /// The block a miner should work on: the oldest pending transactions (up to the block limit)
+    /// followed by the reward to `miner_address`. Its timestamp never precedes the tip's.
+    block
+    make_block_template(std::string_view miner_address, std::uint32_t difficulty, std::uint64_t now_ms) const;
+
+    /// Appends a block at the tip after checking every rule; its transactions leave the pool.
+    validation_result connect_block(block b, std::uint64_t now_ms);
+
+    struct adopt_result
+    {
+        bool switched = false;
+        std::size_t fork_index = 0;
+        std::size_t abandoned_blocks = 0;
+        std::size_t returned_to_pending = 0;
+    };
+
+    /// Switches to `candidate` if it has strictly more cumulative work than the best chain. Pending
+    /// transactions the new chain confirms leave the pool; transactions of abandoned blocks that
+    /// the new chain lacks return to it.
+    adopt_result adopt_if_more_work(candidate_chain&& candidate);
+
+private:
+    chain chain_;
+    mempool pool_;
+    ledger_observer* observer_;
+};
+
+} // namespace beastchain::core

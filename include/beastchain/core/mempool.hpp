@@ -1,0 +1,56 @@
+// Pending transactions in arrival order, deduplicated by id and bounded in count.
+#pragma once
+
+#include <beastchain/core/transaction.hpp>
+
+#include <cstddef>
+#include <list>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace beastchain::core {
+
+/**
+ * Transactions accepted but not yet in the best chain.
+ *
+ * @par Thread Safety
+ * None: the node confines it to one strand.
+ */
+class mempool
+{
+public:
+    explicit mempool(std::size_t capacity);
+
+    enum class add_result
+    {
+        added,
+        duplicate,
+        full
+    };
+
+    /// Adds a new transaction at the back unless its id is pending or the pool is full.
+    add_result add(transaction tx);
+
+    /// Puts back a transaction that was accepted earlier (from an abandoned block). It goes to the
+    /// front, ahead of newer ones, and ignores the capacity: an acknowledged transaction is never dropped.
+    void restore(transaction tx);
+
+    bool contains(const std::string& id) const { return index_.contains(id); }
+    bool remove(const std::string& id);
+    std::size_t size() const noexcept { return index_.size(); }
+    std::size_t capacity() const noexcept { return capacity_; }
+    bool full() const noexcept { return size() >= capacity_; }
+
+    /// The oldest `n` transactions, in the order they should be mined.
+    std::vector<transaction> select(std::size_t n) const;
+
+    const std::list<transaction>& transactions() const noexcept { return order_; }
+
+private:
+    std::size_t capacity_;
+    std::list<transaction> order_;
+    std::unordered_map<std::string, std::list<transaction>::iterator> index_;
+};
+
+} // namespace beastchain::core

@@ -1,0 +1,65 @@
+// Proof of work: the difficulty rule, chain work arithmetic, and the nonce search miners run.
+#pragma once
+
+#include <beastchain/core/block.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace beastchain::core {
+
+/// Difficulty is a count of leading zero bits. 64 is far beyond what anyone mines here, and
+/// keeps one block's work (2^difficulty) representable in 128 bits with room for any chain length.
+inline constexpr std::uint32_t max_difficulty = 64;
+/// Nonces stay below 2^53 so the `proof` field survives any JSON reader that uses doubles.
+inline constexpr std::uint64_t max_nonce = (1ULL << 53) - 1;
+
+/// Accumulated expected hash count; the quantity consensus maximises.
+__extension__ typedef unsigned __int128 work_t;
+
+/// True when `h` has at least `difficulty` leading zero bits.
+bool meets_difficulty(const hash256& h, std::uint32_t difficulty) noexcept;
+
+/// Expected number of hashes to find a block at `difficulty`: 2^difficulty.
+work_t block_work(std::uint32_t difficulty) noexcept;
+
+/// Decimal form of a work value (JSON carries it as a string: it can exceed 2^53).
+std::string work_to_string(work_t w);
+
+/**
+ * Searches nonces for one block template.
+ *
+ * The constructor serializes the header once and hashes its first 64 bytes (the midstate); each
+ * attempt then copies that state and hashes only the last 32 bytes, which hold the nonce.
+ *
+ * @par Thread Safety
+ * `search` is const and may run on many threads at once, each with its own nonce lane.
+ */
+class pow_search
+{
+public:
+    explicit pow_search(const block& tmpl);
+    ~pow_search();
+    pow_search(const pow_search&) = delete;
+    pow_search& operator=(const pow_search&) = delete;
+
+    /// Tries `first`, `first + stride`, ... until a nonce meets the template's difficulty, `stop` is
+    /// set, or the nonce space is exhausted. `hashes` (if given) is credited with the attempts made.
+    std::optional<std::uint64_t> search(
+        std::uint64_t first,
+        std::uint64_t stride,
+        const std::atomic<bool>& stop,
+        std::atomic<std::uint64_t>* hashes = nullptr
+    ) const;
+
+private:
+    struct midstate;
+    header_bytes header_{};
+    std::uint32_t difficulty_ = 0;
+    std::unique_ptr<midstate> midstate_;
+};
+
+} // namespace beastchain::core

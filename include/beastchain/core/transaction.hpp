@@ -1,0 +1,50 @@
+// The transaction type, its consensus limits and its stateless well-formedness check.
+#pragma once
+
+#include <beastchain/core/validation.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace beastchain::core {
+
+/// Sender of the block reward, as in the tutorial: no real address can be "0".
+inline constexpr std::string_view reward_sender = "0";
+/// The tutorial pays the miner 1 per block.
+inline constexpr std::uint64_t reward_amount = 1;
+/// Addresses are free-form strings (the tutorial uses "addr1"); bound them so blocks stay small.
+inline constexpr std::size_t max_address_bytes = 256;
+/// Amounts are positive integers up to 10^15: exact in a double, so JavaScript clients read them losslessly.
+inline constexpr std::uint64_t max_amount = 1'000'000'000'000'000ULL;
+/// Transaction ids are uuid4 hex strings, like the tutorial's node address.
+inline constexpr std::size_t transaction_id_chars = 32;
+
+struct transaction
+{
+    std::string transaction_id;
+    std::string sender;
+    std::string recipient;
+    std::uint64_t amount = 0;
+
+    bool is_reward() const noexcept { return sender == reward_sender; }
+    friend bool operator==(const transaction&, const transaction&) = default;
+};
+
+/// A fresh random uuid4 in 32-character lower-case hex (no dashes), for ids and node addresses.
+std::string make_uuid_hex();
+
+/// True when `id` is 32 lower-case hex digits.
+bool is_valid_transaction_id(std::string_view id) noexcept;
+
+/// Checks an address field: non-empty, bounded, no control characters.
+validation_result check_address(std::string_view address, reject_reason reason, std::string_view field);
+
+/// Checks one transaction on its own: id shape, addresses, amount range. Rewards are checked
+/// by block rules, but they must be well-formed too.
+validation_result check_transaction(const transaction& tx);
+
+/// Checks a transaction submitted by a client: as above, and it may not pose as a reward.
+validation_result check_client_transaction(const transaction& tx);
+
+} // namespace beastchain::core

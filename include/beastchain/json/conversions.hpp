@@ -1,0 +1,83 @@
+// Boost.JSON mapping of core types: tag_invoke serializers, and field-naming decoders for untrusted input.
+#pragma once
+
+#include <beastchain/core/chain.hpp>
+
+#include <boost/json/fwd.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace beastchain::core {
+
+// Serializers, found by ADL from boost::json::value_from. Keys are emitted in alphabetical order,
+// as the tutorial's Flask jsonify does, so replies diff cleanly against the tutorial's.
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const transaction& tx);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const chain_entry& e);
+
+} // namespace beastchain::core
+
+namespace beastchain::json {
+
+/// Why an input was refused: the offending field (JSON-pointer-like path) and what was wrong with it.
+struct decode_error
+{
+    std::string field;
+    std::string detail;
+};
+
+/// The outcome of decoding untrusted input: a value or a decode_error.
+template <class T> class decoded
+{
+public:
+    decoded(T value)
+        : v_(std::move(value))
+    {}
+    decoded(decode_error e)
+        : v_(std::move(e))
+    {}
+    bool ok() const noexcept { return v_.index() == 0; }
+    T& value() { return std::get<0>(v_); }
+    const decode_error& error() const { return std::get<1>(v_); }
+
+private:
+    std::variant<T, decode_error> v_;
+};
+
+/// Parses a request or response body. Boost.JSON rejects invalid UTF-8 and nesting beyond `max_depth`.
+decoded<boost::json::value> parse_body(std::string_view body, std::size_t max_depth = 32);
+
+/// A client's `{sender, recipient, amount}`; the node assigns the id. Unknown fields are ignored.
+decoded<core::transaction> decode_transaction_request(const boost::json::value& jv);
+
+/// A transaction as it appears inside a block: the client fields plus `transaction_id`.
+decoded<core::transaction> decode_transaction(const boost::json::value& jv, std::string_view path = "");
+
+/// A block as peers send it; `hash`, when present, is the sender's claim and is checked later.
+struct received_block
+{
+    core::block blk;
+    std::optional<core::hash256> claimed_hash;
+};
+decoded<received_block> decode_block(const boost::json::value& jv, std::string_view path = "");
+
+/// A `/chain` reply: `{"chain": [block, ...]}` with at most `max_blocks` blocks.
+struct received_chain
+{
+    std::vector<core::block> blocks;
+    std::vector<std::optional<core::hash256>> claimed_hashes;
+};
+decoded<received_chain> decode_chain_reply(const boost::json::value& jv, std::size_t max_blocks);
+
+/// `{"address": "..."}` of /register-node (the URL itself is checked by the network layer).
+decoded<std::string> decode_register_request(const boost::json::value& jv);
+
+/// Float seconds as JSON carries them <-> integer milliseconds. Seconds must be a finite,
+/// non-negative number that is an exact millisecond.
+double timestamp_to_seconds(std::uint64_t ms) noexcept;
+std::optional<std::uint64_t> timestamp_from_seconds(double seconds) noexcept;
+
+} // namespace beastchain::json

@@ -1,0 +1,42 @@
+// Outbound HTTP to peers: every request has a connect deadline, a response deadline and a size cap.
+#pragma once
+
+#include <beastchain/net/http.hpp>
+#include <beastchain/net/peer_url.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace beastchain::net {
+
+struct peer_limits
+{
+    std::chrono::milliseconds connect_timeout{2'000};   ///< name lookup plus TCP connect
+    std::chrono::milliseconds response_timeout{10'000}; ///< sending the request and reading the whole reply
+    std::size_t max_response_bytes = 64 * 1024 * 1024;
+};
+
+struct peer_reply
+{
+    unsigned status = 0;
+    std::string body;
+};
+
+/// What a peer request produced: a reply, or a one-line reason it failed.
+struct peer_result
+{
+    std::optional<peer_reply> reply;
+    std::string error;
+};
+
+/**
+ * Sends one request to a peer on a fresh connection (closed afterwards) and reads the reply.
+ * Never throws for network failures: a dead, slow, or oversized peer yields `error`.
+ */
+boost::asio::awaitable<peer_result>
+send_peer_request(peer_url peer, http::verb method, std::string target, std::string body, peer_limits limits);
+
+} // namespace beastchain::net

@@ -1,0 +1,24 @@
+// Peer addresses: only plain `http://host[:port]` URLs are accepted, in one normalised spelling.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace beastchain::net {
+
+struct peer_url
+{
+    std::string host; ///< for connecting: a name, an IPv4 literal, or an IPv6 literal without brackets
+    std::uint16_t port = 80;
+    std::string normalized; ///< `http://host:port`, lower-case, IPv6 in brackets, no trailing slash
+
+    friend bool operator==(const peer_url& a, const peer_url& b) { return a.normalized == b.normalized; }
+};
+
+/// Parses and normalises a peer address. Refuses other schemes, user info, paths other than "/",
+/// queries, fragments and port 0; `why` says which.
+std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why);
+
+} // namespace beastchain::net

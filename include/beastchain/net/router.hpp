@@ -1,0 +1,62 @@
+// A pure {path, verb} -> handler table: tells 404 from 405, turns handler exceptions into a 500.
+#pragma once
+
+#include <beastchain/net/http.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace beastchain::net {
+
+using handler = std::function<boost::asio::awaitable<response>(const request&)>;
+
+/**
+ * Routes requests by exact path (the query string is ignored) and method.
+ *
+ * Lookup does no I/O, so it is unit-tested without sockets. `dispatch` adds what every reply
+ * needs: the request's HTTP version and keep-alive, `Allow` on 405, and a generic 500 (logged,
+ * with no internals in the body) when a handler throws.
+ *
+ * @par Thread Safety
+ * Build it before serving; afterwards it is read-only and safe to share.
+ */
+class router
+{
+public:
+    void add(std::string path, http::verb verb, handler h);
+
+    enum class outcome
+    {
+        found,
+        not_found,
+        method_not_allowed
+    };
+    struct match
+    {
+        outcome result = outcome::not_found;
+        const handler* target = nullptr;
+        std::string allow; ///< comma-separated methods for the path, on method_not_allowed
+    };
+
+    match find(std::string_view target, http::verb verb) const;
+
+    boost::asio::awaitable<response> dispatch(const request& req) const;
+
+private:
+    struct route
+    {
+        std::string path;
+        http::verb verb;
+        handler fn;
+    };
+    std::vector<route> routes_;
+};
+
+/// The path part of a request target (everything before '?').
+std::string_view target_path(std::string_view target) noexcept;
+
+} // namespace beastchain::net

@@ -1,0 +1,58 @@
+// The HTTP/1.1 server: accepts connections and runs one keep-alive session coroutine per connection.
+#pragma once
+
+#include <beastchain/net/router.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+namespace beastchain::net {
+
+struct server_limits
+{
+    std::size_t header_limit = 8 * 1024;
+    std::size_t body_limit = 1024 * 1024;
+    /// A whole request (headers and body) must arrive within this, which defeats slowloris clients.
+    std::chrono::milliseconds request_timeout{15'000};
+    /// How long a keep-alive connection may sit idle between requests.
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds write_timeout{30'000};
+    /// Beyond this many open connections new ones get a 503 and are closed.
+    std::size_t max_connections = 4096;
+};
+
+/**
+ * Listens on one endpoint and serves `router` on every connection.
+ *
+ * @par Thread Safety
+ * Construct, listen and stop from the executor's thread.
+ */
+class http_server
+{
+public:
+    http_server(boost::asio::any_io_executor ex, const router& routes, server_limits limits);
+    ~http_server();
+
+    /// Binds and listens; throws boost::system::system_error (e.g. address in use). Returns the
+    /// bound endpoint, which tells the real port when `ep` asked for port 0.
+    boost::asio::ip::tcp::endpoint listen(const boost::asio::ip::tcp::endpoint& ep);
+
+    /// Starts accepting in the background.
+    void start();
+
+    /// Stops accepting; sessions finish the request in hand and then close.
+    void stop();
+
+    std::size_t active_sessions() const noexcept;
+
+    struct state; // shared with the accept loop and sessions, which may outlive a stop()
+
+private:
+    std::shared_ptr<state> state_;
+};
+
+} // namespace beastchain::net

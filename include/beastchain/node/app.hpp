@@ -1,0 +1,10 @@
+// The beastchain-node program: parse flags, listen, run the io_context, shut down on a signal.
+#pragma once
+
+namespace beastchain::node {
+
+/// Runs the node until SIGINT or SIGTERM. Returns the process exit code: 0 after a clean stop,
+/// 2 for bad flags or an address that cannot be bound.
+int run(int argc, const char* const argv[]);
+
+} // namespace beastchain::node

@@ -1,0 +1,45 @@
+// Node configuration and its command-line parser (Boost.Program_options).
+#pragma once
+
+#include <beastchain/core/chain.hpp>
+#include <beastchain/log.hpp>
+#include <beastchain/net/peer_client.hpp>
+#include <beastchain/net/server.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace beastchain::node {
+
+inline constexpr std::string_view version = "0.1.0";
+
+struct config
+{
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 5000;
+    /// Leading zero bits this node mines at. The default takes tens of milliseconds on one core.
+    std::uint32_t difficulty = 20;
+    unsigned miner_threads = 1;
+    std::size_t max_pending = 100'000;
+    std::size_t max_peers = 64;
+    /// A peer's /chain reply may hold at most this many blocks.
+    std::size_t max_peer_chain_blocks = 1'000'000;
+    core::consensus_params consensus;
+    net::server_limits server;
+    net::peer_limits peer;
+    log::level log_level = log::level::info;
+};
+
+/// What parsing produced: a configuration to run, or an exit code with text for the user
+/// (help and version exit 0 on stdout; errors exit 2 with one line on stderr).
+struct parse_outcome
+{
+    std::optional<config> cfg;
+    int exit_code = 0;
+    std::string message;
+};
+
+parse_outcome parse_command_line(int argc, const char* const argv[]);
+
+} // namespace beastchain::node

@@ -1,0 +1,104 @@
+// The node: owns the ledger, peers and miner on one strand and exposes them as awaitable operations.
+#pragma once
+
+#include <beastchain/core/ledger.hpp>
+#include <beastchain/net/peer_url.hpp>
+#include <beastchain/node/config.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace beastchain::node {
+
+struct submit_outcome
+{
+    core::ledger::accept_status status = core::ledger::accept_status::accepted;
+    core::validation_result detail;
+    std::uint64_t block_index = 0; ///< the block expected to hold the transaction
+};
+
+struct mine_outcome
+{
+    bool mined = false;
+    std::string block_json; ///< the new block, serialized
+    std::string error;      ///< why not, when !mined (e.g. shutting down)
+};
+
+struct register_outcome
+{
+    bool added = false; ///< false when already known
+    bool full = false;  ///< the peer limit refused it
+    std::vector<std::string> nodes;
+};
+
+struct peer_failure
+{
+    std::string address;
+    std::string reason;
+};
+
+struct sync_outcome
+{
+    enum class result
+    {
+        no_neighbour_chain,
+        up_to_date,
+        replaced
+    };
+    result status = result::no_neighbour_chain;
+    std::shared_ptr<const std::string> chain_json; ///< our chain after the sync, a JSON array
+    std::vector<peer_failure> failed;
+};
+
+/**
+ * Wires core, storage-to-come and network together.
+ *
+ * All ledger, peer and mining state is owned by one strand: every public operation hops onto it,
+ * does its (short, non-blocking) work there and returns to the caller's executor. Proof-of-work
+ * runs on the miner pool and candidate chains are validated on a verification thread; both hand
+ * results back through the strand. Nothing here blocks the I/O thread.
+ *
+ * @par Thread Safety
+ * Public operations may be awaited from any coroutine on the io_context.
+ */
+class node
+{
+public:
+    node(boost::asio::io_context& ioc, config cfg);
+    ~node();
+    node(const node&) = delete;
+    node& operator=(const node&) = delete;
+
+    const config& settings() const noexcept;
+    /// This node's reward address: a uuid4 hex string, as in the tutorial.
+    const std::string& address() const noexcept;
+
+    boost::asio::awaitable<submit_outcome> submit_transaction(core::transaction tx);
+
+    /// Mines one block on the current tip for this caller. Concurrent callers each get their own
+    /// block, one after another; a chain switch mid-search restarts the search on the new tip.
+    boost::asio::awaitable<mine_outcome> mine();
+
+    /// The best chain as a JSON array, and its length.
+    boost::asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> chain_json();
+
+    boost::asio::awaitable<register_outcome> register_peer(net::peer_url peer);
+
+    /// Fetches every peer's chain concurrently, validates each fully off the I/O thread, and adopts
+    /// the valid one with the most cumulative work if it beats ours.
+    boost::asio::awaitable<sync_outcome> sync();
+
+    /// Cancels mining and answers waiting /mine callers; idempotent.
+    void shutdown();
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace beastchain::node

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency from Debian 12 packages (idempotent).
+set -euo pipefail
+
+packages=(
+    build-essential cmake ccache pkg-config git
+    libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+    libboost-test1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+    libssl-dev libbenchmark-dev
+    # The integration suite replays the tutorial's Python client, which uses requests.
+    python3 python3-requests python3-flask
+    curl procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

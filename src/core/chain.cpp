@@ -1,0 +1,212 @@
+// Consensus rules, whole-chain validation and the best chain's bookkeeping.
+#include <beastchain/core/chain.hpp>
+
+#include <unordered_set>
+
+namespace beastchain::core {
+namespace {
+
+validation_result fail(reject_reason r, std::string detail)
+{
+    return validation_result::fail(r, std::move(detail));
+}
+
+} // namespace
+
+validation_result check_block_contents(const block& b, const consensus_params& params)
+{
+    const auto& txs = b.transactions;
+    if (txs.size() > params.max_block_transactions)
+        return fail(
+            reject_reason::too_many_transactions,
+            "block has " + std::to_string(txs.size()) + " transactions, the limit is " +
+                std::to_string(params.max_block_transactions)
+        );
+    if (txs.empty())
+        return fail(reject_reason::missing_reward, "block has no reward transaction");
+
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(txs.size());
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        const transaction& tx = txs[i];
+        if (auto r = check_transaction(tx); !r) {
+            r.detail = "transaction " + std::to_string(i) + ": " + r.detail;
+            return r;
+        }
+        if (!seen.insert(tx.transaction_id).second)
+            return fail(
+                reject_reason::duplicate_transaction, "transaction id " + tx.transaction_id + " appears twice"
+            );
+        const bool last = i + 1 == txs.size();
+        if (tx.is_reward() && !last)
+            return fail(
+                txs.back().is_reward() ? reject_reason::multiple_rewards : reject_reason::reward_not_last,
+                "reward transaction at position " + std::to_string(i) + " is not last"
+            );
+    }
+    const transaction& reward = txs.back();
+    if (!reward.is_reward())
+        return fail(reject_reason::missing_reward, "the last transaction is not a reward (sender \"0\")");
+    if (reward.amount != reward_amount)
+        return fail(reject_reason::bad_reward, "the reward must be exactly " + std::to_string(reward_amount));
+    return validation_result::success();
+}
+
+validation_result check_block_header(
+    const block& b,
+    const hash256& hash,
+    const consensus_params& params,
+    const std::optional<hash256>& claimed_hash
+)
+{
+    if (claimed_hash && *claimed_hash != hash)
+        return fail(
+            reject_reason::hash_mismatch,
+            "claimed hash " + to_hex(*claimed_hash) + " is not the block's hash " + to_hex(hash)
+        );
+    if (b.difficulty < params.min_difficulty || b.difficulty > max_difficulty)
+        return fail(
+            reject_reason::bad_difficulty,
+            "difficulty " + std::to_string(b.difficulty) + " is outside " +
+                std::to_string(params.min_difficulty) + ".." + std::to_string(max_difficulty)
+        );
+    if (!meets_difficulty(hash, b.difficulty))
+        return fail(
+            reject_reason::insufficient_work,
+            "hash " + to_hex(hash) + " has fewer than " + std::to_string(b.difficulty) + " leading zero bits"
+        );
+    return validation_result::success();
+}
+
+validation_result check_block_link(
+    const block& b, const chain_entry& parent, std::uint64_t now_ms, const consensus_params& params
+)
+{
+    if (b.index != parent.blk.index + 1)
+        return fail(
+            reject_reason::bad_index,
+            "index " + std::to_string(b.index) + " does not follow " + std::to_string(parent.blk.index)
+        );
+    if (b.previous_hash != parent.hash)
+        return fail(
+            reject_reason::bad_previous_hash,
+            "previous_hash " + to_hex(b.previous_hash) + " is not the parent's hash " + to_hex(parent.hash)
+        );
+    if (b.timestamp_ms < parent.blk.timestamp_ms)
+        return fail(reject_reason::timestamp_decreasing, "timestamp is earlier than the parent block's");
+    if (b.timestamp_ms > now_ms + params.max_future_ms)
+        return fail(reject_reason::timestamp_too_far_in_future, "timestamp is too far in the future");
+    return validation_result::success();
+}
+
+std::optional<candidate_chain> validate_chain(
+    std::vector<block> blocks,
+    std::span<const std::optional<hash256>> claimed_hashes,
+    std::uint64_t now_ms,
+    const consensus_params& params,
+    chain_rejection& rejection
+)
+{
+    const auto reject = [&](std::size_t i, validation_result r) {
+        rejection = {i, std::move(r)};
+        return std::nullopt;
+    };
+    if (blocks.empty())
+        return reject(0, fail(reject_reason::empty_chain, "chain has no blocks"));
+    if (blocks.front() != genesis_block())
+        return reject(0, fail(reject_reason::bad_genesis, "first block is not the beastchain genesis block"));
+    if (!claimed_hashes.empty() && claimed_hashes.front() && *claimed_hashes.front() != genesis_hash())
+        return reject(0, fail(reject_reason::hash_mismatch, "claimed genesis hash is wrong"));
+
+    candidate_chain out;
+    out.entries.reserve(blocks.size());
+    out.entries.push_back({std::move(blocks.front()), genesis_hash(), block_work(0)});
+    std::unordered_set<std::string> txids;
+    for (std::size_t i = 1; i < blocks.size(); ++i) {
+        block& b = blocks[i];
+        const hash256 hash = block_hash(b);
+        const std::optional<hash256> claim = i < claimed_hashes.size() ? claimed_hashes[i] : std::nullopt;
+        if (auto r = check_block_header(b, hash, params, claim); !r)
+            return reject(i, std::move(r));
+        if (auto r = check_block_link(b, out.entries.back(), now_ms, params); !r)
+            return reject(i, std::move(r));
+        if (auto r = check_block_contents(b, params); !r)
+            return reject(i, std::move(r));
+        for (const auto& tx : b.transactions)
+            if (!txids.insert(tx.transaction_id).second)
+                return reject(
+                    i,
+                    fail(
+                        reject_reason::duplicate_transaction,
+                        "transaction id " + tx.transaction_id + " is already in the chain"
+                    )
+                );
+        const work_t work = out.entries.back().cumulative_work + block_work(b.difficulty);
+        out.entries.push_back({std::move(b), hash, work});
+    }
+    return out;
+}
+
+chain::chain(consensus_params params)
+    : params_(params)
+{
+    entries_.push_back({genesis_block(), genesis_hash(), block_work(0)});
+}
+
+std::optional<std::uint64_t> chain::find_transaction(const std::string& id) const
+{
+    const auto it = tx_index_.find(id);
+    if (it == tx_index_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+validation_result chain::check_next(const block& b, const hash256& hash, std::uint64_t now_ms) const
+{
+    if (auto r = check_block_header(b, hash, params_); !r)
+        return r;
+    if (auto r = check_block_link(b, tip(), now_ms, params_); !r)
+        return r;
+    if (auto r = check_block_contents(b, params_); !r)
+        return r;
+    for (const auto& tx : b.transactions)
+        if (tx_index_.contains(tx.transaction_id))
+            return fail(
+                reject_reason::duplicate_transaction,
+                "transaction id " + tx.transaction_id + " is already in the chain"
+            );
+    return validation_result::success();
+}
+
+const chain_entry& chain::append_checked(block b, const hash256& hash)
+{
+    const work_t work = cumulative_work() + block_work(b.difficulty);
+    entries_.push_back({std::move(b), hash, work});
+    index_transactions(entries_.back());
+    return entries_.back();
+}
+
+std::vector<block> chain::replace(candidate_chain&& candidate)
+{
+    std::size_t fork = 0; // first index where the chains differ
+    while (fork < entries_.size() && fork < candidate.entries.size() &&
+           entries_[fork].hash == candidate.entries[fork].hash)
+        ++fork;
+    std::vector<block> abandoned;
+    for (std::size_t i = fork; i < entries_.size(); ++i)
+        abandoned.push_back(std::move(entries_[i].blk));
+
+    entries_ = std::move(candidate.entries);
+    tx_index_.clear();
+    for (const auto& e : entries_)
+        index_transactions(e);
+    return abandoned;
+}
+
+void chain::index_transactions(const chain_entry& e)
+{
+    for (const auto& tx : e.blk.transactions)
+        tx_index_.emplace(tx.transaction_id, e.blk.index);
+}
+
+} // namespace beastchain::core

@@ -1,0 +1,53 @@
+// Names of rejection reasons; kept next to the enum's single definition.
+#include <beastchain/core/validation.hpp>
+
+namespace beastchain::core {
+
+std::string_view to_string(reject_reason r) noexcept
+{
+    switch (r) {
+    case reject_reason::none:
+        return "none";
+    case reject_reason::bad_transaction_id:
+        return "bad_transaction_id";
+    case reject_reason::bad_sender:
+        return "bad_sender";
+    case reject_reason::bad_recipient:
+        return "bad_recipient";
+    case reject_reason::bad_amount:
+        return "bad_amount";
+    case reject_reason::too_many_transactions:
+        return "too_many_transactions";
+    case reject_reason::missing_reward:
+        return "missing_reward";
+    case reject_reason::reward_not_last:
+        return "reward_not_last";
+    case reject_reason::multiple_rewards:
+        return "multiple_rewards";
+    case reject_reason::bad_reward:
+        return "bad_reward";
+    case reject_reason::duplicate_transaction:
+        return "duplicate_transaction";
+    case reject_reason::bad_index:
+        return "bad_index";
+    case reject_reason::bad_previous_hash:
+        return "bad_previous_hash";
+    case reject_reason::bad_difficulty:
+        return "bad_difficulty";
+    case reject_reason::insufficient_work:
+        return "insufficient_work";
+    case reject_reason::hash_mismatch:
+        return "hash_mismatch";
+    case reject_reason::timestamp_decreasing:
+        return "timestamp_decreasing";
+    case reject_reason::timestamp_too_far_in_future:
+        return "timestamp_too_far_in_future";
+    case reject_reason::bad_genesis:
+        return "bad_genesis";
+    case reject_reason::empty_chain:
+        return "empty_chain";
+    }
+    return "unknown";
+}
+
+} // namespace beastchain::core

@@ -1,0 +1,116 @@
+// Peer client coroutine: resolve, connect, write, read, each step bounded; failures become values.
+#include <beastchain/net/peer_client.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "stream.hpp"
+
+namespace beastchain::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using detail::tcp_stream;
+using detail::use_nothrow;
+
+namespace {
+
+peer_result failure(std::string why)
+{
+    return {std::nullopt, std::move(why)};
+}
+
+/// Endpoints for the peer: IP literals directly, names through the resolver, bounded by `timeout`.
+asio::awaitable<std::pair<tcp::resolver::results_type, std::string>>
+resolve(const peer_url& peer, std::chrono::milliseconds timeout)
+{
+    auto ex = co_await asio::this_coro::executor;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(peer.host, ec);
+    if (!ec)
+        co_return std::pair{
+            tcp::resolver::results_type::create(tcp::endpoint(address, peer.port), peer.host, ""),
+            std::string{}};
+
+    using namespace asio::experimental::awaitable_operators;
+    tcp::resolver resolver(ex);
+    asio::steady_timer deadline(ex, timeout);
+    auto raced = co_await (
+        resolver.async_resolve(peer.host, std::to_string(peer.port), use_nothrow) ||
+        deadline.async_wait(use_nothrow)
+    );
+    if (raced.index() == 1)
+        co_return std::pair{tcp::resolver::results_type{}, std::string("timed out resolving ") + peer.host};
+    auto [rec, results] = std::get<0>(raced);
+    if (rec)
+        co_return std::pair{
+            tcp::resolver::results_type{}, "cannot resolve " + peer.host + ": " + rec.message()};
+    co_return std::pair{std::move(results), std::string{}};
+}
+
+} // namespace
+
+asio::awaitable<peer_result>
+send_peer_request(peer_url peer, http::verb method, std::string target, std::string body, peer_limits limits)
+{
+    auto [endpoints, resolve_error] = co_await resolve(peer, limits.connect_timeout);
+    if (!resolve_error.empty())
+        co_return failure(resolve_error);
+
+    tcp_stream stream(co_await asio::this_coro::executor);
+    stream.expires_after(limits.connect_timeout);
+    // The explicit (always-true) connect condition picks Beast's range overload unambiguously when
+    // the stream has a default completion token.
+    const auto any_endpoint = [](const boost::system::error_code&, const tcp::endpoint&) {
+        return true;
+    };
+    auto [cec, connected] = co_await stream.async_connect(endpoints, any_endpoint, use_nothrow);
+    if (cec)
+        co_return failure(
+            cec == beast::error::timeout ? "connect timed out" : "connect failed: " + cec.message()
+        );
+
+    request req{method, target, 11};
+    req.set(http::field::host, peer.host + ":" + std::to_string(peer.port));
+    req.set(http::field::user_agent, "beastchain");
+    req.set(http::field::accept, "application/json");
+    req.keep_alive(false);
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = std::move(body);
+    }
+    req.prepare_payload();
+
+    // One deadline covers the request and the whole reply, so a peer that drips bytes cannot hold us.
+    stream.expires_after(limits.response_timeout);
+    auto [wec, written] = co_await http::async_write(stream, req, use_nothrow);
+    if (wec)
+        co_return failure(
+            wec == beast::error::timeout ? "request timed out" : "sending failed: " + wec.message()
+        );
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(16 * 1024);
+    parser.body_limit(limits.max_response_bytes);
+    auto [rec, read] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    if (rec == http::error::body_limit)
+        co_return failure("reply exceeds " + std::to_string(limits.max_response_bytes) + " bytes");
+    if (rec == beast::error::timeout)
+        co_return failure("reply timed out");
+    if (rec)
+        co_return failure("reading the reply failed: " + rec.message());
+
+    auto res = parser.release();
+    co_return peer_result{peer_reply{res.result_int(), std::move(res.body())}, {}};
+}
+
+} // namespace beastchain::net

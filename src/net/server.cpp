@@ -1,0 +1,199 @@
+// Listener and per-connection session: timeouts on the stream, limits on the parser, JSON errors.
+#include <beastchain/log.hpp>
+#include <beastchain/net/server.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <atomic>
+
+#include "stream.hpp"
+
+namespace beastchain::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using detail::tcp_stream;
+using detail::use_nothrow;
+
+struct http_server::state
+{
+    state(asio::any_io_executor ex, const router& r, server_limits l)
+        : acceptor(ex)
+        , routes(r)
+        , limits(l)
+    {}
+    tcp::acceptor acceptor;
+    const router& routes;
+    server_limits limits;
+    std::atomic<std::size_t> sessions{0};
+    std::atomic<bool> stopping{false};
+};
+
+namespace {
+
+/// A reply to a request that could not be parsed; the connection closes after it.
+response protocol_error(http::status status, std::string_view error, std::string_view detail)
+{
+    response res = error_response(status, error, detail);
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+}
+
+/// Maps a failed read to the reply the client should still get, if any.
+std::optional<response> reply_for_read_error(const boost::system::error_code& ec)
+{
+    if (ec == http::error::body_limit)
+        return protocol_error(
+            http::status::payload_too_large, "payload_too_large", "the request body exceeds the limit"
+        );
+    if (ec == http::error::header_limit)
+        return protocol_error(
+            http::status::request_header_fields_too_large,
+            "header_too_large",
+            "the request header exceeds the limit"
+        );
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message)
+        return std::nullopt; // the client went away
+    if (ec.category() == http::make_error_code(http::error::bad_method).category())
+        return protocol_error(
+            http::status::bad_request, "bad_request", "malformed HTTP request: " + ec.message()
+        );
+    return std::nullopt; // timeouts, resets: nobody to answer
+}
+
+asio::awaitable<void> write_response(tcp_stream& stream, response& res, const server_limits& limits)
+{
+    stream.expires_after(limits.write_timeout);
+    co_await http::async_write(stream, res, use_nothrow);
+}
+
+/// Serves one connection until the client closes, a timeout fires, or a reply says close.
+asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server::state> st)
+{
+    const server_limits& limits = st->limits;
+    beast::flat_buffer buffer;
+    bool first = true;
+    while (!st->stopping.load(std::memory_order_relaxed)) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+        parser.body_limit(limits.body_limit);
+
+        // Wait for the start of the next request (idle), then bound the whole request.
+        if (!first && buffer.size() == 0) {
+            stream.expires_after(limits.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1), use_nothrow);
+            if (ec)
+                break;
+            buffer.commit(n);
+        }
+        first = false;
+        stream.expires_after(limits.request_timeout);
+        auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+        if (ec) {
+            if (auto reply = reply_for_read_error(ec))
+                co_await write_response(stream, *reply, limits);
+            break;
+        }
+
+        request req = parser.release();
+        response res = co_await st->routes.dispatch(req);
+        co_await write_response(stream, res, limits);
+        if (!res.keep_alive())
+            break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<http_server::state> st)
+{
+    for (;;) {
+        auto [ec, socket] = co_await st->acceptor.async_accept(use_nothrow);
+        if (ec == asio::error::operation_aborted || !st->acceptor.is_open())
+            co_return;
+        if (ec) {
+            // EMFILE and friends: log, back off briefly instead of spinning, keep serving.
+            log::warning("accept failed: " + ec.message());
+            asio::steady_timer pause(st->acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(use_nothrow);
+            continue;
+        }
+        tcp_stream stream(std::move(socket));
+        if (st->sessions.load() >= st->limits.max_connections) {
+            response busy =
+                protocol_error(http::status::service_unavailable, "too_many_connections", "try again later");
+            busy.set(http::field::retry_after, "1");
+            stream.expires_after(std::chrono::seconds(1));
+            co_await http::async_write(stream, busy, use_nothrow);
+            continue;
+        }
+        st->sessions.fetch_add(1);
+        // One failing session costs one connection, never the process.
+        auto done = [st](std::exception_ptr e) {
+            st->sessions.fetch_sub(1);
+            if (!e)
+                return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                log::error(std::string("error in session: ") + ex.what());
+            }
+        };
+        asio::co_spawn(st->acceptor.get_executor(), run_session(std::move(stream), st), std::move(done));
+    }
+}
+
+} // namespace
+
+http_server::http_server(asio::any_io_executor ex, const router& routes, server_limits limits)
+    : state_(std::make_shared<state>(std::move(ex), routes, limits))
+{}
+
+http_server::~http_server()
+{
+    stop();
+}
+
+tcp::endpoint http_server::listen(const tcp::endpoint& ep)
+{
+    tcp::acceptor& a = state_->acceptor;
+    a.open(ep.protocol());
+    a.set_option(asio::socket_base::reuse_address(true));
+    a.bind(ep);
+    a.listen(asio::socket_base::max_listen_connections);
+    return a.local_endpoint();
+}
+
+void http_server::start()
+{
+    auto log_failure = [](std::exception_ptr e) {
+        if (!e)
+            return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log::error(std::string("accept loop failed: ") + ex.what());
+        }
+    };
+    asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), std::move(log_failure));
+}
+
+void http_server::stop()
+{
+    state_->stopping.store(true);
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+}
+
+std::size_t http_server::active_sessions() const noexcept
+{
+    return state_->sessions.load();
+}
+
+} // namespace beastchain::net

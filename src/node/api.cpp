@@ -1,0 +1,202 @@
+// HTTP handlers: validate early, call the node, shape the tutorial's JSON replies.
+#include <beastchain/json/conversions.hpp>
+#include <beastchain/node/api.hpp>
+#include <beastchain/node/node.hpp>
+
+#include <boost/json.hpp>
+
+namespace beastchain::node {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = net::http;
+using net::request;
+using net::response;
+
+/// Parses the JSON body of a POST, or explains in a 415/400 reply why not.
+std::variant<boost::json::value, response> read_json_body(const request& req)
+{
+    if (auto bad = net::require_json_content(req))
+        return std::move(*bad);
+    auto parsed = json::parse_body(req.body());
+    if (!parsed.ok())
+        return net::error_response(http::status::bad_request, "invalid_json", parsed.error().detail, "body");
+    return std::move(parsed.value());
+}
+
+response invalid_field(const json::decode_error& e)
+{
+    return net::error_response(http::status::bad_request, "invalid_field", e.field + " " + e.detail, e.field);
+}
+
+std::string_view field_of(core::reject_reason r)
+{
+    switch (r) {
+    case core::reject_reason::bad_sender:
+        return "sender";
+    case core::reject_reason::bad_recipient:
+        return "recipient";
+    case core::reject_reason::bad_amount:
+        return "amount";
+    default:
+        return "body";
+    }
+}
+
+response reply(http::status status, const boost::json::object& o)
+{
+    return net::json_response(status, boost::json::serialize(o));
+}
+
+class api
+{
+public:
+    explicit api(node& n)
+        : node_(n)
+    {}
+
+    asio::awaitable<response> create_transaction(const request& req)
+    {
+        auto body = read_json_body(req);
+        if (auto* bad = std::get_if<response>(&body))
+            co_return std::move(*bad);
+        auto decoded = json::decode_transaction_request(std::get<boost::json::value>(body));
+        if (!decoded.ok())
+            co_return invalid_field(decoded.error());
+        core::transaction tx = std::move(decoded.value());
+        tx.transaction_id = core::make_uuid_hex();
+        const std::string id = tx.transaction_id;
+
+        const submit_outcome out = co_await node_.submit_transaction(std::move(tx));
+        switch (out.status) {
+        case core::ledger::accept_status::accepted:
+            break;
+        case core::ledger::accept_status::invalid: {
+            const std::string_view field = field_of(out.detail.reason);
+            co_return net::error_response(
+                http::status::bad_request, "invalid_field", out.detail.detail, field
+            );
+        }
+        case core::ledger::accept_status::duplicate:
+            co_return net::error_response(http::status::conflict, "duplicate_transaction", out.detail.detail);
+        case core::ledger::accept_status::pool_full: {
+            response res = net::error_response(
+                http::status::service_unavailable,
+                "pending_pool_full",
+                "too many pending transactions; mine or retry later"
+            );
+            res.set(http::field::retry_after, "1");
+            co_return res;
+        }
+        }
+        boost::json::object o;
+        o.emplace("block_index", out.block_index);
+        o.emplace("message", "Transaction has been submitted successfully");
+        o.emplace("transaction_id", id);
+        co_return reply(http::status::created, o);
+    }
+
+    asio::awaitable<response> mine(const request&)
+    {
+        const mine_outcome out = co_await node_.mine();
+        if (!out.mined)
+            co_return net::error_response(http::status::service_unavailable, "not_mining", out.error);
+        // block_data is already serialized; splice it rather than parse it back.
+        co_return net::json_response(
+            http::status::ok,
+            "{\"block_data\":" + out.block_json + ",\"message\":\"Successfully Mined the new Block\"}"
+        );
+    }
+
+    asio::awaitable<response> chain(const request&)
+    {
+        const auto [blocks, length] = co_await node_.chain_json();
+        std::string body;
+        body.reserve(blocks->size() + 32);
+        body += "{\"chain\":";
+        body += *blocks;
+        body += ",\"length\":";
+        body += std::to_string(length);
+        body += '}';
+        co_return net::json_response(http::status::ok, std::move(body));
+    }
+
+    asio::awaitable<response> register_node(const request& req)
+    {
+        auto body = read_json_body(req);
+        if (auto* bad = std::get_if<response>(&body))
+            co_return std::move(*bad);
+        auto decoded = json::decode_register_request(std::get<boost::json::value>(body));
+        if (!decoded.ok())
+            co_return invalid_field(decoded.error());
+        std::string why;
+        auto peer = net::parse_peer_url(decoded.value(), why);
+        if (!peer)
+            co_return net::error_response(
+                http::status::bad_request, "invalid_field", "address " + why, "address"
+            );
+
+        const register_outcome out = co_await node_.register_peer(std::move(*peer));
+        if (out.full)
+            co_return net::error_response(
+                http::status::conflict,
+                "peer_limit_reached",
+                "this node already has its maximum number of peers"
+            );
+        boost::json::object o;
+        o.emplace("message", "New node has been added");
+        o.emplace("node_count", out.nodes.size());
+        boost::json::array nodes;
+        for (const auto& n : out.nodes)
+            nodes.emplace_back(n);
+        o.emplace("nodes", std::move(nodes));
+        co_return reply(http::status::created, o);
+    }
+
+    asio::awaitable<response> sync_chain(const request&)
+    {
+        const sync_outcome out = co_await node_.sync();
+        std::string_view message;
+        switch (out.status) {
+        case sync_outcome::result::no_neighbour_chain:
+            message = "No neighbour chain is available";
+            break;
+        case sync_outcome::result::up_to_date:
+            message = "Chain is already up to date";
+            break;
+        case sync_outcome::result::replaced:
+            message = "Chain was replaced";
+            break;
+        }
+        boost::json::array failed;
+        for (const auto& f : out.failed)
+            failed.push_back(boost::json::object{{"address", f.address}, {"reason", f.reason}});
+        std::string body = "{\"chain\":" + *out.chain_json;
+        body += ",\"message\":" + boost::json::serialize(boost::json::string(message));
+        body += ",\"peers_failed\":" + boost::json::serialize(failed) + "}";
+        co_return net::json_response(http::status::ok, std::move(body));
+    }
+
+private:
+    node& node_;
+};
+
+} // namespace
+
+net::router make_api(node& n)
+{
+    auto a = std::make_shared<api>(n);
+    net::router r;
+    // Each entry is a plain (non-coroutine) lambda returning the member coroutine's awaitable:
+    // the coroutine frame holds its own copy of `a`'s target, so nothing dangles.
+    r.add("/create-transaction", http::verb::post, [a](const request& q) {
+        return a->create_transaction(q);
+    });
+    r.add("/mine", http::verb::get, [a](const request& q) { return a->mine(q); });
+    r.add("/chain", http::verb::get, [a](const request& q) { return a->chain(q); });
+    r.add("/register-node", http::verb::post, [a](const request& q) { return a->register_node(q); });
+    r.add("/sync-chain", http::verb::get, [a](const request& q) { return a->sync_chain(q); });
+    return r;
+}
+
+} // namespace beastchain::node

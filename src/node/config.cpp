@@ -1,0 +1,124 @@
+// Command-line flags: the tutorial's -H/--host and -p/--port plus the node's own settings.
+#include <beastchain/node/config.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <sstream>
+#include <thread>
+
+namespace beastchain::node {
+namespace po = boost::program_options;
+
+namespace {
+
+template <class T> void require_range(const char* name, T value, T min, T max)
+{
+    if (value < min || value > max) {
+        std::ostringstream os;
+        os << "--" << name << " must be from " << min << " to " << max << " (got " << value << ")";
+        throw po::error(os.str());
+    }
+}
+
+std::optional<log::level> parse_level(const std::string& s)
+{
+    if (s == "debug")
+        return log::level::debug;
+    if (s == "info")
+        return log::level::info;
+    if (s == "warning")
+        return log::level::warning;
+    if (s == "error")
+        return log::level::error;
+    return std::nullopt;
+}
+
+} // namespace
+
+parse_outcome parse_command_line(int argc, const char* const argv[])
+{
+    config cfg;
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    unsigned port = cfg.port;
+    unsigned miner_threads = cores;
+    std::optional<unsigned> min_difficulty;
+    unsigned max_block_txs = static_cast<unsigned>(cfg.consensus.max_block_transactions);
+    std::size_t max_body = cfg.server.body_limit;
+    unsigned peer_connect_ms = static_cast<unsigned>(cfg.peer.connect_timeout.count());
+    unsigned peer_response_ms = static_cast<unsigned>(cfg.peer.response_timeout.count());
+    std::string level = "info";
+
+    po::options_description desc("beastchain-node options");
+    // clang-format off
+    desc.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("host,H", po::value(&cfg.host)->default_value(cfg.host), "address to listen on")
+        ("port,p", po::value(&port)->default_value(port), "port to listen on (0 picks a free one)")
+        ("difficulty", po::value(&cfg.difficulty)->default_value(cfg.difficulty),
+            "leading zero bits of the block hash this node mines at (1-64)")
+        ("min-difficulty", po::value<unsigned>(),
+            "lowest difficulty accepted in blocks from peers (default: --difficulty)")
+        ("miner-threads", po::value(&miner_threads)->default_value(miner_threads), "proof-of-work worker threads")
+        ("max-block-transactions", po::value(&max_block_txs)->default_value(max_block_txs),
+            "transactions per block, the reward included")
+        ("max-pending", po::value(&cfg.max_pending)->default_value(cfg.max_pending),
+            "pending transactions kept before /create-transaction answers 503")
+        ("max-peers", po::value(&cfg.max_peers)->default_value(cfg.max_peers), "registered peers at most")
+        ("max-body-bytes", po::value(&max_body)->default_value(max_body), "largest request body accepted")
+        ("peer-connect-timeout-ms", po::value(&peer_connect_ms)->default_value(peer_connect_ms),
+            "deadline to reach a peer")
+        ("peer-response-timeout-ms", po::value(&peer_response_ms)->default_value(peer_response_ms),
+            "deadline for a peer's whole reply")
+        ("max-peer-response-bytes", po::value(&cfg.peer.max_response_bytes)->default_value(cfg.peer.max_response_bytes),
+            "largest reply read from a peer")
+        ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error");
+    // clang-format on
+
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        if (vm.count("help")) {
+            std::ostringstream os;
+            os << "Usage: beastchain-node [options]\n\n" << desc;
+            return {std::nullopt, 0, os.str()};
+        }
+        if (vm.count("version"))
+            return {std::nullopt, 0, "beastchain-node " + std::string(version) + "\n"};
+        po::notify(vm);
+        if (vm.count("min-difficulty"))
+            min_difficulty = vm["min-difficulty"].as<unsigned>();
+
+        require_range("port", port, 0u, 65535u);
+        require_range("difficulty", cfg.difficulty, 1u, core::max_difficulty);
+        require_range("miner-threads", miner_threads, 1u, 256u);
+        require_range("max-block-transactions", max_block_txs, 2u, 100'000u);
+        require_range<std::size_t>("max-pending", cfg.max_pending, 1, 10'000'000);
+        require_range<std::size_t>("max-peers", cfg.max_peers, 1, 10'000);
+        require_range<std::size_t>("max-body-bytes", max_body, 1024, 64 * 1024 * 1024);
+        require_range("peer-connect-timeout-ms", peer_connect_ms, 10u, 600'000u);
+        require_range("peer-response-timeout-ms", peer_response_ms, 10u, 3'600'000u);
+        require_range<std::size_t>(
+            "max-peer-response-bytes", cfg.peer.max_response_bytes, 1024, std::size_t{4} * 1024 * 1024 * 1024
+        );
+        const auto lvl = parse_level(level);
+        if (!lvl)
+            throw po::error("--log-level must be debug, info, warning or error");
+        if (min_difficulty)
+            require_range("min-difficulty", *min_difficulty, 1u, cfg.difficulty);
+
+        cfg.port = static_cast<std::uint16_t>(port);
+        cfg.miner_threads = miner_threads;
+        cfg.consensus.min_difficulty = min_difficulty.value_or(cfg.difficulty);
+        cfg.consensus.max_block_transactions = max_block_txs;
+        cfg.server.body_limit = max_body;
+        cfg.peer.connect_timeout = std::chrono::milliseconds(peer_connect_ms);
+        cfg.peer.response_timeout = std::chrono::milliseconds(peer_response_ms);
+        cfg.log_level = *lvl;
+    } catch (const po::error& e) {
+        return {std::nullopt, 2, std::string("beastchain-node: ") + e.what() + " (see --help)\n"};
+    }
+    return {std::move(cfg), 0, {}};
+}
+
+} // namespace beastchain::node
