@@ -8,6 +8,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <atomic>
 
 #include "stream.hpp"
@@ -73,6 +74,23 @@ asio::awaitable<void> write_response(tcp_stream& stream, response& res, const se
     co_await http::async_write(stream, res, use_nothrow);
 }
 
+/// After refusing a request mid-upload, stop sending and read (and discard) what the client is
+/// still sending for a bounded time. Closing with unread data makes the kernel send a reset,
+/// which can destroy our error reply before the client reads it; nginx lingers the same way.
+asio::awaitable<void> linger_close(tcp_stream& stream)
+{
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 16 * 1024> scratch{};
+    for (std::size_t drained = 0; drained < 8 * 1024 * 1024;) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), use_nothrow);
+        if (ec)
+            break;
+        drained += n;
+    }
+}
+
 /// Serves one connection until the client closes, a timeout fires, or a reply says close.
 asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server::state> st)
 {
@@ -96,8 +114,10 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         stream.expires_after(limits.request_timeout);
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
         if (ec) {
-            if (auto reply = reply_for_read_error(ec))
+            if (auto reply = reply_for_read_error(ec)) {
                 co_await write_response(stream, *reply, limits);
+                co_await linger_close(stream);
+            }
             break;
         }
 

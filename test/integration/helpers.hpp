@@ -1,0 +1,79 @@
+// Shared helpers for integration tests: quick-mining node flags and JSON accessors.
+#pragma once
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "../support/http_client.hpp"
+#include "../support/node_process.hpp"
+
+namespace beastchain::test {
+
+/// Flags for a node that mines fast enough for tests but still does real proof of work.
+/// Flags in `extra` replace the defaults of the same name.
+inline std::vector<std::string> quick_node(std::vector<std::string> extra = {})
+{
+    const std::vector<std::pair<std::string, std::string>> defaults{
+        {"--difficulty", "12"}, {"--miner-threads", "1"}, {"--log-level", "warning"}};
+    std::vector<std::string> args;
+    for (const auto& [flag, value] : defaults)
+        if (std::find(extra.begin(), extra.end(), flag) == extra.end()) {
+            args.push_back(flag);
+            args.push_back(value);
+        }
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+inline std::string tx_json(const std::string& sender, const std::string& recipient, long long amount)
+{
+    return boost::json::serialize(boost::json::object{
+        {"sender", sender}, {"recipient", recipient}, {"amount", amount}});
+}
+
+inline boost::json::array chain_of(const node_process& n)
+{
+    const auto r = http_get(n.port(), "/chain");
+    BOOST_TEST_REQUIRE(r.status == 200u);
+    return r.json().at("chain").as_array();
+}
+
+/// Registers `peer` on `on` and checks the tutorial's reply.
+inline void register_peer(const node_process& on, const std::string& peer)
+{
+    const auto r = http_post_json(
+        on.port(), "/register-node", boost::json::serialize(boost::json::object{{"address", peer}})
+    );
+    BOOST_TEST_REQUIRE(r.status == 201u, r.body);
+}
+
+inline std::string
+submit(const node_process& n, const std::string& sender, const std::string& recipient, long long amount)
+{
+    const auto r = http_post_json(n.port(), "/create-transaction", tx_json(sender, recipient, amount));
+    BOOST_TEST_REQUIRE(r.status == 201u, r.body);
+    return std::string(r.json().at("transaction_id").as_string());
+}
+
+inline boost::json::object mine(const node_process& n)
+{
+    const auto r = http_get(n.port(), "/mine");
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    return r.json().at("block_data").as_object();
+}
+
+/// How many times `id` occurs in the chain's transactions.
+inline int count_in_chain(const boost::json::array& chain, const std::string& id)
+{
+    int n = 0;
+    for (const auto& b : chain)
+        for (const auto& tx : b.at("transactions").as_array())
+            n += tx.at("transaction_id").as_string() == id ? 1 : 0;
+    return n;
+}
+
+} // namespace beastchain::test

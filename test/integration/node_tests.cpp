@@ -1,0 +1,99 @@
+// Process-level behaviour: responsiveness while mining, flags, port conflicts and clean shutdown.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <future>
+
+#include "helpers.hpp"
+
+using namespace beastchain::test;
+using std::chrono::steady_clock;
+
+BOOST_AUTO_TEST_SUITE(node_tests)
+
+BOOST_AUTO_TEST_CASE(chain_stays_responsive_while_mining)
+{
+    // Difficulty 28 takes seconds even with every core hashing (about 2^28 hashes).
+    node_process node({"--difficulty", "28", "--miner-threads", "2", "--log-level", "warning"});
+    for (int i = 0; i < 10; ++i)
+        submit(node, "a", "b", i + 1);
+    auto mining = std::async(std::launch::async, [&node] {
+        try {
+            return http_get(node.port(), "/mine", std::chrono::seconds(120)).status;
+        } catch (const std::exception&) {
+            return 0u; // the node is stopped at the end of the test
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // let the miners spin up
+
+    std::vector<double> ms;
+    for (int i = 0; i < 40 && mining.wait_for(std::chrono::seconds(0)) != std::future_status::ready; ++i) {
+        const auto t0 = steady_clock::now();
+        const auto r = http_get(node.port(), "/chain", std::chrono::seconds(5));
+        ms.push_back(std::chrono::duration<double, std::milli>(steady_clock::now() - t0).count());
+        BOOST_TEST(r.status == 200u);
+        BOOST_TEST(submit(node, "c", "d", 1).size() == 32u); // writes are served too
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const bool still_mining = mining.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    BOOST_REQUIRE_MESSAGE(
+        ms.size() >= 10, "mining finished too soon to measure (" << ms.size() << " samples)"
+    );
+    std::sort(ms.begin(), ms.end());
+    const double median = ms[ms.size() / 2], worst = ms.back();
+    BOOST_TEST_MESSAGE(
+        "/chain while mining: " << ms.size() << " samples, median " << median << " ms, max " << worst
+                                << " ms, still mining at end: " << still_mining
+    );
+    // Generous bounds for a loaded 2-core machine: a blocked I/O thread would take seconds.
+    BOOST_TEST(median < 50.0);
+    BOOST_TEST(worst < 500.0);
+    node.stop(SIGKILL);
+}
+
+BOOST_AUTO_TEST_CASE(port_in_use_exits_2_with_one_line)
+{
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor taken(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = std::to_string(taken.local_endpoint().port());
+    const auto r = run_node_to_exit({"-p", port});
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.err.find("cannot listen on 127.0.0.1:" + port) != std::string::npos, r.err);
+    BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_flags_exit_2_help_and_version_exit_0)
+{
+    const auto bad = run_node_to_exit({"--no-such-flag"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(std::count(bad.err.begin(), bad.err.end(), '\n') == 1, bad.err);
+    BOOST_TEST(run_node_to_exit({"--port", "99999"}).exit_code == 2);
+    const auto help = run_node_to_exit({"--help"});
+    BOOST_TEST(help.exit_code == 0);
+    BOOST_TEST(help.out.find("--host") != std::string::npos);
+    const auto version = run_node_to_exit({"--version"});
+    BOOST_TEST(version.exit_code == 0);
+    BOOST_TEST(version.out.starts_with("beastchain-node "));
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_while_mining_exits_0_promptly)
+{
+    node_process node({"--difficulty", "40", "--miner-threads", "2", "--log-level", "warning"});
+    auto mining = std::async(std::launch::async, [&node] {
+        try {
+            return http_get(node.port(), "/mine", std::chrono::seconds(30)).status;
+        } catch (const std::exception&) {
+            return 0u;
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto t0 = steady_clock::now();
+    BOOST_TEST(node.stop(SIGTERM, std::chrono::seconds(5)) == 0);
+    BOOST_TEST(std::chrono::duration<double>(steady_clock::now() - t0).count() < 3.0);
+    const unsigned status = mining.get();
+    BOOST_TEST((status == 503u || status == 0u)); // told "shutting down", or the connection closed
+}
+
+BOOST_AUTO_TEST_SUITE_END()

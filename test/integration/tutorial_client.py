@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Replays the tutorial's Python client script against two real beastchain nodes.
+
+The helper functions below are the tutorial's, unchanged (they use `requests`); the script then
+checks that the JSON shapes and the synced chain are what the tutorial shows.
+Usage: tutorial_client.py PATH/TO/beastchain-node
+"""
+import json
+import re
+import subprocess
+import sys
+
+import requests
+
+
+def start_node(binary):
+    proc = subprocess.Popen([binary, "-p", "0", "--difficulty", "12", "--log-level", "warning"],
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"Running on (http://[^/]+)/", line)
+    if not match:
+        proc.kill()
+        raise SystemExit("node did not start: %r" % line)
+    return proc, match.group(1)
+
+
+# ---- the tutorial's helpers, verbatim -------------------------------------------------------
+def register_node(node_addr, parent_server):
+    requests.post(parent_server + '/register-node', json={'address': node_addr})
+    print("\nOn Server {}: Node-{} has been registered successfully!\n".format(parent_server, node_addr))
+
+def create_transaction(server, data):
+    requests.post(server + '/create-transaction', json=data).json()
+    print("On Server {}: Transaction has been processed!\n".format(server))
+
+def mine_block(server):
+    requests.get(server + '/mine').json()
+    print("On Server {}: Block has been mined successfully!\n".format(server))
+
+def get_server_chain(server):
+    resp = requests.get(server + '/chain').json()
+    print("On Server {}: Chain is-\n{}\n".format(server, resp))
+    return resp
+
+def sync_chain(server):
+    print("On Server {}: Started Syncing Chain . . .".format(server))
+    resp = requests.get(server + '/sync-chain')
+    print("On Server {}: Chain synced!\n".format(server))
+# ----------------------------------------------------------------------------------------------
+
+
+def main():
+    binary = sys.argv[1]
+    p1, server1 = start_node(binary)
+    p2, server2 = start_node(binary)
+    try:
+        register_node(server2, server1)
+        create_transaction(server2, {'sender': 'I', 'recipient': 'you', 'amount': 3})
+        mine_block(server2)
+        before = get_server_chain(server1)
+        chain2 = get_server_chain(server2)
+        sync_chain(server1)
+        after = get_server_chain(server1)
+
+        assert len(before['chain']) == 1, before
+        assert len(chain2['chain']) == 2, chain2
+        assert after['chain'] == chain2['chain'], "server1 did not adopt server2's chain"
+        block = after['chain'][1]
+        for key in ('index', 'previous_hash', 'proof', 'timestamp', 'transactions'):
+            assert key in block, key
+        tx, reward = block['transactions']
+        assert (tx['sender'], tx['recipient'], tx['amount']) == ('I', 'you', 3), tx
+        assert reward['sender'] == '0' and reward['amount'] == 1, reward
+        assert isinstance(block['timestamp'], float)
+        assert block['previous_hash'] == after['chain'][0]['hash']
+
+        # The tutorial's sync-chain reply, read the way its client would.
+        resp = requests.get(server1 + '/sync-chain').json()
+        assert resp['message'] == 'Chain is already up to date', resp
+        assert resp['chain'] == chain2['chain']
+        print(json.dumps({"tutorial_client": "ok", "blocks": len(after['chain'])}))
+    finally:
+        for p in (p1, p2):
+            p.terminate()
+            p.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

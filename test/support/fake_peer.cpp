@@ -1,0 +1,87 @@
+// Fake peers run their own io_context thread so the node under test talks to a real socket.
+#include "fake_peer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <list>
+#include <thread>
+
+namespace beastchain::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct fake_peer::impl
+{
+    asio::io_context ioc;
+    tcp::acceptor acceptor{ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    mode m;
+    std::string body;
+    unsigned status;
+    std::atomic<int> seen{0};
+    std::list<tcp::socket> held; // silent mode keeps connections open and mute
+    std::thread runner;
+
+    void accept()
+    {
+        acceptor.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+            if (ec)
+                return;
+            ++seen;
+            if (m == mode::silent) {
+                held.push_back(std::move(s));
+            } else {
+                // A blocking exchange is fine here: this is the fake's own thread.
+                try {
+                    beast::flat_buffer buf;
+                    http::request<http::string_body> req;
+                    http::read(s, buf, req);
+                    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+                    res.set(http::field::content_type, "application/json");
+                    res.body() = body;
+                    res.keep_alive(false);
+                    res.prepare_payload();
+                    http::write(s, res);
+                } catch (const std::exception&) {
+                }
+                boost::system::error_code ignored;
+                s.shutdown(tcp::socket::shutdown_both, ignored);
+            }
+            accept();
+        });
+    }
+};
+
+fake_peer::fake_peer(mode m, std::string body, unsigned status)
+    : impl_(std::make_unique<impl>())
+{
+    impl_->m = m;
+    impl_->body = std::move(body);
+    impl_->status = status;
+    impl_->accept();
+    impl_->runner = std::thread([i = impl_.get()] { i->ioc.run(); });
+}
+
+fake_peer::~fake_peer()
+{
+    impl_->ioc.stop();
+    impl_->runner.join();
+}
+
+std::uint16_t fake_peer::port() const noexcept
+{
+    return impl_->acceptor.local_endpoint().port();
+}
+
+int fake_peer::requests_seen() const noexcept
+{
+    return impl_->seen.load();
+}
+
+} // namespace beastchain::test

@@ -1,0 +1,33 @@
+// Scripted misbehaving peers on loopback: one that serves a fixed reply, one that never answers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace beastchain::test {
+
+/// Listens on a free loopback port in a background thread. In `serve` mode it answers every
+/// request with `status` and `body`; in `silent` mode it accepts connections and never replies.
+class fake_peer
+{
+public:
+    enum class mode
+    {
+        serve,
+        silent
+    };
+    fake_peer(mode m, std::string body = {}, unsigned status = 200);
+    ~fake_peer();
+
+    std::uint16_t port() const noexcept;
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+    int requests_seen() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace beastchain::test

@@ -1,0 +1,165 @@
+// fork/exec of the node binary with its stdout on a pipe (to read the port) and stderr in a file.
+#include "node_process.hpp"
+
+#include <atomic>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <signal.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace beastchain::test {
+namespace {
+
+std::string temp_path(const std::string& stem)
+{
+    static std::atomic<int> counter{0};
+    return "/tmp/beastchain-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+           stem;
+}
+
+std::string slurp(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int spawn(const std::vector<std::string>& args, int stdout_fd, int stderr_fd)
+{
+    std::vector<char*> argv;
+    std::string bin = node_binary();
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        ::dup2(stdout_fd, 1);
+        ::dup2(stderr_fd, 2);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+int wait_exit(int pid, std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const int r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -1; // did not exit in time
+}
+
+} // namespace
+
+std::string node_binary()
+{
+    return BEASTCHAIN_NODE_BINARY;
+}
+
+node_process::node_process(std::vector<std::string> args, std::chrono::milliseconds startup)
+{
+    bool has_port = false;
+    for (const auto& a : args)
+        has_port = has_port || a == "-p" || a == "--port" || a.rfind("--port=", 0) == 0;
+    if (!has_port) {
+        args.push_back("-p");
+        args.push_back("0");
+    }
+    log_path_ = temp_path("node.log");
+    const int err_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int pipefd[2];
+    if (err_fd < 0 || ::pipe(pipefd) != 0)
+        throw std::runtime_error("cannot set up node process output");
+    pid_ = spawn(args, pipefd[1], err_fd);
+    ::close(pipefd[1]);
+    ::close(err_fd);
+
+    // Read stdout until the " * Running on http://HOST:PORT/" line.
+    std::string out;
+    const auto deadline = std::chrono::steady_clock::now() + startup;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd p{pipefd[0], POLLIN, 0};
+        if (::poll(&p, 1, 50) > 0) {
+            char buf[512];
+            const ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+            if (n <= 0)
+                break;
+            out.append(buf, static_cast<std::size_t>(n));
+            const auto at = out.find("Running on http://");
+            const auto end = at == std::string::npos ? at : out.find("/ ", at + 18);
+            if (end != std::string::npos) {
+                const auto colon = out.rfind(':', end);
+                port_ = static_cast<std::uint16_t>(std::stoi(out.substr(colon + 1, end - colon - 1)));
+                break;
+            }
+        }
+    }
+    // Keep the pipe's read end open in a detached drain so later writes never get SIGPIPE.
+    std::thread([fd = pipefd[0]] {
+        char buf[256];
+        while (::read(fd, buf, sizeof buf) > 0) {
+        }
+        ::close(fd);
+    }).detach();
+    if (port_ == 0) {
+        stop(SIGKILL);
+        throw std::runtime_error("node did not start; stdout: " + out + " log: " + slurp(log_path_));
+    }
+}
+
+node_process::~node_process()
+{
+    if (!stopped_)
+        stop(SIGKILL, std::chrono::seconds(5));
+    ::unlink(log_path_.c_str());
+}
+
+int node_process::stop(int sig, std::chrono::milliseconds wait)
+{
+    if (stopped_)
+        return 0;
+    stopped_ = true;
+    ::kill(pid_, sig);
+    return wait_exit(pid_, wait);
+}
+
+std::string node_process::log() const
+{
+    return slurp(log_path_);
+}
+
+run_result run_node_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds timeout)
+{
+    const std::string out_path = temp_path("out"), err_path = temp_path("err");
+    const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int pid = spawn(args, out_fd, err_fd);
+    ::close(out_fd);
+    ::close(err_fd);
+    run_result r;
+    r.exit_code = wait_exit(pid, timeout);
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    ::unlink(out_path.c_str());
+    ::unlink(err_path.c_str());
+    return r;
+}
+
+} // namespace beastchain::test

@@ -1,0 +1,53 @@
+// Starts a real beastchain-node process on a free loopback port and stops it when destroyed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace beastchain::test {
+
+/// Path of the node binary under test (set by CMake).
+std::string node_binary();
+
+/// A running node process. The node is started with `-p 0` (unless args name a port) and the
+/// real port is read from its "Running on" line, so parallel tests never collide.
+class node_process
+{
+public:
+    explicit node_process(
+        std::vector<std::string> args = {}, std::chrono::milliseconds startup = std::chrono::seconds(10)
+    );
+    ~node_process();
+    node_process(const node_process&) = delete;
+    node_process& operator=(const node_process&) = delete;
+
+    std::uint16_t port() const noexcept { return port_; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    int pid() const noexcept { return pid_; }
+
+    /// Sends `sig` and waits for exit; returns the exit status (or 128+signal).
+    int stop(int sig = 15, std::chrono::milliseconds wait = std::chrono::seconds(10));
+    /// The node's stderr so far (its log), for diagnostics.
+    std::string log() const;
+
+private:
+    int pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::string log_path_;
+    bool stopped_ = false;
+};
+
+/// Runs the node binary to completion (for flag tests); captures stdout and stderr.
+struct run_result
+{
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+run_result run_node_to_exit(
+    const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(10)
+);
+
+} // namespace beastchain::test

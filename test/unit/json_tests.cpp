@@ -1,0 +1,126 @@
+// JSON mapping: round trips of blocks and chains, exact timestamps, and hostile field values.
+#include <beastchain/json/conversions.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "chain_fixture.hpp"
+
+using namespace beastchain;
+using namespace beastchain::test;
+
+namespace {
+
+json::decode_error tx_error(const std::string& body)
+{
+    auto parsed = json::parse_body(body);
+    if (!parsed.ok())
+        return parsed.error();
+    auto d = json::decode_transaction_request(parsed.value());
+    BOOST_TEST_REQUIRE(!d.ok(), "expected a decode failure for " << body);
+    return d.error();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(json_tests)
+
+BOOST_AUTO_TEST_CASE(block_round_trips_through_json)
+{
+    const auto blocks = make_blocks(2);
+    std::string text = "{\"chain\":[";
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        if (i)
+            text += ',';
+        text += boost::json::serialize(boost::json::value_from(entry_of(blocks[i])));
+    }
+    text += "]}";
+    auto parsed = json::parse_body(text);
+    BOOST_REQUIRE(parsed.ok());
+    auto chain = json::decode_chain_reply(parsed.value(), 100);
+    BOOST_TEST_REQUIRE(
+        chain.ok(), (chain.ok() ? std::string() : chain.error().field + " " + chain.error().detail)
+    );
+    BOOST_TEST((chain.value().blocks == blocks));
+    BOOST_TEST((chain.value().claimed_hashes[1].value() == core::block_hash(blocks[1])));
+}
+
+BOOST_AUTO_TEST_CASE(genesis_keeps_the_tutorial_shape)
+{
+    const auto jv = boost::json::value_from(entry_of(core::genesis_block()));
+    const auto& o = jv.as_object();
+    BOOST_TEST(o.at("previous_hash").to_number<std::int64_t>() == 0);
+    BOOST_TEST(o.at("index").to_number<std::int64_t>() == 0);
+    BOOST_TEST(o.at("proof").to_number<std::int64_t>() == 0);
+    BOOST_TEST(o.at("transactions").as_array().empty());
+    BOOST_TEST(o.at("timestamp").as_double() == 1515310711.279);
+}
+
+BOOST_AUTO_TEST_CASE(timestamps_are_exact_milliseconds)
+{
+    for (std::uint64_t ms : {0ULL, 1ULL, 1515310711279ULL, 1795508132728ULL, 4102444800999ULL}) {
+        const double s = json::timestamp_to_seconds(ms);
+        // Through text and back, as a peer would see it.
+        const double reparsed = boost::json::parse(boost::json::serialize(boost::json::value(s))).as_double();
+        BOOST_TEST(json::timestamp_from_seconds(reparsed).value() == ms);
+    }
+    BOOST_TEST(!json::timestamp_from_seconds(1.0005).has_value()); // finer than a millisecond
+    BOOST_TEST(!json::timestamp_from_seconds(-1).has_value());
+    BOOST_TEST(!json::timestamp_from_seconds(1e300).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(bad_amounts_name_the_field)
+{
+    for (const char* amount :
+         {"-1",
+          "0",
+          "3.5",
+          "\"3\"",
+          "null",
+          "true",
+          "18446744073709551616",
+          "1e3",
+          "1e309",
+          "1000000000000001",
+          "[]"}) {
+        const auto e = tx_error(std::string(R"({"sender":"a","recipient":"b","amount":)") + amount + "}");
+        BOOST_TEST(e.field == "amount", "amount " << amount << " gave field " << e.field);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(missing_or_mistyped_fields_are_named)
+{
+    BOOST_TEST(tx_error(R"({"recipient":"b","amount":1})").field == "sender");
+    BOOST_TEST(tx_error(R"({"sender":"a","amount":1})").field == "recipient");
+    BOOST_TEST(tx_error(R"({"sender":"a","recipient":"b"})").field == "amount");
+    BOOST_TEST(tx_error(R"({"sender":5,"recipient":"b","amount":1})").field == "sender");
+    BOOST_TEST(tx_error(R"([1,2,3])").field == "body");
+    BOOST_TEST(tx_error(R"({"sender":"a",)").field == "body");
+    BOOST_TEST(
+        tx_error("{\"sender\":\"\xff\",\"recipient\":\"b\",\"amount\":1}").field == "body"
+    );                                                                                   // invalid UTF-8
+    BOOST_TEST(tx_error(std::string(100, '[') + std::string(100, ']')).field == "body"); // too deep
+}
+
+BOOST_AUTO_TEST_CASE(valid_request_decodes_and_ignores_unknown_fields)
+{
+    auto parsed = json::parse_body(R"({"sender":"addr1","recipient":"addr2","amount":3,"memo":"hi"})");
+    BOOST_REQUIRE(parsed.ok());
+    auto tx = json::decode_transaction_request(parsed.value());
+    BOOST_REQUIRE(tx.ok());
+    BOOST_TEST(tx.value().sender == "addr1");
+    BOOST_TEST(tx.value().recipient == "addr2");
+    BOOST_TEST(tx.value().amount == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(chain_reply_limits_and_shapes)
+{
+    auto too_long = json::parse_body(R"({"chain":[{},{},{}]})");
+    BOOST_TEST(json::decode_chain_reply(too_long.value(), 2).error().field == "chain");
+    auto not_array = json::parse_body(R"({"chain":{}})");
+    BOOST_TEST(json::decode_chain_reply(not_array.value(), 2).error().field == "chain");
+    auto bad_block = json::parse_body(R"({"chain":[{"index":0}]})");
+    BOOST_TEST(json::decode_chain_reply(bad_block.value(), 2).error().field == "chain[0].proof");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
