@@ -97,4 +97,66 @@ ledger::adopt_result ledger::adopt_if_more_work(candidate_chain&& candidate)
     return out;
 }
 
+void ledger::replay_transaction(transaction tx)
+{
+    if (!chain_.find_transaction(tx.transaction_id))
+        pool_.add_accepted(std::move(tx));
+}
+
+validation_result ledger::replay_block(block b, const hash256& hash, bool reverify, std::uint64_t now_ms)
+{
+    if (reverify) {
+        if (block_hash(b) != hash)
+            return validation_result::fail(
+                reject_reason::hash_mismatch, "stored hash does not match the block"
+            );
+        return connect_block(std::move(b), now_ms);
+    }
+    // Trusted: still check the link, which costs nothing and catches a log from another chain.
+    if (b.index != chain_.tip().blk.index + 1 || b.previous_hash != chain_.tip().hash)
+        return validation_result::fail(
+            reject_reason::bad_previous_hash, "stored block does not extend the stored chain"
+        );
+    for (const auto& tx : b.transactions)
+        pool_.remove(tx.transaction_id);
+    observer_->on_block_connected(chain_.append_checked(std::move(b), hash));
+    return validation_result::success();
+}
+
+validation_result ledger::replay_chain_switch(
+    std::size_t fork_index, std::vector<std::pair<block, hash256>> suffix, bool reverify, std::uint64_t now_ms
+)
+{
+    if (fork_index == 0 || fork_index > chain_.size())
+        return validation_result::fail(
+            reject_reason::bad_index, "stored chain switch forks outside the stored chain"
+        );
+    std::vector<block> blocks;
+    candidate_chain candidate;
+    candidate.entries.assign(
+        chain_.entries().begin(), chain_.entries().begin() + static_cast<std::ptrdiff_t>(fork_index)
+    );
+    if (reverify) {
+        for (const auto& e : candidate.entries)
+            blocks.push_back(e.blk);
+        for (auto& [b, h] : suffix)
+            blocks.push_back(std::move(b));
+        chain_rejection why;
+        auto validated = validate_chain(std::move(blocks), {}, now_ms, chain_.params(), why);
+        if (!validated)
+            return why.result;
+        candidate = std::move(*validated);
+    } else {
+        for (auto& [b, h] : suffix) {
+            const work_t work = candidate.entries.back().cumulative_work + block_work(b.difficulty);
+            candidate.entries.push_back({std::move(b), h, work});
+        }
+    }
+    if (!adopt_if_more_work(std::move(candidate)).switched)
+        return validation_result::fail(
+            reject_reason::insufficient_work, "stored chain switch no longer has more work"
+        );
+    return validation_result::success();
+}
+
 } // namespace beastchain::core

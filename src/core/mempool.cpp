@@ -26,6 +26,14 @@ void mempool::restore(transaction tx)
     index_.emplace(order_.front().transaction_id, order_.begin());
 }
 
+void mempool::add_accepted(transaction tx)
+{
+    if (index_.contains(tx.transaction_id))
+        return;
+    order_.push_back(std::move(tx));
+    index_.emplace(order_.back().transaction_id, std::prev(order_.end()));
+}
+
 bool mempool::remove(const std::string& id)
 {
     const auto it = index_.find(id);

@@ -43,6 +43,18 @@ std::string_view field_of(core::reject_reason r)
     }
 }
 
+/// 503 for a write the node could not make durable; reads keep working meanwhile.
+response storage_unavailable()
+{
+    response res = net::error_response(
+        http::status::service_unavailable,
+        "storage_unavailable",
+        "the node cannot write its data directory; nothing was changed, reads still work"
+    );
+    res.set(http::field::retry_after, "5");
+    return res;
+}
+
 response reply(http::status status, const boost::json::object& o)
 {
     return net::json_response(status, boost::json::serialize(o));
@@ -68,6 +80,8 @@ public:
         const std::string id = tx.transaction_id;
 
         const submit_outcome out = co_await node_.submit_transaction(std::move(tx));
+        if (out.storage_failed)
+            co_return storage_unavailable();
         switch (out.status) {
         case core::ledger::accept_status::accepted:
             break;
@@ -137,6 +151,8 @@ public:
             );
 
         const register_outcome out = co_await node_.register_peer(std::move(*peer));
+        if (out.storage_failed)
+            co_return storage_unavailable();
         if (out.full)
             co_return net::error_response(
                 http::status::conflict,
@@ -156,6 +172,8 @@ public:
     asio::awaitable<response> sync_chain(const request&)
     {
         const sync_outcome out = co_await node_.sync();
+        if (out.storage_failed)
+            co_return storage_unavailable();
         std::string_view message;
         switch (out.status) {
         case sync_outcome::result::no_neighbour_chain:

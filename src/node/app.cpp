@@ -4,6 +4,7 @@
 #include <beastchain/node/api.hpp>
 #include <beastchain/node/app.hpp>
 #include <beastchain/node/node.hpp>
+#include <beastchain/storage/store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -51,8 +52,12 @@ int run(int argc, const char* const argv[])
         return 2;
     }
 
-    node n(ioc, cfg);
-    const net::router routes = make_api(n);
+    // A write past RLIMIT_FSIZE must fail with EFBIG (and become a 503), not kill the process.
+    std::signal(SIGXFSZ, SIG_IGN);
+
+    // Bind before loading storage: a port conflict fails at once, not after reading a long chain.
+    // Connections that arrive while the chain loads wait in the listen backlog.
+    net::router routes; // filled once the node exists; read only after server.start()
     net::http_server server(ioc.get_executor(), routes, cfg.server);
     try {
         endpoint = server.listen(endpoint);
@@ -61,6 +66,16 @@ int run(int argc, const char* const argv[])
                   << ": " << e.code().message() << "\n";
         return 2;
     }
+
+    std::unique_ptr<node> owned;
+    try {
+        owned = std::make_unique<node>(ioc, cfg);
+    } catch (const storage::storage_error& e) {
+        std::cerr << "beastchain-node: " << e.what() << "\n";
+        return 1;
+    }
+    node& n = *owned;
+    routes = make_api(n);
     server.start();
 
     // The tutorial's Flask server announces itself like this; scripts wait for the line.

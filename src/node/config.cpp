@@ -72,7 +72,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "deadline for a peer's whole reply")
         ("max-peer-response-bytes", po::value(&cfg.peer.max_response_bytes)->default_value(cfg.peer.max_response_bytes),
             "largest reply read from a peer")
-        ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error");
+        ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error")
+        ("data-dir", po::value(&cfg.data_dir)->default_value(cfg.data_dir), "data directory (created if missing)")
+        ("in-memory", po::bool_switch(&cfg.in_memory), "keep no data on disk; everything is lost on exit")
+        ("reverify", po::bool_switch(&cfg.reverify), "re-validate every stored block at start-up");
     // clang-format on
 
     try {

@@ -5,6 +5,7 @@
 #include <beastchain/net/peer_client.hpp>
 #include <beastchain/node/miner.hpp>
 #include <beastchain/node/node.hpp>
+#include <beastchain/storage/store.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <future>
 
 namespace beastchain::node {
 
@@ -98,22 +100,58 @@ std::string serialize_entry(const core::chain_entry& e)
 
 } // namespace
 
-struct node::impl
+/// What a strand operation wrote to storage: the sequence number to wait for, or a refusal.
+struct durability_ticket
+{
+    std::uint64_t seq = 0; ///< 0: nothing was written
+    bool refused = false;  ///< storage is failed: the change was not kept
+};
+
+struct node::impl : core::ledger_observer
 {
     using mine_handler = asio::any_completion_handler<void(std::exception_ptr, mine_outcome)>;
 
     impl(asio::io_context& ioc, config c)
         : cfg(std::move(c))
-        , node_address(core::make_uuid_hex())
         , io(ioc.get_executor())
         , strand_(asio::make_strand(ioc))
         , verifier_(1)
         , miner_(cfg.miner_threads)
-        , ledger_(cfg.consensus, cfg.max_pending)
-    {}
+        , ledger_(cfg.consensus, cfg.max_pending, this)
+    {
+        if (cfg.in_memory) {
+            node_address = core::make_uuid_hex();
+            return;
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        store_ = std::make_unique<storage::store>(cfg.data_dir);
+        load_state(store_->take_loaded());
+        if (node_address.empty()) {
+            // First start: the address is generated once and kept, so rewards keep one recipient.
+            node_address = core::make_uuid_hex();
+            storage::record r;
+            r.type = storage::record_type::node_identity;
+            r.text = node_address;
+            std::promise<bool> written;
+            store_->when_durable(store_->append(r), [&written](bool ok) { written.set_value(ok); });
+            if (!written.get_future().get())
+                throw storage::storage_error(
+                    "cannot write the node identity to " + store_->log_path().string()
+                );
+        }
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+                .count();
+        log::info(
+            "loaded " + std::to_string(ledger_.best_chain().size()) + " blocks, " +
+            std::to_string(ledger_.pending().size()) + " pending transactions and " +
+            std::to_string(peers_.size()) + " peers from " + store_->log_path().string() + " in " +
+            std::to_string(ms) + " ms" + (cfg.reverify ? " (reverified)" : "")
+        );
+    }
 
     const config cfg;
-    const std::string node_address;
+    std::string node_address; ///< set once at start-up, read-only afterwards
     asio::any_io_executor io;
 
     // ---- strand-owned -------------------------------------------------------------------
@@ -121,12 +159,154 @@ struct node::impl
     asio::thread_pool verifier_; ///< validates peers' chains off the I/O thread
     miner miner_;
     core::ledger ledger_;
+    std::unique_ptr<storage::store> store_; ///< null when --in-memory
     std::vector<net::peer_url> peers_;
     std::deque<mine_handler> mine_waiters_;
     bool mining_ = false;
     std::uint64_t mining_job_ = 0;
     bool shut_down_ = false;
     std::shared_ptr<const std::string> chain_cache_; ///< serialized chain array; reset on change
+    bool replaying_ = false;
+    durability_ticket pending_ticket_; ///< what the current strand operation wrote
+
+    // ---- storage ------------------------------------------------------------------------
+
+    /// Rebuilds ledger, peers and address from stored records. On the strand (or before it runs).
+    void load_state(std::vector<storage::record> records)
+    {
+        replaying_ = true;
+        ledger_ = core::ledger(cfg.consensus, cfg.max_pending, this);
+        peers_.clear();
+        const std::uint64_t now = now_ms();
+        for (auto& r : records) {
+            core::validation_result result;
+            switch (r.type) {
+            case storage::record_type::node_identity:
+                node_address = r.text;
+                break;
+            case storage::record_type::transaction_accepted:
+                ledger_.replay_transaction(std::move(r.tx));
+                break;
+            case storage::record_type::block_connected:
+                result = ledger_.replay_block(
+                    std::move(r.blocks.at(0).blk), r.blocks.at(0).hash, cfg.reverify, now
+                );
+                break;
+            case storage::record_type::chain_replaced: {
+                std::vector<std::pair<core::block, core::hash256>> suffix;
+                for (auto& b : r.blocks)
+                    suffix.emplace_back(std::move(b.blk), b.hash);
+                result = ledger_.replay_chain_switch(r.fork_index, std::move(suffix), cfg.reverify, now);
+                break;
+            }
+            case storage::record_type::peer_added: {
+                std::string why;
+                if (auto p = net::parse_peer_url(r.text, why); p && peers_.size() < cfg.max_peers)
+                    peers_.push_back(std::move(*p));
+                break;
+            }
+            }
+            if (!result)
+                throw storage::storage_error(
+                    store_->log_path().string() +
+                    " does not replay: " + std::string(core::to_string(result.reason)) + ": " + result.detail
+                );
+        }
+        replaying_ = false;
+        chain_cache_.reset();
+    }
+
+    void write_record(const storage::record& r)
+    {
+        if (replaying_ || !store_)
+            return;
+        const std::uint64_t seq = store_->append(r);
+        if (seq == 0)
+            pending_ticket_.refused = true;
+        pending_ticket_.seq = std::max(pending_ticket_.seq, seq);
+    }
+
+    /// The writes of the operation that just ran on the strand.
+    durability_ticket take_ticket() { return std::exchange(pending_ticket_, {}); }
+
+    bool storage_writable() const { return !store_ || !store_->failed(); }
+
+    void on_transaction_accepted(const core::transaction& tx) override
+    {
+        storage::record r;
+        r.type = storage::record_type::transaction_accepted;
+        r.tx = tx;
+        write_record(r);
+    }
+
+    void on_block_connected(const core::chain_entry& e) override
+    {
+        storage::record r;
+        r.type = storage::record_type::block_connected;
+        r.blocks.push_back({e.blk, e.hash});
+        write_record(r);
+    }
+
+    void on_chain_replaced(std::size_t fork_index, std::span<const core::block>) override
+    {
+        // One record carries the whole new suffix: a crash leaves the old chain or the new one.
+        storage::record r;
+        r.type = storage::record_type::chain_replaced;
+        r.fork_index = fork_index;
+        const auto& entries = ledger_.best_chain().entries();
+        for (std::size_t i = fork_index; i < entries.size(); ++i)
+            r.blocks.push_back({entries[i].blk, entries[i].hash});
+        write_record(r);
+    }
+
+    /// Calls `done(ok)` (on any thread) once the ticket's writes are durable or have failed.
+    void when_durable(durability_ticket t, std::function<void(bool)> done)
+    {
+        if (t.refused) {
+            schedule_recovery();
+            done(false);
+        } else if (!store_ || t.seq == 0) {
+            done(true);
+        } else {
+            auto checked = [this, done = std::move(done)](bool ok) {
+                if (!ok)
+                    schedule_recovery();
+                done(ok);
+            };
+            store_->when_durable(t.seq, std::move(checked));
+        }
+    }
+
+    /// Resumes the awaiting coroutine once the ticket is durable (true) or failed (false).
+    asio::awaitable<bool> wait_durable(durability_ticket t)
+    {
+        auto initiate = [this, t](auto handler) {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            when_durable(t, [h](bool ok) {
+                auto ex = asio::get_associated_executor(*h);
+                asio::dispatch(ex, [h, ok] { std::move (*h)(ok); });
+            });
+        };
+        co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(bool)>(
+            initiate, asio::use_awaitable
+        );
+    }
+
+    /// After a failed write: rebuild state from what is durable, dropping every unacknowledged change.
+    void schedule_recovery()
+    {
+        asio::post(strand_, [this] {
+            if (!store_ || !store_->failed())
+                return;
+            try {
+                load_state(store_->recover());
+                log::warning("storage recovered: state rebuilt from " + store_->log_path().string());
+                restart_mining();
+            } catch (const std::exception& e) {
+                log::error(std::string("storage recovery failed: ") + e.what());
+            }
+        });
+    }
 
     /// Runs `fn` on the strand and resumes the awaiting coroutine on its own executor with the
     /// result. An exception thrown by `fn` is rethrown in the caller.
@@ -181,6 +361,17 @@ struct node::impl
     {
         if (mining_ || mine_waiters_.empty() || shut_down_)
             return;
+        if (!storage_writable()) {
+            // A block we could not store would be lost on restart: refuse rather than pretend.
+            while (!mine_waiters_.empty()) {
+                complete(
+                    std::move(mine_waiters_.front()),
+                    mine_outcome{false, {}, "storage is failing; try again later"}
+                );
+                mine_waiters_.pop_front();
+            }
+            return;
+        }
         mining_ = true;
         const std::uint64_t job = ++mining_job_;
         core::block tmpl = ledger_.make_block_template(node_address, cfg.difficulty, now_ms());
@@ -210,9 +401,17 @@ struct node::impl
                 chain_cache_.reset();
                 const core::chain_entry& tip = ledger_.best_chain().tip();
                 log::info("mined block " + std::to_string(index) + " " + core::to_hex(tip.hash));
-                mine_handler h = std::move(mine_waiters_.front());
+                // The reply waits until the block is on stable storage.
+                auto h = std::make_shared<mine_handler>(std::move(mine_waiters_.front()));
                 mine_waiters_.pop_front();
-                complete(std::move(h), mine_outcome{true, serialize_entry(tip), {}});
+                auto reply = [h, block_json = serialize_entry(tip)](bool ok) mutable {
+                    complete(
+                        std::move(*h),
+                        ok ? mine_outcome{true, std::move(block_json), {}}
+                           : mine_outcome{false, {}, "the block could not be stored; try again later"}
+                    );
+                };
+                when_durable(take_ticket(), std::move(reply));
             } else {
                 log::info(
                     "mined block " + std::to_string(index) + " is stale (" +
@@ -260,17 +459,24 @@ asio::awaitable<submit_outcome> node::submit_transaction(core::transaction tx)
 {
     impl* self = impl_.get();
     auto accept = [self, tx = std::move(tx)]() mutable {
+        if (!self->storage_writable())
+            return std::pair{
+                submit_outcome{core::ledger::accept_status::accepted, {}, 0, true}, durability_ticket{}};
         auto r = self->ledger_.accept_transaction(std::move(tx));
-        submit_outcome out{r.status, std::move(r.detail), 0};
+        submit_outcome out{r.status, std::move(r.detail), 0, false};
         if (r.status == core::ledger::accept_status::accepted) {
             // It is last in line: say which block should carry it given the per-block cap.
             const std::size_t per_block = self->cfg.consensus.max_block_transactions - 1;
             out.block_index = self->ledger_.best_chain().tip().blk.index + 1 +
                               (self->ledger_.pending().size() - 1) / per_block;
         }
-        return out;
+        return std::pair{std::move(out), self->take_ticket()};
     };
-    co_return co_await self->on_strand(std::move(accept));
+    auto [out, ticket] = co_await self->on_strand(std::move(accept));
+    // 201 means durable: answer only after the record is synced.
+    if (!out.storage_failed && !co_await self->wait_durable(ticket))
+        out.storage_failed = true;
+    co_return out;
 }
 
 asio::awaitable<mine_outcome> node::mine()
@@ -309,17 +515,26 @@ asio::awaitable<register_outcome> node::register_peer(net::peer_url peer)
         if (std::find(peers.begin(), peers.end(), peer) == peers.end()) {
             if (peers.size() >= self->cfg.max_peers)
                 out.full = true;
+            else if (!self->storage_writable())
+                out.storage_failed = true;
             else {
                 log::info("registered peer " + peer.normalized);
+                storage::record r;
+                r.type = storage::record_type::peer_added;
+                r.text = peer.normalized;
+                self->write_record(r);
                 peers.push_back(std::move(peer));
                 out.added = true;
             }
         }
         for (const auto& p : peers)
             out.nodes.push_back(p.normalized);
-        return out;
+        return std::pair{std::move(out), self->take_ticket()};
     };
-    co_return co_await self->on_strand(std::move(add));
+    auto [out, ticket] = co_await self->on_strand(std::move(add));
+    if (!out.storage_failed && !co_await self->wait_durable(ticket))
+        out.storage_failed = true;
+    co_return out;
 }
 
 asio::awaitable<sync_outcome> node::sync()
@@ -381,7 +596,9 @@ asio::awaitable<sync_outcome> node::sync()
                 best = &*c.chain;
         }
         out.status = any_valid ? sync_outcome::result::up_to_date : sync_outcome::result::no_neighbour_chain;
-        if (best != nullptr) {
+        if (best != nullptr && !self->storage_writable()) {
+            out.storage_failed = true;
+        } else if (best != nullptr) {
             const auto r = self->ledger_.adopt_if_more_work(std::move(*best));
             if (r.switched) {
                 out.status = sync_outcome::result::replaced;
@@ -396,9 +613,14 @@ asio::awaitable<sync_outcome> node::sync()
         }
         (void)any_peers;
         out.chain_json = self->chain_array();
-        return out;
+        return std::pair{std::move(out), self->take_ticket()};
     };
-    co_return co_await self->on_strand(std::move(adopt));
+    auto [out, ticket] = co_await self->on_strand(std::move(adopt));
+    if (!co_await self->wait_durable(ticket)) {
+        out.storage_failed = true;
+        out.status = sync_outcome::result::up_to_date;
+    }
+    co_return out;
 }
 
 void node::shutdown()

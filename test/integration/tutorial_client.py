@@ -7,15 +7,17 @@ Usage: tutorial_client.py PATH/TO/beastchain-node
 """
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import requests
 
 
-def start_node(binary):
-    proc = subprocess.Popen([binary, "-p", "0", "--difficulty", "12", "--log-level", "warning"],
-                            stdout=subprocess.PIPE, text=True)
+def start_node(binary, data_dir):
+    proc = subprocess.Popen([binary, "-p", "0", "--difficulty", "12", "--log-level", "warning",
+                             "--data-dir", data_dir], stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     match = re.search(r"Running on (http://[^/]+)/", line)
     if not match:
@@ -51,8 +53,9 @@ def sync_chain(server):
 
 def main():
     binary = sys.argv[1]
-    p1, server1 = start_node(binary)
-    p2, server2 = start_node(binary)
+    dirs = [tempfile.mkdtemp(prefix="beastchain-tutorial-") for _ in range(2)]
+    p1, server1 = start_node(binary, dirs[0])
+    p2, server2 = start_node(binary, dirs[1])
     try:
         register_node(server2, server1)
         create_transaction(server2, {'sender': 'I', 'recipient': 'you', 'amount': 3})
@@ -83,6 +86,8 @@ def main():
         for p in (p1, p2):
             p.terminate()
             p.wait(timeout=10)
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

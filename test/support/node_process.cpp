@@ -1,13 +1,16 @@
 // fork/exec of the node binary with its stdout on a pipe (to read the port) and stderr in a file.
 #include "node_process.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <poll.h>
 #include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -30,7 +33,9 @@ std::string slurp(const std::string& path)
     return ss.str();
 }
 
-int spawn(const std::vector<std::string>& args, int stdout_fd, int stderr_fd)
+int spawn(
+    const std::vector<std::string>& args, int stdout_fd, int stderr_fd, std::uint64_t file_size_limit = 0
+)
 {
     std::vector<char*> argv;
     std::string bin = node_binary();
@@ -45,6 +50,10 @@ int spawn(const std::vector<std::string>& args, int stdout_fd, int stderr_fd)
     if (pid == 0) {
         ::dup2(stdout_fd, 1);
         ::dup2(stderr_fd, 2);
+        if (file_size_limit != 0) {
+            const rlimit lim{file_size_limit, file_size_limit};
+            ::setrlimit(RLIMIT_FSIZE, &lim);
+        }
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
@@ -73,21 +82,46 @@ std::string node_binary()
     return BEASTCHAIN_NODE_BINARY;
 }
 
-node_process::node_process(std::vector<std::string> args, std::chrono::milliseconds startup)
+/// Keeps parallel tests apart: a free port and, unless told otherwise, a private data directory.
+std::string add_isolation(std::vector<std::string>& args)
 {
-    bool has_port = false;
-    for (const auto& a : args)
-        has_port = has_port || a == "-p" || a == "--port" || a.rfind("--port=", 0) == 0;
-    if (!has_port) {
+    const auto has = [&](std::string_view flag) {
+        return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+            return a == flag || a.starts_with(std::string(flag) + "=");
+        });
+    };
+    if (!has("-p") && !has("--port")) {
         args.push_back("-p");
         args.push_back("0");
     }
+    if (has("--data-dir") || has("--in-memory"))
+        return {};
+    std::string dir = temp_path("data");
+    args.push_back("--data-dir");
+    args.push_back(dir);
+    return dir;
+}
+
+temp_data_dir::temp_data_dir()
+    : path(temp_path("data"))
+{}
+
+temp_data_dir::~temp_data_dir()
+{
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
+node_process::node_process(std::vector<std::string> args, options opts)
+{
+    owned_data_dir_ = add_isolation(args);
+    const auto startup = opts.startup;
     log_path_ = temp_path("node.log");
     const int err_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int pipefd[2];
     if (err_fd < 0 || ::pipe(pipefd) != 0)
         throw std::runtime_error("cannot set up node process output");
-    pid_ = spawn(args, pipefd[1], err_fd);
+    pid_ = spawn(args, pipefd[1], err_fd, opts.file_size_limit);
     ::close(pipefd[1]);
     ::close(err_fd);
 
@@ -129,6 +163,10 @@ node_process::~node_process()
     if (!stopped_)
         stop(SIGKILL, std::chrono::seconds(5));
     ::unlink(log_path_.c_str());
+    if (!owned_data_dir_.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(owned_data_dir_, ec);
+    }
 }
 
 int node_process::stop(int sig, std::chrono::milliseconds wait)
@@ -145,8 +183,9 @@ std::string node_process::log() const
     return slurp(log_path_);
 }
 
-run_result run_node_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds timeout)
+run_result run_node_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout)
 {
+    const std::string dir = add_isolation(args);
     const std::string out_path = temp_path("out"), err_path = temp_path("err");
     const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -159,6 +198,10 @@ run_result run_node_to_exit(const std::vector<std::string>& args, std::chrono::m
     r.err = slurp(err_path);
     ::unlink(out_path.c_str());
     ::unlink(err_path.c_str());
+    if (!dir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
     return r;
 }
 

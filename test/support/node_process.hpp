@@ -11,14 +11,22 @@ namespace beastchain::test {
 /// Path of the node binary under test (set by CMake).
 std::string node_binary();
 
+/// Settings for starting a node process.
+struct node_process_options
+{
+    std::chrono::milliseconds startup{10'000};
+    std::uint64_t file_size_limit = 0; ///< RLIMIT_FSIZE for the process (simulates a full disk)
+};
+
 /// A running node process. The node is started with `-p 0` (unless args name a port) and the
-/// real port is read from its "Running on" line, so parallel tests never collide.
+/// real port is read from its "Running on" line, so parallel tests never collide. Unless the
+/// args name `--data-dir` or `--in-memory`, it gets a fresh temporary data directory, removed
+/// when this object is destroyed.
 class node_process
 {
 public:
-    explicit node_process(
-        std::vector<std::string> args = {}, std::chrono::milliseconds startup = std::chrono::seconds(10)
-    );
+    using options = node_process_options;
+    explicit node_process(std::vector<std::string> args = {}, options opts = {});
     ~node_process();
     node_process(const node_process&) = delete;
     node_process& operator=(const node_process&) = delete;
@@ -36,7 +44,16 @@ private:
     int pid_ = -1;
     std::uint16_t port_ = 0;
     std::string log_path_;
+    std::string owned_data_dir_;
     bool stopped_ = false;
+};
+
+/// A temporary directory for tests that restart a node on the same data.
+struct temp_data_dir
+{
+    temp_data_dir();
+    ~temp_data_dir();
+    std::string path;
 };
 
 /// Runs the node binary to completion (for flag tests); captures stdout and stderr.
@@ -46,8 +63,7 @@ struct run_result
     std::string out;
     std::string err;
 };
-run_result run_node_to_exit(
-    const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(10)
-);
+run_result
+run_node_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 } // namespace beastchain::test

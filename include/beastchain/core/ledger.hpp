@@ -62,6 +62,24 @@ public:
     /// the new chain lacks return to it.
     adopt_result adopt_if_more_work(candidate_chain&& candidate);
 
+    // ---- Replay from the node's own storage ------------------------------------------------
+    // These re-apply changes this ledger already validated when it made them. The log is
+    // checksummed, so by default they trust the stored hashes; `reverify` re-runs every rule.
+
+    /// Re-adds a transaction accepted before a restart (unless the chain already holds it).
+    void replay_transaction(transaction tx);
+
+    /// Re-appends a block connected before a restart.
+    validation_result replay_block(block b, const hash256& hash, bool reverify, std::uint64_t now_ms);
+
+    /// Re-applies a chain switch: our first `fork_index` blocks, then `suffix`.
+    validation_result replay_chain_switch(
+        std::size_t fork_index,
+        std::vector<std::pair<block, hash256>> suffix,
+        bool reverify,
+        std::uint64_t now_ms
+    );
+
 private:
     chain chain_;
     mempool pool_;

@@ -36,6 +36,9 @@ public:
     /// front, ahead of newer ones, and ignores the capacity: an acknowledged transaction is never dropped.
     void restore(transaction tx);
 
+    /// Appends a transaction the node accepted earlier (replayed from storage), ignoring the capacity.
+    void add_accepted(transaction tx);
+
     bool contains(const std::string& id) const { return index_.contains(id); }
     bool remove(const std::string& id);
     std::size_t size() const noexcept { return index_.size(); }

@@ -29,6 +29,13 @@ struct config
     net::server_limits server;
     net::peer_limits peer;
     log::level log_level = log::level::info;
+    /// Where the chain, pending transactions, peers and node address live.
+    std::string data_dir = "./beastchain-data";
+    /// Keep everything in memory (nothing survives a restart): for quick experiments.
+    bool in_memory = false;
+    /// Re-check every stored block's hash and proof of work at start-up instead of trusting the checksummed
+    /// log.
+    bool reverify = false;
 };
 
 /// What parsing produced: a configuration to run, or an exit code with text for the user

@@ -19,6 +19,7 @@ struct submit_outcome
     core::ledger::accept_status status = core::ledger::accept_status::accepted;
     core::validation_result detail;
     std::uint64_t block_index = 0; ///< the block expected to hold the transaction
+    bool storage_failed = false;   ///< it could not be made durable, so it was not accepted
 };
 
 struct mine_outcome
@@ -32,6 +33,7 @@ struct register_outcome
 {
     bool added = false; ///< false when already known
     bool full = false;  ///< the peer limit refused it
+    bool storage_failed = false;
     std::vector<std::string> nodes;
 };
 
@@ -52,6 +54,7 @@ struct sync_outcome
     result status = result::no_neighbour_chain;
     std::shared_ptr<const std::string> chain_json; ///< our chain after the sync, a JSON array
     std::vector<peer_failure> failed;
+    bool storage_failed = false; ///< a better chain was found but could not be stored
 };
 
 /**
@@ -68,6 +71,8 @@ struct sync_outcome
 class node
 {
 public:
+    /// Opens the data directory (unless in-memory) and restores the stored state.
+    /// Throws storage::storage_error when the directory is locked, unreadable or corrupt.
     node(boost::asio::io_context& ioc, config cfg);
     ~node();
     node(const node&) = delete;

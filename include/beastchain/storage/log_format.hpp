@@ -1,0 +1,54 @@
+// The record log's on-disk framing: a file magic, then frames with checksummed headers and payloads.
+#pragma once
+
+#include <beastchain/storage/record.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace beastchain::storage {
+
+/// First bytes of every log file; refuse anything else rather than guess.
+inline constexpr std::string_view log_magic{"BCHNLOG1", 8};
+
+/// Frame header: u32 payload length, u8 type, u32 CRC-32C of the payload, u32 CRC-32C of the
+/// preceding 9 header bytes. The header CRC makes the length trustworthy, so a torn final record
+/// can be told apart from corruption in the middle of the file.
+inline constexpr std::size_t frame_header_size = 13;
+/// Largest payload accepted on read (a chain switch carries the new suffix of the chain).
+inline constexpr std::uint32_t max_payload_size = 512u * 1024 * 1024;
+
+std::uint32_t crc32c(std::string_view data) noexcept;
+
+/// The bytes of one frame.
+std::string frame(record_type type, std::string_view payload);
+
+struct scanned_frame
+{
+    record_type type;
+    std::string_view payload;
+    std::uint64_t offset; ///< of the frame header, from the start of the file
+};
+
+struct scan_result
+{
+    enum class tail_state
+    {
+        clean,  ///< the file ends exactly after the last good frame
+        torn,   ///< the last frame is incomplete: truncate to `valid_end` and carry on
+        corrupt ///< a bad frame with good data after it, or a bad magic: refuse to start
+    };
+    std::vector<scanned_frame> frames;
+    std::uint64_t valid_end = 0;
+    tail_state tail = tail_state::clean;
+    std::uint64_t problem_offset = 0;
+    std::string problem;
+};
+
+/// Walks a whole log file image. A frame that fails its checks is a torn tail only when nothing
+/// but it (or zero bytes) follows; anywhere else it is corruption.
+scan_result scan_log(std::string_view file);
+
+} // namespace beastchain::storage

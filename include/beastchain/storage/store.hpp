@@ -1,0 +1,100 @@
+// The data directory: an exclusive lock, the record log, and a group-commit writer thread.
+#pragma once
+
+#include <beastchain/storage/record.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace beastchain::storage {
+
+/// A data directory that cannot be used: locked by another node, unreadable, or corrupt.
+/// The message names the file (and offset) so an operator can act on it.
+class storage_error : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/**
+ * Owns `DIR/LOCK` (flock, released on exit) and `DIR/chain.log`.
+ *
+ * Appends are queued in order and written by one writer thread: each round writes everything
+ * queued so far and issues a single fdatasync (group commit), then reports every covered
+ * sequence number durable. A failed write or sync truncates the log back to the last durable
+ * byte, fails every waiter past it, and refuses appends until `recover()`: what was acknowledged
+ * stays, and nothing unacknowledged half-survives.
+ *
+ * @par Thread Safety
+ * All public members may be called from any thread.
+ */
+class store
+{
+public:
+    /// Opens or creates `dir`, takes the lock and reads the log, truncating a torn tail (with a
+    /// warning naming file and offset). Throws storage_error on lock conflict or corruption.
+    explicit store(std::filesystem::path dir);
+    ~store();
+    store(const store&) = delete;
+    store& operator=(const store&) = delete;
+
+    /// The records read at open (or by the last recover()), in log order; moved out once.
+    std::vector<record> take_loaded();
+
+    /// Queues a record; returns its sequence number, or 0 when the store is failed.
+    std::uint64_t append(const record& r);
+
+    /// Calls `done(true)` once `seq` is on stable storage, or `done(false)` if its write failed.
+    /// May call it on the writer thread or, when already decided, on the calling thread.
+    void when_durable(std::uint64_t seq, std::function<void(bool)> done);
+
+    /// True after a failed write until recover().
+    bool failed() const noexcept { return failed_.load(); }
+
+    /// After a failure: re-reads the (truncated) log and accepts appends again. Returns the records,
+    /// from which the caller rebuilds its state.
+    std::vector<record> recover();
+
+    const std::filesystem::path& log_path() const noexcept { return log_path_; }
+
+    struct stats
+    {
+        std::uint64_t syncs = 0;
+        std::uint64_t records = 0;
+        std::uint64_t bytes = 0;
+    };
+    stats statistics() const;
+
+private:
+    std::vector<record> read_log();
+    void run_writer();
+
+    std::filesystem::path dir_;
+    std::filesystem::path log_path_;
+    int lock_fd_ = -1;
+    int log_fd_ = -1;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<std::pair<std::uint64_t, std::string>> queue_; ///< seq, framed bytes
+    std::map<std::uint64_t, std::vector<std::function<void(bool)>>> waiters_;
+    std::uint64_t next_seq_ = 1;
+    std::uint64_t durable_seq_ = 0;
+    std::uint64_t durable_size_ = 0; ///< bytes of the log known to be on stable storage
+    std::atomic<bool> failed_{false};
+    bool stopping_ = false;
+    stats stats_;
+    std::vector<record> loaded_;
+    std::thread writer_;
+};
+
+} // namespace beastchain::storage

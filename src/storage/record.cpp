@@ -1,0 +1,190 @@
+// Binary record encoding: little-endian integers and u32-length-prefixed strings, bounds-checked on read.
+#include <beastchain/storage/record.hpp>
+
+#include <boost/endian/conversion.hpp>
+
+#include <cstring>
+
+namespace beastchain::storage {
+namespace {
+
+class writer
+{
+public:
+    template <class Int> void put(Int v)
+    {
+        boost::endian::native_to_little_inplace(v);
+        out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    void put(std::string_view s)
+    {
+        put(static_cast<std::uint32_t>(s.size()));
+        out_.append(s);
+    }
+    void put_hash(const core::hash256& h) { out_.append(reinterpret_cast<const char*>(h.data()), h.size()); }
+    void put_tx(const core::transaction& tx)
+    {
+        put(std::string_view(tx.transaction_id));
+        put(std::string_view(tx.sender));
+        put(std::string_view(tx.recipient));
+        put(tx.amount);
+    }
+    void put_block(const stored_block& sb)
+    {
+        const core::block& b = sb.blk;
+        put(b.index);
+        put_hash(b.previous_hash);
+        put(b.proof);
+        put(b.timestamp_ms);
+        put(b.difficulty);
+        put_hash(sb.hash);
+        put(static_cast<std::uint32_t>(b.transactions.size()));
+        for (const auto& tx : b.transactions)
+            put_tx(tx);
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    std::string out_;
+};
+
+/// Reads what writer wrote; any overrun or implausible length makes the whole record invalid.
+class reader
+{
+public:
+    explicit reader(std::string_view in)
+        : in_(in)
+    {}
+    bool ok() const { return ok_; }
+    bool at_end() const { return in_.empty(); }
+
+    template <class Int> Int get()
+    {
+        Int v{};
+        if (!take(sizeof v, &v))
+            return Int{};
+        return boost::endian::little_to_native(v);
+    }
+    std::string get_string(std::size_t max)
+    {
+        const auto n = get<std::uint32_t>();
+        if (n > max || n > in_.size()) {
+            ok_ = false;
+            return {};
+        }
+        std::string s(in_.substr(0, n));
+        in_.remove_prefix(n);
+        return s;
+    }
+    core::hash256 get_hash()
+    {
+        core::hash256 h{};
+        take(h.size(), h.data());
+        return h;
+    }
+    core::transaction get_tx()
+    {
+        core::transaction tx;
+        tx.transaction_id = get_string(64);
+        tx.sender = get_string(core::max_address_bytes);
+        tx.recipient = get_string(core::max_address_bytes);
+        tx.amount = get<std::uint64_t>();
+        return tx;
+    }
+    stored_block get_block()
+    {
+        stored_block sb;
+        core::block& b = sb.blk;
+        b.index = get<std::uint64_t>();
+        b.previous_hash = get_hash();
+        b.proof = get<std::uint64_t>();
+        b.timestamp_ms = get<std::uint64_t>();
+        b.difficulty = get<std::uint32_t>();
+        sb.hash = get_hash();
+        const auto n = get<std::uint32_t>();
+        // Each transaction takes at least 20 bytes: refuse counts the payload cannot hold.
+        if (n > in_.size() / 20) {
+            ok_ = false;
+            return sb;
+        }
+        b.transactions.reserve(n);
+        for (std::uint32_t i = 0; i < n && ok_; ++i)
+            b.transactions.push_back(get_tx());
+        return sb;
+    }
+
+private:
+    bool take(std::size_t n, void* out)
+    {
+        if (!ok_ || in_.size() < n) {
+            ok_ = false;
+            return false;
+        }
+        std::memcpy(out, in_.data(), n);
+        in_.remove_prefix(n);
+        return true;
+    }
+    std::string_view in_;
+    bool ok_ = true;
+};
+
+} // namespace
+
+std::string encode_payload(const record& r)
+{
+    writer w;
+    switch (r.type) {
+    case record_type::node_identity:
+    case record_type::peer_added:
+        w.put(std::string_view(r.text));
+        break;
+    case record_type::transaction_accepted:
+        w.put_tx(r.tx);
+        break;
+    case record_type::block_connected:
+        w.put_block(r.blocks.at(0));
+        break;
+    case record_type::chain_replaced:
+        w.put(r.fork_index);
+        w.put(static_cast<std::uint32_t>(r.blocks.size()));
+        for (const auto& b : r.blocks)
+            w.put_block(b);
+        break;
+    }
+    return w.take();
+}
+
+std::optional<record> decode_payload(record_type type, std::string_view payload)
+{
+    reader in(payload);
+    record r;
+    r.type = type;
+    switch (type) {
+    case record_type::node_identity:
+    case record_type::peer_added:
+        r.text = in.get_string(4096);
+        break;
+    case record_type::transaction_accepted:
+        r.tx = in.get_tx();
+        break;
+    case record_type::block_connected:
+        r.blocks.push_back(in.get_block());
+        break;
+    case record_type::chain_replaced: {
+        r.fork_index = in.get<std::uint64_t>();
+        const auto n = in.get<std::uint32_t>();
+        if (n > payload.size() / 100) // a stored block is at least 100 bytes
+            return std::nullopt;
+        for (std::uint32_t i = 0; i < n && in.ok(); ++i)
+            r.blocks.push_back(in.get_block());
+        break;
+    }
+    default:
+        return std::nullopt;
+    }
+    if (!in.ok() || !in.at_end())
+        return std::nullopt;
+    return r;
+}
+
+} // namespace beastchain::storage

@@ -1,0 +1,211 @@
+// Storage: record encoding, torn-tail versus corruption in the frame scan, and the store's lock and recovery.
+#include <beastchain/storage/log_format.hpp>
+#include <beastchain/storage/store.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <future>
+#include <unistd.h>
+
+#include "chain_fixture.hpp"
+
+using namespace beastchain;
+using namespace beastchain::storage;
+using namespace beastchain::test;
+
+namespace {
+
+std::vector<record> sample_records()
+{
+    const auto blocks = make_blocks(3);
+    std::vector<record> out;
+    record id;
+    id.type = record_type::node_identity;
+    id.text = core::make_uuid_hex();
+    out.push_back(id);
+    record tx;
+    tx.type = record_type::transaction_accepted;
+    tx.tx = make_tx("alice", "bob", 42);
+    out.push_back(tx);
+    record blk;
+    blk.type = record_type::block_connected;
+    blk.blocks.push_back({blocks[1], core::block_hash(blocks[1])});
+    out.push_back(blk);
+    record sw;
+    sw.type = record_type::chain_replaced;
+    sw.fork_index = 1;
+    for (std::size_t i = 1; i < blocks.size(); ++i)
+        sw.blocks.push_back({blocks[i], core::block_hash(blocks[i])});
+    out.push_back(sw);
+    record peer;
+    peer.type = record_type::peer_added;
+    peer.text = "http://127.0.0.1:5001";
+    out.push_back(peer);
+    return out;
+}
+
+bool same(const record& a, const record& b)
+{
+    if (a.type != b.type || a.text != b.text || !(a.tx == b.tx) || a.fork_index != b.fork_index ||
+        a.blocks.size() != b.blocks.size())
+        return false;
+    for (std::size_t i = 0; i < a.blocks.size(); ++i)
+        if (!(a.blocks[i].blk == b.blocks[i].blk) || a.blocks[i].hash != b.blocks[i].hash)
+            return false;
+    return true;
+}
+
+std::string log_image(const std::vector<record>& records, std::vector<std::size_t>* offsets = nullptr)
+{
+    std::string image(log_magic);
+    for (const auto& r : records) {
+        if (offsets)
+            offsets->push_back(image.size());
+        image += frame(r.type, encode_payload(r));
+    }
+    return image;
+}
+
+struct temp_dir
+{
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() /
+        ("beastchain-unit-" + std::to_string(::getpid()) + "-" + core::make_uuid_hex());
+    ~temp_dir() { std::filesystem::remove_all(path); }
+};
+
+bool append_and_wait(store& s, const record& r)
+{
+    std::promise<bool> p;
+    s.when_durable(s.append(r), [&p](bool ok) { p.set_value(ok); });
+    return p.get_future().get();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(storage_tests)
+
+BOOST_AUTO_TEST_CASE(records_round_trip)
+{
+    for (const auto& r : sample_records()) {
+        const auto back = decode_payload(r.type, encode_payload(r));
+        BOOST_REQUIRE(back.has_value());
+        BOOST_TEST(same(*back, r));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(malformed_payloads_do_not_decode)
+{
+    for (const auto& r : sample_records()) {
+        const std::string p = encode_payload(r);
+        for (std::size_t cut = 0; cut < p.size(); cut += std::max<std::size_t>(1, p.size() / 17))
+            BOOST_TEST(!decode_payload(r.type, std::string_view(p).substr(0, cut)).has_value());
+        BOOST_TEST(!decode_payload(r.type, p + "x").has_value()); // trailing bytes
+    }
+    // A transaction count far beyond what the payload can hold is refused before allocating.
+    record blk = sample_records()[2];
+    std::string p = encode_payload(blk);
+    const std::size_t count_at = 8 + 32 + 8 + 8 + 4 + 32;
+    p[count_at + 3] = '\x7f';
+    BOOST_TEST(!decode_payload(record_type::block_connected, p).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(clean_log_scans_completely)
+{
+    const auto records = sample_records();
+    const std::string image = log_image(records);
+    const auto scan = scan_log(image);
+    BOOST_TEST((scan.tail == scan_result::tail_state::clean));
+    BOOST_TEST(scan.frames.size() == records.size());
+    BOOST_TEST(scan.valid_end == image.size());
+}
+
+BOOST_AUTO_TEST_CASE(every_truncation_of_the_last_record_is_a_torn_tail)
+{
+    std::vector<std::size_t> offsets;
+    const std::string image = log_image(sample_records(), &offsets);
+    const std::size_t last = offsets.back();
+    for (std::size_t end = last + 1; end < image.size(); ++end) {
+        const auto scan = scan_log(std::string_view(image).substr(0, end));
+        BOOST_TEST_REQUIRE((scan.tail == scan_result::tail_state::torn), "cut at " << end);
+        BOOST_TEST(scan.valid_end == last);
+        BOOST_TEST(scan.problem_offset == last);
+    }
+    // Zeros where the file grew but the data never landed.
+    const auto zeros = scan_log(image + std::string(300, '\0'));
+    BOOST_TEST((zeros.tail == scan_result::tail_state::torn));
+    BOOST_TEST(zeros.valid_end == image.size());
+    // A flipped byte in the last record's payload is indistinguishable from a torn write.
+    std::string flipped = image;
+    flipped.back() ^= 0x01;
+    BOOST_TEST((scan_log(flipped).tail == scan_result::tail_state::torn));
+}
+
+BOOST_AUTO_TEST_CASE(a_flipped_byte_before_the_tail_is_corruption_at_its_record)
+{
+    std::vector<std::size_t> offsets;
+    const std::string image = log_image(sample_records(), &offsets);
+    for (std::size_t i = 0; i + 1 < offsets.size(); ++i) {
+        for (std::size_t pos : {offsets[i] + 2, offsets[i] + 10, offsets[i] + frame_header_size + 1}) {
+            std::string bad = image;
+            bad[pos] ^= 0x20;
+            const auto scan = scan_log(bad);
+            BOOST_TEST_REQUIRE((scan.tail == scan_result::tail_state::corrupt), "flip at " << pos);
+            BOOST_TEST(scan.problem_offset == offsets[i]);
+        }
+    }
+    std::string bad_magic = image;
+    bad_magic[0] = 'X';
+    BOOST_TEST((scan_log(bad_magic).tail == scan_result::tail_state::corrupt));
+}
+
+BOOST_AUTO_TEST_CASE(store_persists_locks_and_recovers_a_torn_tail)
+{
+    temp_dir dir;
+    const auto records = sample_records();
+    {
+        store s(dir.path);
+        BOOST_TEST(s.take_loaded().empty());
+        for (const auto& r : records)
+            BOOST_TEST(append_and_wait(s, r));
+        BOOST_CHECK_THROW(store second(dir.path), storage_error); // the directory is locked
+    }
+    {
+        store s(dir.path);
+        const auto loaded = s.take_loaded();
+        BOOST_REQUIRE(loaded.size() == records.size());
+        for (std::size_t i = 0; i < loaded.size(); ++i)
+            BOOST_TEST(same(loaded[i], records[i]));
+    }
+    const auto log = dir.path / "chain.log";
+    const auto good_size = std::filesystem::file_size(log);
+    std::ofstream(log, std::ios::app | std::ios::binary)
+        << std::string("\x40\x00\x00\x00\x02\x11", 6); // half a header
+    {
+        store s(dir.path);
+        BOOST_TEST(s.take_loaded().size() == records.size());
+    }
+    BOOST_TEST(std::filesystem::file_size(log) == good_size);
+}
+
+BOOST_AUTO_TEST_CASE(store_refuses_corruption_naming_file_and_offset)
+{
+    temp_dir dir;
+    std::vector<std::size_t> offsets;
+    std::string image = log_image(sample_records(), &offsets);
+    image[offsets[1] + frame_header_size + 3] ^= 0x04;
+    std::filesystem::create_directories(dir.path);
+    std::ofstream(dir.path / "chain.log", std::ios::binary) << image;
+    try {
+        store s(dir.path);
+        BOOST_FAIL("a corrupt log was accepted");
+    } catch (const storage_error& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("chain.log") != std::string::npos, what);
+        BOOST_TEST(what.find("offset " + std::to_string(offsets[1])) != std::string::npos, what);
+    }
+    BOOST_TEST(std::filesystem::file_size(dir.path / "chain.log") == image.size()); // nothing rewritten
+}
+
+BOOST_AUTO_TEST_SUITE_END()
