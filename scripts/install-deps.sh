@@ -8,7 +8,9 @@ packages=(
     libboost-test1.81-dev libboost-url1.81-dev libboost-system1.81-dev
     libssl-dev libbenchmark-dev
     # The integration suite replays the tutorial's Python client, which uses requests.
-    python3 python3-requests python3-flask
+    python3 python3-requests python3-flask python3-prometheus-client
+    # Deployment checks: systemd-analyze for the units, dpkg tools for the .deb.
+    systemd dpkg-dev
     curl procps
 )
 

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <unordered_map>
 
 #include "stream.hpp"
 
@@ -21,18 +22,31 @@ using tcp = asio::ip::tcp;
 using detail::tcp_stream;
 using detail::use_nothrow;
 
+/// A live session as the server sees it, so stop() can close the idle ones. The pointers refer
+/// to the session coroutine's locals and are removed before the coroutine ends.
+struct session_handle
+{
+    tcp_stream* stream;
+    const bool* busy;
+};
+
 struct http_server::state
 {
-    state(asio::any_io_executor ex, const router& r, server_limits l)
+    state(asio::any_io_executor ex, const router& r, server_limits l, request_observer o)
         : acceptor(ex)
         , routes(r)
         , limits(l)
+        , observer(std::move(o))
     {}
     tcp::acceptor acceptor;
     const router& routes;
     server_limits limits;
+    request_observer observer;
     std::atomic<std::size_t> sessions{0};
     std::atomic<bool> stopping{false};
+    // Touched only on the I/O thread (accept loop, sessions, stop()).
+    std::unordered_map<std::uint64_t, session_handle> live;
+    std::uint64_t next_id = 0;
 };
 
 namespace {
@@ -97,20 +111,32 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
     const server_limits& limits = st->limits;
     beast::flat_buffer buffer;
     bool first = true;
+    bool busy = false;
+    const std::uint64_t id = st->next_id++;
+    st->live.emplace(id, session_handle{&stream, &busy});
+    struct unregister
+    {
+        http_server::state& s;
+        std::uint64_t id;
+        ~unregister() { s.live.erase(id); }
+    } guard{*st, id};
+
     while (!st->stopping.load(std::memory_order_relaxed)) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
         parser.body_limit(limits.body_limit);
 
-        // Wait for the start of the next request (idle), then bound the whole request.
-        if (!first && buffer.size() == 0) {
-            stream.expires_after(limits.idle_timeout);
+        // Wait for the first byte of the next request (idle: stop() may cancel this), then
+        // bound the whole request. A new connection gets no longer than a whole request would.
+        if (buffer.size() == 0) {
+            stream.expires_after(first ? limits.request_timeout : limits.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1), use_nothrow);
             if (ec)
                 break;
             buffer.commit(n);
         }
         first = false;
+        busy = true;
         stream.expires_after(limits.request_timeout);
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
         if (ec) {
@@ -121,9 +147,15 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
             break;
         }
 
+        const auto started = std::chrono::steady_clock::now();
         request req = parser.release();
         response res = co_await st->routes.dispatch(req);
+        if (st->stopping.load(std::memory_order_relaxed))
+            res.keep_alive(false); // tell the client this connection is going away
         co_await write_response(stream, res, limits);
+        if (st->observer)
+            st->observer(req, res, std::chrono::steady_clock::now() - started);
+        busy = false;
         if (!res.keep_alive())
             break;
     }
@@ -171,8 +203,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<http_server::state> st)
 
 } // namespace
 
-http_server::http_server(asio::any_io_executor ex, const router& routes, server_limits limits)
-    : state_(std::make_shared<state>(std::move(ex), routes, limits))
+http_server::http_server(
+    asio::any_io_executor ex, const router& routes, server_limits limits, request_observer observer
+)
+    : state_(std::make_shared<state>(std::move(ex), routes, limits, std::move(observer)))
 {}
 
 http_server::~http_server()
@@ -209,6 +243,10 @@ void http_server::stop()
     state_->stopping.store(true);
     boost::system::error_code ignored;
     state_->acceptor.close(ignored);
+    // Idle keep-alive connections would otherwise wait out their idle timeout.
+    for (auto& [id, s] : state_->live)
+        if (!*s.busy)
+            s.stream->cancel();
 }
 
 std::size_t http_server::active_sessions() const noexcept

@@ -195,6 +195,54 @@ public:
         co_return net::json_response(http::status::ok, std::move(body));
     }
 
+    asio::awaitable<response> health(const request&)
+    {
+        const node_status st = co_await node_.status();
+        const char* state = st.stopping ? "stopping" : !st.storage_ok ? "storage_failed" : "ok";
+        boost::json::object o{{"status", state}, {"height", st.height}};
+        co_return reply(
+            std::string_view(state) == "ok" ? http::status::ok : http::status::service_unavailable, o
+        );
+    }
+
+    asio::awaitable<response> status(const request&)
+    {
+        const node_status st = co_await node_.status();
+        boost::json::object o;
+        o.emplace("cumulative_work", st.cumulative_work);
+        o.emplace("difficulty", st.difficulty);
+        o.emplace("hash_rate", st.hash_rate);
+        o.emplace("height", st.height);
+        o.emplace("mining", st.mining);
+        o.emplace("node_address", node_.address());
+        o.emplace("peers", st.peers);
+        o.emplace("pending_transactions", st.pending);
+        o.emplace("storage", st.storage_ok ? "ok" : "failed");
+        o.emplace("tip_hash", st.tip_hash);
+        o.emplace("uptime_seconds", st.uptime_seconds);
+        o.emplace("version", version);
+        co_return reply(http::status::ok, o);
+    }
+
+    asio::awaitable<response> metrics_text(const request&)
+    {
+        const node_status st = co_await node_.status();
+        gauges g;
+        g.height = st.height;
+        g.pending = st.pending;
+        g.peers = st.peers;
+        g.hashes = st.hashes;
+        g.hash_rate = st.hash_rate;
+        g.mining = st.mining;
+        g.uptime_seconds = st.uptime_seconds;
+        g.storage_syncs = st.storage_syncs;
+        g.storage_sync_seconds = st.storage_sync_seconds;
+        response res{http::status::ok, 11};
+        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        res.body() = node_.stats().render(g);
+        co_return res;
+    }
+
 private:
     node& node_;
 };
@@ -214,6 +262,9 @@ net::router make_api(node& n)
     r.add("/chain", http::verb::get, [a](const request& q) { return a->chain(q); });
     r.add("/register-node", http::verb::post, [a](const request& q) { return a->register_node(q); });
     r.add("/sync-chain", http::verb::get, [a](const request& q) { return a->sync_chain(q); });
+    r.add("/health", http::verb::get, [a](const request& q) { return a->health(q); });
+    r.add("/status", http::verb::get, [a](const request& q) { return a->status(q); });
+    r.add("/metrics", http::verb::get, [a](const request& q) { return a->metrics_text(q); });
     return r;
 }
 

@@ -4,12 +4,17 @@
 #include <beastchain/node/api.hpp>
 #include <beastchain/node/app.hpp>
 #include <beastchain/node/node.hpp>
+#include <beastchain/node/systemd.hpp>
 #include <beastchain/storage/store.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -20,6 +25,25 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+/// How long in-flight requests get to finish after SIGTERM before the loop stops.
+constexpr std::chrono::seconds shutdown_grace{5};
+
+/// Tells systemd the height and peer count every 10 seconds (shown by `systemctl status`).
+asio::awaitable<void> report_status(node& n, asio::steady_timer& timer)
+{
+    for (;;) {
+        const node_status st = co_await n.status();
+        notify_systemd(
+            "STATUS=height " + std::to_string(st.height) + ", " + std::to_string(st.peers) + " peers, " +
+            std::to_string(st.pending) + " pending" + (st.storage_ok ? "" : ", STORAGE FAILING")
+        );
+        timer.expires_after(std::chrono::seconds(10));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec)
+            co_return;
+    }
+}
 
 std::string url_host(const tcp::endpoint& ep)
 {
@@ -57,8 +81,25 @@ int run(int argc, const char* const argv[])
 
     // Bind before loading storage: a port conflict fails at once, not after reading a long chain.
     // Connections that arrive while the chain loads wait in the listen backlog.
-    net::router routes; // filled once the node exists; read only after server.start()
-    net::http_server server(ioc.get_executor(), routes, cfg.server);
+    net::router routes;          // filled once the node exists; read only after server.start()
+    std::unique_ptr<node> owned; // the observer below reads it only after start()
+    auto observe = [&routes, &owned, access_log = cfg.access_log](
+                       const net::request& req,
+                       const net::response& res,
+                       std::chrono::steady_clock::duration took
+                   ) {
+        // Label by route, not by raw path: arbitrary 404 paths must not grow the metric set.
+        const bool known = routes.find(req.target(), req.method()).result != net::router::outcome::not_found;
+        const std::string route = known ? std::string(net::target_path(req.target())) : "unmatched";
+        owned->stats().observe_request(route, res.result_int(), took);
+        if (access_log && log::enabled(log::level::info))
+            log::info(
+                "access " + std::string(req.method_string()) + " " + std::string(req.target()) + " " +
+                std::to_string(res.result_int()) + " " + std::to_string(res.body().size()) + "B " +
+                std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count()) + "us"
+            );
+    };
+    net::http_server server(ioc.get_executor(), routes, cfg.server, observe);
     try {
         endpoint = server.listen(endpoint);
     } catch (const boost::system::system_error& e) {
@@ -67,7 +108,6 @@ int run(int argc, const char* const argv[])
         return 2;
     }
 
-    std::unique_ptr<node> owned;
     try {
         owned = std::make_unique<node>(ioc, cfg);
     } catch (const storage::storage_error& e) {
@@ -83,31 +123,57 @@ int run(int argc, const char* const argv[])
               << "/ (Press CTRL+C to quit)" << std::endl;
     log::info(
         "node address " + n.address() + ", difficulty " + std::to_string(cfg.difficulty) + ", " +
-        std::to_string(cfg.miner_threads) + " miner threads"
+        std::to_string(cfg.miner_threads) + " miner threads, data " +
+        (cfg.in_memory ? std::string("in memory") : cfg.data_dir)
     );
+    notify_systemd(
+        "READY=1\nSTATUS=serving on " + url_host(endpoint) + ":" + std::to_string(endpoint.port())
+    );
+    asio::steady_timer status_timer(ioc);
+    asio::co_spawn(ioc, report_status(n, status_timer), asio::detached);
 
-    // Shutdown: stop accepting and mining, give in-flight requests a moment, then stop the loop.
+    // Shutdown in layers: stop accepting and close idle connections, stop mining, let in-flight
+    // requests finish (bounded), then stop the loop; storage flushes as the node is destroyed.
     // A second signal stops at once.
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
-    asio::steady_timer grace(ioc);
+    asio::steady_timer drain(ioc);
+    const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
     bool stopping = false;
-    std::function<void(const boost::system::error_code&, int)> on_signal;
-    on_signal = [&](const boost::system::error_code& ec, int sig) {
-        if (ec)
-            return;
-        if (stopping) {
-            log::warning("second signal: stopping now");
-            ioc.stop();
-            return;
-        }
-        stopping = true;
-        log::info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
-        server.stop();
-        n.shutdown();
-        grace.expires_after(std::chrono::milliseconds(200));
-        grace.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
-        signals.async_wait(on_signal);
-    };
+    std::function<void(const boost::system::error_code&)> wait_for_sessions =
+        [&](const boost::system::error_code& ec) {
+            if (ec)
+                return;
+            if (server.active_sessions() == 0 || std::chrono::steady_clock::now() >= *drain_deadline) {
+                if (server.active_sessions() != 0)
+                    log::warning(
+                        std::to_string(server.active_sessions()) +
+                        " connections still busy at the shutdown deadline"
+                    );
+                ioc.stop();
+                return;
+            }
+            drain.expires_after(std::chrono::milliseconds(10));
+            drain.async_wait(wait_for_sessions);
+        };
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int sig) {
+            if (ec)
+                return;
+            if (stopping) {
+                log::warning("second signal: stopping now");
+                ioc.stop();
+                return;
+            }
+            stopping = true;
+            log::info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+            notify_systemd("STOPPING=1");
+            server.stop();
+            n.shutdown();
+            status_timer.cancel();
+            *drain_deadline = std::chrono::steady_clock::now() + shutdown_grace;
+            wait_for_sessions({});
+            signals.async_wait(on_signal);
+        };
     signals.async_wait(on_signal);
 
     ioc.run();

@@ -3,6 +3,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -34,6 +36,31 @@ std::optional<log::level> parse_level(const std::string& s)
 }
 
 } // namespace
+
+std::string to_config_file(const config& c)
+{
+    static constexpr const char* levels[] = {"debug", "info", "warning", "error"};
+    std::ostringstream os;
+    os << "# effective beastchain-node configuration\n"
+       << "host = " << c.host << "\n"
+       << "port = " << c.port << "\n"
+       << "data-dir = " << c.data_dir << "\n"
+       << "in-memory = " << (c.in_memory ? "true" : "false") << "\n"
+       << "reverify = " << (c.reverify ? "true" : "false") << "\n"
+       << "difficulty = " << c.difficulty << "\n"
+       << "min-difficulty = " << c.consensus.min_difficulty << "\n"
+       << "miner-threads = " << c.miner_threads << "\n"
+       << "max-block-transactions = " << c.consensus.max_block_transactions << "\n"
+       << "max-pending = " << c.max_pending << "\n"
+       << "max-peers = " << c.max_peers << "\n"
+       << "max-body-bytes = " << c.server.body_limit << "\n"
+       << "peer-connect-timeout-ms = " << c.peer.connect_timeout.count() << "\n"
+       << "peer-response-timeout-ms = " << c.peer.response_timeout.count() << "\n"
+       << "max-peer-response-bytes = " << c.peer.max_response_bytes << "\n"
+       << "log-level = " << levels[static_cast<int>(c.log_level)] << "\n"
+       << "access-log = " << (c.access_log ? "true" : "false") << "\n";
+    return os.str();
+}
 
 parse_outcome parse_command_line(int argc, const char* const argv[])
 {
@@ -75,12 +102,42 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error")
         ("data-dir", po::value(&cfg.data_dir)->default_value(cfg.data_dir), "data directory (created if missing)")
         ("in-memory", po::bool_switch(&cfg.in_memory), "keep no data on disk; everything is lost on exit")
-        ("reverify", po::bool_switch(&cfg.reverify), "re-validate every stored block at start-up");
+        ("reverify", po::bool_switch(&cfg.reverify), "re-validate every stored block at start-up")
+        ("access-log", po::value(&cfg.access_log)->default_value(cfg.access_log), "log one line per request (true/false)")
+        ("config", po::value<std::string>(), "INI file with any of these options (key = value)")
+        ("print-config", "print the effective configuration and exit");
     // clang-format on
 
     try {
+        // Precedence: the first source to set a key wins, so store command line, then
+        // environment (BEASTCHAIN_MINER_THREADS -> miner-threads), then the config file.
         po::variables_map vm;
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        const auto env_key = [&desc](const std::string& var) -> std::string {
+            static const std::string prefix = "BEASTCHAIN_";
+            if (var.rfind(prefix, 0) != 0)
+                return {};
+            std::string key = var.substr(prefix.size());
+            std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) {
+                return c == '_' ? '-' : static_cast<char>(std::tolower(c));
+            });
+            if (desc.find_nothrow(key, false) == nullptr || key == "help" || key == "version" ||
+                key == "print-config")
+                throw po::error("unknown environment variable " + var);
+            return key;
+        };
+        po::store(po::parse_environment(desc, env_key), vm);
+        if (vm.count("config")) {
+            const std::string path = vm["config"].as<std::string>();
+            std::ifstream file(path);
+            if (!file)
+                throw po::error("cannot read config file " + path);
+            try {
+                po::store(po::parse_config_file(file, desc, false), vm);
+            } catch (const po::error& e) {
+                throw po::error(std::string(e.what()) + " in " + path);
+            }
+        }
         if (vm.count("help")) {
             std::ostringstream os;
             os << "Usage: beastchain-node [options]\n\n" << desc;
@@ -118,6 +175,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         cfg.peer.connect_timeout = std::chrono::milliseconds(peer_connect_ms);
         cfg.peer.response_timeout = std::chrono::milliseconds(peer_response_ms);
         cfg.log_level = *lvl;
+        if (vm.count("print-config"))
+            return {std::nullopt, 0, to_config_file(cfg)};
     } catch (const po::error& e) {
         return {std::nullopt, 2, std::string("beastchain-node: ") + e.what() + " (see --help)\n"};
     }

@@ -44,6 +44,7 @@ struct candidate_outcome
     std::string peer;
     std::optional<core::candidate_chain> chain;
     std::string error;
+    std::string reason = "unreachable"; ///< metrics label: a reject_reason name, or how the fetch failed
 };
 
 /// Parses, decodes and validates a peer's /chain reply. CPU-bound: runs on the verification pool.
@@ -52,6 +53,7 @@ decode_and_validate(std::string peer, std::string body, core::consensus_params p
 {
     candidate_outcome out{std::move(peer), std::nullopt, {}};
     auto parsed = json::parse_body(body);
+    out.reason = "invalid_reply";
     if (!parsed.ok()) {
         out.error = "invalid reply: body " + parsed.error().detail;
         co_return out;
@@ -65,6 +67,7 @@ decode_and_validate(std::string peer, std::string body, core::consensus_params p
     out.chain = core::validate_chain(
         std::move(decoded.value().blocks), decoded.value().claimed_hashes, now_ms(), params, rejection
     );
+    out.reason = std::string(core::to_string(rejection.result.reason));
     if (!out.chain)
         out.error = "invalid chain: block " + std::to_string(rejection.index) + ": " +
                     std::string(core::to_string(rejection.result.reason)) + ": " + rejection.result.detail;
@@ -168,6 +171,10 @@ struct node::impl : core::ledger_observer
     std::shared_ptr<const std::string> chain_cache_; ///< serialized chain array; reset on change
     bool replaying_ = false;
     durability_ticket pending_ticket_; ///< what the current strand operation wrote
+    std::chrono::steady_clock::time_point mining_since_{};
+    double mining_seconds_ = 0;           ///< time spent searching, for the hash rate
+    ::beastchain::node::metrics metrics_; ///< thread-safe on its own
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
     // ---- storage ------------------------------------------------------------------------
 
@@ -373,6 +380,7 @@ struct node::impl : core::ledger_observer
             return;
         }
         mining_ = true;
+        mining_since_ = std::chrono::steady_clock::now();
         const std::uint64_t job = ++mining_job_;
         core::block tmpl = ledger_.make_block_template(node_address, cfg.difficulty, now_ms());
         log::debug(
@@ -387,12 +395,20 @@ struct node::impl : core::ledger_observer
         miner_.start(std::move(tmpl), std::move(on_done));
     }
 
+    void stop_mining_clock()
+    {
+        if (mining_)
+            mining_seconds_ +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - mining_since_).count();
+        mining_ = false;
+    }
+
     /// A search ended (solved or cancelled). On the strand.
     void on_mined(std::uint64_t job, std::optional<core::block> solved)
     {
         if (job != mining_job_)
             return; // a superseded search
-        mining_ = false;
+        stop_mining_clock();
         if (solved && !shut_down_) {
             const std::uint64_t index = solved->index;
             // The tip may have moved (a sync adopted another chain): then the block no longer
@@ -401,6 +417,7 @@ struct node::impl : core::ledger_observer
                 chain_cache_.reset();
                 const core::chain_entry& tip = ledger_.best_chain().tip();
                 log::info("mined block " + std::to_string(index) + " " + core::to_hex(tip.hash));
+                metrics_.block_mined();
                 // The reply waits until the block is on stable storage.
                 auto h = std::make_shared<mine_handler>(std::move(mine_waiters_.front()));
                 mine_waiters_.pop_front();
@@ -428,7 +445,7 @@ struct node::impl : core::ledger_observer
         if (!mining_)
             return;
         ++mining_job_; // the cancelled search's completion is now ignored
-        mining_ = false;
+        stop_mining_clock();
         miner_.cancel();
         start_mining_if_needed();
     }
@@ -574,7 +591,8 @@ asio::awaitable<sync_outcome> node::sync()
                     std::rethrow_exception(errors[i]);
                 } catch (const std::exception& e) {
                     log::error("sync with " + peers[i].normalized + " failed internally: " + e.what());
-                    results[i] = candidate_outcome{peers[i].normalized, std::nullopt, "internal error"};
+                    results[i] =
+                        candidate_outcome{peers[i].normalized, std::nullopt, "internal error", "internal"};
                 }
             }
             candidates.push_back(std::move(results[i]));
@@ -589,6 +607,7 @@ asio::awaitable<sync_outcome> node::sync()
             if (!c.chain) {
                 log::warning("sync: peer " + c.peer + " rejected: " + c.error);
                 out.failed.push_back({c.peer, c.error});
+                self->metrics_.block_rejected(c.reason);
                 continue;
             }
             any_valid = true;
@@ -601,6 +620,7 @@ asio::awaitable<sync_outcome> node::sync()
         } else if (best != nullptr) {
             const auto r = self->ledger_.adopt_if_more_work(std::move(*best));
             if (r.switched) {
+                self->metrics_.blocks_received(self->ledger_.best_chain().size() - r.fork_index);
                 out.status = sync_outcome::result::replaced;
                 self->chain_cache_.reset();
                 log::info(
@@ -616,11 +636,50 @@ asio::awaitable<sync_outcome> node::sync()
         return std::pair{std::move(out), self->take_ticket()};
     };
     auto [out, ticket] = co_await self->on_strand(std::move(adopt));
+    self->metrics_.sync_run(out.failed.size());
     if (!co_await self->wait_durable(ticket)) {
         out.storage_failed = true;
         out.status = sync_outcome::result::up_to_date;
     }
     co_return out;
+}
+
+asio::awaitable<node_status> node::status()
+{
+    impl* self = impl_.get();
+    auto read = [self] {
+        node_status st;
+        const auto& tip = self->ledger_.best_chain().tip();
+        st.height = tip.blk.index;
+        st.tip_hash = core::to_hex(tip.hash);
+        st.cumulative_work = core::work_to_string(tip.cumulative_work);
+        st.difficulty = self->cfg.difficulty;
+        st.pending = self->ledger_.pending().size();
+        st.peers = self->peers_.size();
+        st.mining = self->mining_;
+        st.hashes = self->miner_.total_hashes();
+        double busy = self->mining_seconds_;
+        if (self->mining_)
+            busy +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - self->mining_since_).count();
+        st.hash_rate = busy > 0 ? static_cast<double>(st.hashes) / busy : 0;
+        st.storage_ok = self->storage_writable();
+        st.uptime_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
+        st.stopping = self->shut_down_;
+        if (self->store_) {
+            const auto io = self->store_->statistics();
+            st.storage_syncs = io.syncs;
+            st.storage_sync_seconds = io.sync_seconds;
+        }
+        return st;
+    };
+    co_return co_await self->on_strand(std::move(read));
+}
+
+::beastchain::node::metrics& node::stats() noexcept
+{
+    return impl_->metrics_;
 }
 
 void node::shutdown()

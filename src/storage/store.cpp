@@ -4,6 +4,7 @@
 #include <beastchain/storage/store.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -212,7 +213,11 @@ void store::run_writer()
         std::string bytes;
         for (const auto& [seq, b] : batch)
             bytes += b;
-        const bool ok = write_all(log_fd_, bytes) && ::fdatasync(log_fd_) == 0;
+        bool ok = write_all(log_fd_, bytes);
+        const auto sync_start = std::chrono::steady_clock::now();
+        ok = ok && ::fdatasync(log_fd_) == 0;
+        const double sync_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
         const std::string why = ok ? std::string() : errno_text();
 
         std::vector<std::function<void(bool)>> ready;
@@ -223,6 +228,7 @@ void store::run_writer()
                 durable_seq_ = batch.back().first;
                 durable_size_ += bytes.size();
                 ++stats_.syncs;
+                stats_.sync_seconds += sync_seconds;
                 stats_.records += batch.size();
                 stats_.bytes += bytes.size();
                 for (auto it = waiters_.begin(); it != waiters_.end() && it->first <= durable_seq_;) {

@@ -34,7 +34,11 @@ std::string slurp(const std::string& path)
 }
 
 int spawn(
-    const std::vector<std::string>& args, int stdout_fd, int stderr_fd, std::uint64_t file_size_limit = 0
+    const std::vector<std::string>& args,
+    int stdout_fd,
+    int stderr_fd,
+    std::uint64_t file_size_limit = 0,
+    std::vector<std::string> env = {}
 )
 {
     std::vector<char*> argv;
@@ -50,6 +54,8 @@ int spawn(
     if (pid == 0) {
         ::dup2(stdout_fd, 1);
         ::dup2(stderr_fd, 2);
+        for (auto& e : env)
+            ::putenv(e.data());
         if (file_size_limit != 0) {
             const rlimit lim{file_size_limit, file_size_limit};
             ::setrlimit(RLIMIT_FSIZE, &lim);
@@ -121,7 +127,7 @@ node_process::node_process(std::vector<std::string> args, options opts)
     int pipefd[2];
     if (err_fd < 0 || ::pipe(pipefd) != 0)
         throw std::runtime_error("cannot set up node process output");
-    pid_ = spawn(args, pipefd[1], err_fd, opts.file_size_limit);
+    pid_ = spawn(args, pipefd[1], err_fd, opts.file_size_limit, opts.env);
     ::close(pipefd[1]);
     ::close(err_fd);
 

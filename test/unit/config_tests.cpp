@@ -3,6 +3,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
 #include <vector>
 
 using namespace beastchain::node;
@@ -77,6 +81,84 @@ BOOST_AUTO_TEST_CASE(help_and_version_exit_0)
     const auto v = parse({"--version"});
     BOOST_TEST(v.exit_code == 0);
     BOOST_TEST(v.message.find(std::string(version)) != std::string::npos);
+}
+
+namespace {
+
+/// A config file and environment variables for one test; both are removed afterwards.
+struct config_env
+{
+    std::string path = "/tmp/beastchain-config-test-" + std::to_string(::getpid()) + ".conf";
+    std::vector<std::string> vars;
+    explicit config_env(const std::string& text) { std::ofstream(path) << text; }
+    void set(const std::string& name, const std::string& value)
+    {
+        ::setenv(name.c_str(), value.c_str(), 1);
+        vars.push_back(name);
+    }
+    ~config_env()
+    {
+        for (const auto& v : vars)
+            ::unsetenv(v.c_str());
+        std::remove(path.c_str());
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(command_line_beats_environment_beats_file)
+{
+    config_env env("port = 6000\ndifficulty = 14\nmax-peers = 9\nlog-level = warning\nin-memory = true\n");
+    env.set("BEASTCHAIN_DIFFICULTY", "15");
+    env.set("BEASTCHAIN_MAX_PEERS", "10");
+    const auto r = parse({"--config", env.path.c_str(), "--max-peers", "11"});
+    BOOST_REQUIRE_MESSAGE(r.cfg.has_value(), r.message);
+    BOOST_TEST(r.cfg->port == 6000);      // file only
+    BOOST_TEST(r.cfg->difficulty == 15u); // environment over file
+    BOOST_TEST(r.cfg->max_peers == 11u);  // command line over both
+    BOOST_TEST((r.cfg->log_level == beastchain::log::level::warning));
+    BOOST_TEST(r.cfg->in_memory);
+}
+
+BOOST_AUTO_TEST_CASE(config_errors_name_the_key_and_exit_2)
+{
+    {
+        config_env env("port = 6000\nbogus-key = 1\n");
+        const auto r = parse({"--config", env.path.c_str()});
+        BOOST_TEST(r.exit_code == 2);
+        BOOST_TEST(r.message.find("bogus-key") != std::string::npos, r.message);
+        BOOST_TEST(r.message.find(env.path) != std::string::npos, r.message);
+    }
+    {
+        config_env env("difficulty = lots\n");
+        const auto r = parse({"--config", env.path.c_str()});
+        BOOST_TEST(r.exit_code == 2);
+        BOOST_TEST(r.message.find("difficulty") != std::string::npos, r.message);
+    }
+    {
+        config_env env("");
+        env.set("BEASTCHAIN_NO_SUCH_THING", "1");
+        const auto r = parse({});
+        BOOST_TEST(r.exit_code == 2);
+        BOOST_TEST(r.message.find("BEASTCHAIN_NO_SUCH_THING") != std::string::npos, r.message);
+    }
+    const auto missing = parse({"--config", "/nonexistent/node.conf"});
+    BOOST_TEST(missing.exit_code == 2);
+    BOOST_TEST(missing.message.find("/nonexistent/node.conf") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(print_config_round_trips_through_a_config_file)
+{
+    const auto printed = parse({"--print-config", "-p", "6123", "--difficulty", "13", "--in-memory"});
+    BOOST_TEST(printed.exit_code == 0);
+    BOOST_TEST(printed.message.find("port = 6123") != std::string::npos, printed.message);
+    config_env env(printed.message);
+    const auto back = parse({"--config", env.path.c_str()});
+    BOOST_REQUIRE_MESSAGE(back.cfg.has_value(), back.message);
+    BOOST_TEST(back.cfg->port == 6123);
+    BOOST_TEST(back.cfg->difficulty == 13u);
+    BOOST_TEST(back.cfg->in_memory);
+    BOOST_TEST(to_config_file(*back.cfg) == printed.message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

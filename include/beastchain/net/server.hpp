@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace beastchain::net {
@@ -34,7 +35,16 @@ struct server_limits
 class http_server
 {
 public:
-    http_server(boost::asio::any_io_executor ex, const router& routes, server_limits limits);
+    /// Called after each reply is written (for access logs and metrics).
+    using request_observer = std::function<
+        void(const request& req, const response& res, std::chrono::steady_clock::duration took)>;
+
+    http_server(
+        boost::asio::any_io_executor ex,
+        const router& routes,
+        server_limits limits,
+        request_observer observer = nullptr
+    );
     ~http_server();
 
     /// Binds and listens; throws boost::system::system_error (e.g. address in use). Returns the
@@ -44,7 +54,8 @@ public:
     /// Starts accepting in the background.
     void start();
 
-    /// Stops accepting; sessions finish the request in hand and then close.
+    /// Stops accepting and closes idle keep-alive connections at once; a session busy with a
+    /// request finishes it (replying with `Connection: close`) and then closes.
     void stop();
 
     std::size_t active_sessions() const noexcept;

@@ -36,7 +36,12 @@ struct config
     /// Re-check every stored block's hash and proof of work at start-up instead of trusting the checksummed
     /// log.
     bool reverify = false;
+    /// One log line per request: method, path, status, bytes, duration.
+    bool access_log = true;
 };
+
+/// The configuration as a file `--config` accepts (used by --print-config).
+std::string to_config_file(const config& c);
 
 /// What parsing produced: a configuration to run, or an exit code with text for the user
 /// (help and version exit 0 on stdout; errors exit 2 with one line on stderr).
@@ -47,6 +52,8 @@ struct parse_outcome
     std::string message;
 };
 
+/// Parses the command line, then `BEASTCHAIN_*` environment variables, then the file named by
+/// `--config`; a key set by an earlier source wins. Unknown keys and bad values exit 2.
 parse_outcome parse_command_line(int argc, const char* const argv[]);
 
 } // namespace beastchain::node

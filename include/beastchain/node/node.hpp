@@ -4,6 +4,7 @@
 #include <beastchain/core/ledger.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/config.hpp>
+#include <beastchain/node/metrics.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -57,8 +58,27 @@ struct sync_outcome
     bool storage_failed = false; ///< a better chain was found but could not be stored
 };
 
+/// A snapshot for /status, /health and /metrics.
+struct node_status
+{
+    std::uint64_t height = 0;
+    std::string tip_hash;
+    std::string cumulative_work;
+    std::uint32_t difficulty = 0;
+    std::size_t pending = 0;
+    std::size_t peers = 0;
+    bool mining = false;
+    std::uint64_t hashes = 0;
+    double hash_rate = 0;
+    bool storage_ok = true;
+    bool stopping = false;
+    std::uint64_t storage_syncs = 0;
+    double storage_sync_seconds = 0;
+    double uptime_seconds = 0;
+};
+
 /**
- * Wires core, storage-to-come and network together.
+ * Wires core, storage and network together.
  *
  * All ledger, peer and mining state is owned by one strand: every public operation hops onto it,
  * does its (short, non-blocking) work there and returns to the caller's executor. Proof-of-work
@@ -96,6 +116,11 @@ public:
     /// Fetches every peer's chain concurrently, validates each fully off the I/O thread, and adopts
     /// the valid one with the most cumulative work if it beats ours.
     boost::asio::awaitable<sync_outcome> sync();
+
+    boost::asio::awaitable<node_status> status();
+
+    /// Counters shared with the HTTP layer (request metrics) and rendered on /metrics.
+    ::beastchain::node::metrics& stats() noexcept;
 
     /// Cancels mining and answers waiting /mine callers; idempotent.
     void shutdown();

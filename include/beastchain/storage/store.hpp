@@ -69,6 +69,7 @@ public:
     struct stats
     {
         std::uint64_t syncs = 0;
+        double sync_seconds = 0; ///< total time spent in fdatasync
         std::uint64_t records = 0;
         std::uint64_t bytes = 0;
     };

@@ -1,0 +1,186 @@
+// Operations: health, status and metrics endpoints, systemd notifications, graceful shutdown under load.
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include "helpers.hpp"
+
+using namespace beastchain::test;
+namespace bj = boost::json;
+using std::chrono::steady_clock;
+
+namespace {
+
+/// A unix datagram socket standing in for systemd's NOTIFY_SOCKET.
+class notify_listener
+{
+public:
+    notify_listener()
+    {
+        path_ = "/tmp/beastchain-notify-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++);
+        ::unlink(path_.c_str());
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path_.c_str(), sizeof(addr.sun_path) - 1);
+        ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+        const timeval tv{0, 200'000};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    ~notify_listener()
+    {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    std::string env() const { return "NOTIFY_SOCKET=" + path_; }
+    /// Everything received until `want` shows up or the deadline passes.
+    std::string
+    wait_for(const std::string& want, std::chrono::milliseconds deadline = std::chrono::seconds(5))
+    {
+        const auto end = steady_clock::now() + deadline;
+        while (steady_clock::now() < end && got_.find(want) == std::string::npos) {
+            char buf[1024];
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n > 0)
+                got_.append(buf, static_cast<std::size_t>(n)).push_back('|');
+        }
+        return got_;
+    }
+
+private:
+    static inline int counter_ = 0;
+    std::string path_;
+    int fd_ = -1;
+    std::string got_;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(ops_tests)
+
+BOOST_AUTO_TEST_CASE(health_status_and_metrics_reflect_the_node)
+{
+    node_process node(quick_node({"--log-level", "info"}));
+    BOOST_TEST(http_get(node.port(), "/health").json().at("status").as_string() == "ok");
+    submit(node, "a", "b", 1);
+    mine(node);
+    submit(node, "c", "d", 2);
+    http_get(node.port(), "/no-such-path-1");
+    http_get(node.port(), "/no-such-path-2");
+
+    const auto st = http_get(node.port(), "/status").json().as_object();
+    BOOST_TEST(st.at("height").as_int64() == 1);
+    BOOST_TEST(st.at("pending_transactions").as_int64() == 1);
+    BOOST_TEST(st.at("difficulty").as_int64() == 12);
+    BOOST_TEST(st.at("tip_hash").as_string().size() == 64u);
+    BOOST_TEST(st.at("node_address").as_string().size() == 32u);
+    BOOST_TEST(st.at("storage").as_string() == "ok");
+    BOOST_TEST(st.at("hash_rate").as_double() > 0);
+    BOOST_TEST(st.at("version").as_string() == "0.1.0");
+
+    const auto m = http_get(node.port(), "/metrics");
+    BOOST_TEST(m.headers.at("content-type").starts_with("text/plain; version=0.0.4"));
+    for (const char* line :
+         {"beastchain_http_requests_total{route=\"/create-transaction\",status=\"201\"} 2",
+          "beastchain_http_requests_total{route=\"/mine\",status=\"200\"} 1",
+          "beastchain_http_requests_total{route=\"unmatched\",status=\"404\"} 2",
+          "beastchain_chain_height 1",
+          "beastchain_pending_transactions 1",
+          "beastchain_blocks_mined_total 1",
+          "# TYPE beastchain_http_request_duration_seconds histogram"})
+        BOOST_TEST(m.body.find(line) != std::string::npos, line);
+    BOOST_TEST(m.body.find("no-such-path") == std::string::npos); // raw 404 paths never become labels
+
+    // The access log has one line per request.
+    BOOST_TEST(node.log().find("access POST /create-transaction 201") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_under_load_exits_0_and_keeps_every_acknowledged_transaction)
+{
+    temp_data_dir dir;
+    std::vector<std::string> acked;
+    double shutdown_seconds = 0;
+    {
+        node_process node(quick_node({"--data-dir", dir.path}));
+        std::atomic<bool> stop{false};
+        std::mutex m;
+        std::vector<std::thread> clients;
+        for (int t = 0; t < 8; ++t)
+            clients.emplace_back([&, t] {
+                for (int i = 0; !stop; ++i) {
+                    try {
+                        const auto r = http_post_json(
+                            node.port(), "/create-transaction", tx_json("c" + std::to_string(t), "r", i + 1)
+                        );
+                        if (r.status == 201) {
+                            const std::lock_guard lock(m);
+                            acked.emplace_back(r.json().at("transaction_id").as_string());
+                        }
+                    } catch (const std::exception&) {
+                        if (stop)
+                            return;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                    }
+                }
+            });
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        const auto t0 = steady_clock::now();
+        const int code = node.stop(SIGTERM);
+        shutdown_seconds = std::chrono::duration<double>(steady_clock::now() - t0).count();
+        stop = true;
+        for (auto& c : clients)
+            c.join();
+        BOOST_TEST(code == 0);
+    }
+    BOOST_TEST_MESSAGE(
+        "SIGTERM under load: exited in " << shutdown_seconds << " s with " << acked.size() << " acknowledged"
+    );
+    BOOST_TEST(shutdown_seconds < 3.0);
+    BOOST_REQUIRE(acked.size() > 50u);
+    node_process node(quick_node({"--data-dir", dir.path}));
+    bj::array chain;
+    for (int i = 0; i < 100; ++i)
+        if (mine(node).at("transactions").as_array().size() == 1)
+            break;
+    chain = chain_of(node);
+    for (const auto& id : acked)
+        BOOST_TEST_REQUIRE(count_in_chain(chain, id) == 1, id);
+}
+
+BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_do_not_delay_shutdown)
+{
+    node_process node(quick_node());
+    // Open connections that finish one request and then sit idle (idle timeout is 60 s).
+    std::vector<std::thread> idle;
+    for (int i = 0; i < 5; ++i)
+        idle.emplace_back([port = node.port()] {
+            raw_exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(10));
+        });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto t0 = steady_clock::now();
+    BOOST_TEST(node.stop(SIGTERM) == 0);
+    const double took = std::chrono::duration<double>(steady_clock::now() - t0).count();
+    BOOST_TEST_MESSAGE("SIGTERM with 5 idle keep-alive connections: " << took << " s");
+    BOOST_TEST(took < 1.0);
+    for (auto& t : idle)
+        t.join();
+}
+
+BOOST_AUTO_TEST_CASE(systemd_is_told_ready_status_and_stopping)
+{
+    notify_listener systemd;
+    node_process::options opts;
+    opts.env.push_back(systemd.env());
+    node_process node(quick_node(), opts);
+    const std::string ready = systemd.wait_for("READY=1");
+    BOOST_TEST(ready.find("READY=1") != std::string::npos, ready);
+    BOOST_TEST(systemd.wait_for("STATUS=height 0").find("STATUS=height 0, 0 peers") != std::string::npos);
+    BOOST_TEST(node.stop(SIGTERM) == 0);
+    BOOST_TEST(systemd.wait_for("STOPPING=1").find("STOPPING=1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
