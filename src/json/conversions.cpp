@@ -2,7 +2,9 @@
 #include <beastchain/json/conversions.hpp>
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace beastchain::core {
@@ -147,11 +149,81 @@ private:
 
 } // namespace
 
+namespace {
+
+/// SAX handler whose only job is to notice a key repeated within one object. Boost.JSON's value
+/// parser keeps one of the duplicates silently, so "amount" could be read as 1 while a proxy in
+/// front of the node validated the other one.
+struct duplicate_key_finder
+{
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+
+    std::vector<std::vector<std::string>> keys; // per open object; objects are small, a vector is fastest
+    std::string partial;
+    std::string duplicate;
+
+    bool on_document_begin(boost::system::error_code&) { return true; }
+    bool on_document_end(boost::system::error_code&) { return true; }
+    bool on_object_begin(boost::system::error_code&)
+    {
+        keys.emplace_back();
+        return true;
+    }
+    bool on_object_end(std::size_t, boost::system::error_code&)
+    {
+        keys.pop_back();
+        return true;
+    }
+    bool on_array_begin(boost::system::error_code&) { return true; }
+    bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+    bool on_key_part(bj::string_view s, std::size_t, boost::system::error_code&)
+    {
+        partial.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(bj::string_view s, std::size_t, boost::system::error_code& ec)
+    {
+        partial.append(s.data(), s.size());
+        auto& seen = keys.back();
+        if (std::find(seen.begin(), seen.end(), partial) != seen.end()) {
+            duplicate = std::move(partial);
+            ec = std::make_error_code(std::errc::invalid_argument);
+            return false;
+        }
+        seen.push_back(std::move(partial));
+        partial.clear();
+        return true;
+    }
+    bool on_string_part(bj::string_view, std::size_t, boost::system::error_code&) { return true; }
+    bool on_string(bj::string_view, std::size_t, boost::system::error_code&) { return true; }
+    bool on_number_part(bj::string_view, boost::system::error_code&) { return true; }
+    bool on_int64(std::int64_t, bj::string_view, boost::system::error_code&) { return true; }
+    bool on_uint64(std::uint64_t, bj::string_view, boost::system::error_code&) { return true; }
+    bool on_double(double, bj::string_view, boost::system::error_code&) { return true; }
+    bool on_bool(bool, boost::system::error_code&) { return true; }
+    bool on_null(boost::system::error_code&) { return true; }
+    bool on_comment_part(bj::string_view, boost::system::error_code&) { return true; }
+    bool on_comment(bj::string_view, boost::system::error_code&) { return true; }
+};
+
+} // namespace
+
 decoded<bj::value> parse_body(std::string_view body, std::size_t max_depth)
 {
     bj::parse_options opt;
     opt.max_depth = max_depth;
     boost::system::error_code ec;
+    {
+        bj::basic_parser<duplicate_key_finder> finder(opt);
+        finder.write_some(false, body.data(), body.size(), ec);
+        if (!finder.handler().duplicate.empty())
+            return error("body", "has the key \"" + finder.handler().duplicate + "\" twice in one object");
+        if (ec)
+            return error("body", "is not valid JSON: " + ec.message());
+    }
     bj::value jv = bj::parse(bj::string_view(body.data(), body.size()), ec, {}, opt);
     if (ec)
         return error("body", "is not valid JSON: " + ec.message());

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <tuple>
 #include <unordered_map>
 
 #include "stream.hpp"
@@ -109,7 +110,8 @@ asio::awaitable<void> linger_close(tcp_stream& stream)
 asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server::state> st)
 {
     const server_limits& limits = st->limits;
-    beast::flat_buffer buffer;
+    // Bounded: the parser moves body bytes out, so the buffer only ever holds headers plus one read.
+    beast::flat_buffer buffer(limits.header_limit + 64 * 1024);
     bool first = true;
     bool busy = false;
     const std::uint64_t id = st->next_id++;
@@ -126,10 +128,9 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
         parser.body_limit(limits.body_limit);
 
-        // Wait for the first byte of the next request (idle: stop() may cancel this), then
-        // bound the whole request. A new connection gets no longer than a whole request would.
+        // Wait for the first byte of the next request (idle: stop() may cancel this).
         if (buffer.size() == 0) {
-            stream.expires_after(first ? limits.request_timeout : limits.idle_timeout);
+            stream.expires_after(first ? limits.header_timeout : limits.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1), use_nothrow);
             if (ec)
                 break;
@@ -137,8 +138,14 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         }
         first = false;
         busy = true;
-        stream.expires_after(limits.request_timeout);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+        // Then one deadline for the headers and another for the body: a client that drips bytes
+        // (slowloris) is cut off at whichever it is in.
+        stream.expires_after(limits.header_timeout);
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+        if (!ec && !parser.is_done()) {
+            stream.expires_after(limits.body_timeout);
+            std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_nothrow);
+        }
         if (ec) {
             if (auto reply = reply_for_read_error(ec)) {
                 co_await write_response(stream, *reply, limits);

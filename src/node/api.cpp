@@ -14,11 +14,11 @@ using net::request;
 using net::response;
 
 /// Parses the JSON body of a POST, or explains in a 415/400 reply why not.
-std::variant<boost::json::value, response> read_json_body(const request& req)
+std::variant<boost::json::value, response> read_json_body(const request& req, std::size_t max_depth)
 {
     if (auto bad = net::require_json_content(req))
         return std::move(*bad);
-    auto parsed = json::parse_body(req.body());
+    auto parsed = json::parse_body(req.body(), max_depth);
     if (!parsed.ok())
         return net::error_response(http::status::bad_request, "invalid_json", parsed.error().detail, "body");
     return std::move(parsed.value());
@@ -69,7 +69,7 @@ public:
 
     asio::awaitable<response> create_transaction(const request& req)
     {
-        auto body = read_json_body(req);
+        auto body = read_json_body(req, node_.settings().max_json_depth);
         if (auto* bad = std::get_if<response>(&body))
             co_return std::move(*bad);
         auto decoded = json::decode_transaction_request(std::get<boost::json::value>(body));
@@ -137,7 +137,7 @@ public:
 
     asio::awaitable<response> register_node(const request& req)
     {
-        auto body = read_json_body(req);
+        auto body = read_json_body(req, node_.settings().max_json_depth);
         if (auto* bad = std::get_if<response>(&body))
             co_return std::move(*bad);
         auto decoded = json::decode_register_request(std::get<boost::json::value>(body));

@@ -18,6 +18,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <sys/resource.h>
 
 namespace beastchain::node {
 
@@ -60,8 +61,26 @@ int run(int argc, const char* const argv[])
         (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message << std::flush;
         return parsed.exit_code;
     }
-    const config cfg = std::move(*parsed.cfg);
+    config cfg = std::move(*parsed.cfg);
     log::set_threshold(cfg.log_level);
+
+    // Every connection costs a descriptor: raise the soft limit to the hard one, and keep the
+    // connection limit below it (with room for the log, peers and the listener) so an accept
+    // flood meets a 503, never EMFILE.
+    if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+        nofile.rlim_cur = nofile.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &nofile);
+        ::getrlimit(RLIMIT_NOFILE, &nofile);
+        const std::size_t room =
+            nofile.rlim_cur > 256 ? static_cast<std::size_t>(nofile.rlim_cur) - 128 : 128;
+        if (cfg.server.max_connections > room) {
+            log::warning(
+                "max-connections " + std::to_string(cfg.server.max_connections) +
+                " exceeds the descriptor limit; using " + std::to_string(room)
+            );
+            cfg.server.max_connections = room;
+        }
+    }
 
     // One io_context on one thread drives the server, the peer clients and the node's strand.
     asio::io_context ioc(1);

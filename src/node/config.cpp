@@ -54,6 +54,12 @@ std::string to_config_file(const config& c)
        << "max-pending = " << c.max_pending << "\n"
        << "max-peers = " << c.max_peers << "\n"
        << "max-body-bytes = " << c.server.body_limit << "\n"
+       << "max-header-bytes = " << c.server.header_limit << "\n"
+       << "header-timeout-ms = " << c.server.header_timeout.count() << "\n"
+       << "body-timeout-ms = " << c.server.body_timeout.count() << "\n"
+       << "idle-timeout-ms = " << c.server.idle_timeout.count() << "\n"
+       << "max-connections = " << c.server.max_connections << "\n"
+       << "max-json-depth = " << c.max_json_depth << "\n"
        << "peer-connect-timeout-ms = " << c.peer.connect_timeout.count() << "\n"
        << "peer-response-timeout-ms = " << c.peer.response_timeout.count() << "\n"
        << "max-peer-response-bytes = " << c.peer.max_response_bytes << "\n"
@@ -74,6 +80,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     unsigned peer_connect_ms = static_cast<unsigned>(cfg.peer.connect_timeout.count());
     unsigned peer_response_ms = static_cast<unsigned>(cfg.peer.response_timeout.count());
     std::string level = "info";
+    std::size_t max_header = cfg.server.header_limit;
+    unsigned header_ms = static_cast<unsigned>(cfg.server.header_timeout.count());
+    unsigned body_ms = static_cast<unsigned>(cfg.server.body_timeout.count());
+    unsigned idle_ms = static_cast<unsigned>(cfg.server.idle_timeout.count());
 
     po::options_description desc("beastchain-node options");
     // clang-format off
@@ -104,6 +114,14 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("in-memory", po::bool_switch(&cfg.in_memory), "keep no data on disk; everything is lost on exit")
         ("reverify", po::bool_switch(&cfg.reverify), "re-validate every stored block at start-up")
         ("access-log", po::value(&cfg.access_log)->default_value(cfg.access_log), "log one line per request (true/false)")
+        ("max-header-bytes", po::value(&max_header)->default_value(max_header), "largest request line plus headers")
+        ("header-timeout-ms", po::value(&header_ms)->default_value(header_ms),
+            "deadline from a request's first byte to the end of its headers")
+        ("body-timeout-ms", po::value(&body_ms)->default_value(body_ms), "deadline for a request body")
+        ("idle-timeout-ms", po::value(&idle_ms)->default_value(idle_ms), "keep-alive idle time before closing")
+        ("max-connections", po::value(&cfg.server.max_connections)->default_value(cfg.server.max_connections),
+            "open connections at most; more get 503")
+        ("max-json-depth", po::value(&cfg.max_json_depth)->default_value(cfg.max_json_depth), "deepest JSON nesting accepted")
         ("config", po::value<std::string>(), "INI file with any of these options (key = value)")
         ("print-config", "print the effective configuration and exit");
     // clang-format on
@@ -161,6 +179,12 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range<std::size_t>(
             "max-peer-response-bytes", cfg.peer.max_response_bytes, 1024, std::size_t{4} * 1024 * 1024 * 1024
         );
+        require_range<std::size_t>("max-header-bytes", max_header, 1024, 1024 * 1024);
+        require_range("header-timeout-ms", header_ms, 10u, 600'000u);
+        require_range("body-timeout-ms", body_ms, 10u, 3'600'000u);
+        require_range("idle-timeout-ms", idle_ms, 10u, 3'600'000u);
+        require_range<std::size_t>("max-connections", cfg.server.max_connections, 1, 1'000'000);
+        require_range<std::size_t>("max-json-depth", cfg.max_json_depth, 4, 1024);
         const auto lvl = parse_level(level);
         if (!lvl)
             throw po::error("--log-level must be debug, info, warning or error");
@@ -175,6 +199,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         cfg.peer.connect_timeout = std::chrono::milliseconds(peer_connect_ms);
         cfg.peer.response_timeout = std::chrono::milliseconds(peer_response_ms);
         cfg.log_level = *lvl;
+        cfg.server.header_limit = max_header;
+        cfg.server.header_timeout = std::chrono::milliseconds(header_ms);
+        cfg.server.body_timeout = std::chrono::milliseconds(body_ms);
+        cfg.server.idle_timeout = std::chrono::milliseconds(idle_ms);
         if (vm.count("print-config"))
             return {std::nullopt, 0, to_config_file(cfg)};
     } catch (const po::error& e) {

@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -36,6 +37,23 @@ struct fake_peer::impl
             ++seen;
             if (m == mode::silent) {
                 held.push_back(std::move(s));
+            } else if (m == mode::endless) {
+                // Headers, then 64 KiB chunks until the reader gives up and the write fails.
+                try {
+                    beast::flat_buffer buf;
+                    http::request<http::string_body> req;
+                    http::read(s, buf, req);
+                    asio::write(
+                        s,
+                        asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Type: "
+                                                 "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                                 "1\r\n{\r\n"))
+                    );
+                    const std::string chunk = "10000\r\n" + std::string(0x10000, ' ') + "\r\n";
+                    for (;;)
+                        asio::write(s, asio::buffer(chunk));
+                } catch (const std::exception&) {
+                }
             } else {
                 // A blocking exchange is fine here: this is the fake's own thread.
                 try {

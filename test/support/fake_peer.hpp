@@ -8,15 +8,15 @@
 
 namespace beastchain::test {
 
-/// Listens on a free loopback port in a background thread. In `serve` mode it answers every
-/// request with `status` and `body`; in `silent` mode it accepts connections and never replies.
+/// Listens on a free loopback port in a background thread and misbehaves as `mode` says.
 class fake_peer
 {
 public:
     enum class mode
     {
-        serve,
-        silent
+        serve,  ///< answer with `status` and `body`
+        silent, ///< accept and never answer
+        endless ///< answer 200 with a chunked body that never ends
     };
     fake_peer(mode m, std::string body = {}, unsigned status = 200);
     ~fake_peer();

@@ -47,7 +47,8 @@ private:
     std::variant<T, decode_error> v_;
 };
 
-/// Parses a request or response body. Boost.JSON rejects invalid UTF-8 and nesting beyond `max_depth`.
+/// Parses a request or response body. Refuses invalid UTF-8, nesting beyond `max_depth`, and
+/// a key repeated within one object.
 decoded<boost::json::value> parse_body(std::string_view body, std::size_t max_depth = 32);
 
 /// A client's `{sender, recipient, amount}`; the node assigns the id. Unknown fields are ignored.

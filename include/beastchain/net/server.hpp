@@ -15,11 +15,14 @@ namespace beastchain::net {
 
 struct server_limits
 {
-    std::size_t header_limit = 8 * 1024;
-    std::size_t body_limit = 1024 * 1024;
-    /// A whole request (headers and body) must arrive within this, which defeats slowloris clients.
-    std::chrono::milliseconds request_timeout{15'000};
-    /// How long a keep-alive connection may sit idle between requests.
+    std::size_t header_limit = 8 * 1024;  ///< request line plus headers; beyond: 431
+    std::size_t body_limit = 1024 * 1024; ///< beyond: 413
+    /// From the first byte of a request to the end of its headers. Together with body_timeout
+    /// this defeats slowloris clients that drip bytes to hold a connection.
+    std::chrono::milliseconds header_timeout{10'000};
+    /// For the whole body, once the headers are in.
+    std::chrono::milliseconds body_timeout{30'000};
+    /// How long a keep-alive connection may sit idle between requests (and a new one before its first byte).
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds write_timeout{30'000};
     /// Beyond this many open connections new ones get a 503 and are closed.

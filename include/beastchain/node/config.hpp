@@ -38,6 +38,8 @@ struct config
     bool reverify = false;
     /// One log line per request: method, path, status, bytes, duration.
     bool access_log = true;
+    /// Deepest JSON nesting accepted in request bodies and peer replies.
+    std::size_t max_json_depth = 32;
 };
 
 /// The configuration as a file `--config` accepts (used by --print-config).
