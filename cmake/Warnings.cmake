@@ -12,6 +12,15 @@ elseif(BEASTCHAIN_SANITIZE STREQUAL "thread")
 elseif(NOT BEASTCHAIN_SANITIZE STREQUAL "")
     message(FATAL_ERROR "BEASTCHAIN_SANITIZE must be '', 'address' or 'thread'")
 endif()
+if(BEASTCHAIN_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "BEASTCHAIN_FUZZ needs clang++ (libFuzzer)")
+    endif()
+    # Every library is instrumented for coverage; only the fuzz executables link libFuzzer's main.
+    # -fno-sanitize=function: clang 14 cannot emit its prologue data for coroutines ("Cannot
+    # represent a difference across sections", llvm-project#49689); the GCC ASan+UBSan build covers it.
+    list(APPEND _san -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=function -fno-omit-frame-pointer)
+endif()
 if(_san)
     target_compile_options(beastchain_options INTERFACE ${_san})
     target_link_options(beastchain_options INTERFACE ${_san})

@@ -11,6 +11,8 @@ packages=(
     python3 python3-requests python3-flask python3-prometheus-client
     # Deployment checks: systemd-analyze for the units, dpkg tools for the .deb.
     systemd dpkg-dev
+    # Fuzzing (libFuzzer needs clang and its runtime) and the formatting check.
+    clang libclang-rt-14-dev clang-format
     curl procps
 )
 
