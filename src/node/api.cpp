@@ -43,16 +43,22 @@ std::string_view field_of(core::reject_reason r)
     }
 }
 
+/// 503 with Retry-After: the request was refused for now and changed nothing.
+response retry_later(std::string_view error, std::string_view detail, std::string_view seconds)
+{
+    response res = net::error_response(http::status::service_unavailable, error, detail);
+    res.set(http::field::retry_after, seconds);
+    return res;
+}
+
 /// 503 for a write the node could not make durable; reads keep working meanwhile.
 response storage_unavailable()
 {
-    response res = net::error_response(
-        http::status::service_unavailable,
+    return retry_later(
         "storage_unavailable",
-        "the node cannot write its data directory; nothing was changed, reads still work"
+        "the node cannot write its data directory; nothing was changed, reads still work",
+        "5"
     );
-    res.set(http::field::retry_after, "5");
-    return res;
 }
 
 response reply(http::status status, const boost::json::object& o)
@@ -93,15 +99,10 @@ public:
         }
         case core::ledger::accept_status::duplicate:
             co_return net::error_response(http::status::conflict, "duplicate_transaction", out.detail.detail);
-        case core::ledger::accept_status::pool_full: {
-            response res = net::error_response(
-                http::status::service_unavailable,
-                "pending_pool_full",
-                "too many pending transactions; mine or retry later"
+        case core::ledger::accept_status::pool_full:
+            co_return retry_later(
+                "pending_pool_full", "too many pending transactions; mine or retry later", "1"
             );
-            res.set(http::field::retry_after, "1");
-            co_return res;
-        }
         }
         boost::json::object o;
         o.emplace("block_index", out.block_index);
