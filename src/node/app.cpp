@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +20,7 @@
 #include <csignal>
 #include <iostream>
 #include <sys/resource.h>
+#include <thread>
 
 namespace beastchain::node {
 
@@ -26,6 +28,35 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+/// The routes served while the stored chain loads: 503 "starting" for /health and the API.
+net::router make_startup_routes()
+{
+    net::router r;
+    const auto starting = [](const net::request&) -> asio::awaitable<net::response> {
+        net::response res = net::error_response(
+            net::http::status::service_unavailable,
+            "starting",
+            "the node is loading its chain; try again shortly"
+        );
+        res.set(net::http::field::retry_after, "1");
+        co_return res;
+    };
+    const auto health = [](const net::request&) -> asio::awaitable<net::response> {
+        co_return net::json_response(net::http::status::service_unavailable, R"({"status":"starting"})");
+    };
+    r.add("/health", net::http::verb::get, health);
+    for (const auto& [path, verb] : std::initializer_list<std::pair<const char*, net::http::verb>>{
+             {"/create-transaction", net::http::verb::post},
+             {"/mine", net::http::verb::get},
+             {"/chain", net::http::verb::get},
+             {"/register-node", net::http::verb::post},
+             {"/sync-chain", net::http::verb::get},
+             {"/status", net::http::verb::get},
+             {"/metrics", net::http::verb::get}})
+        r.add(path, verb, starting);
+    return r;
+}
 
 /// How long in-flight requests get to finish after SIGTERM before the loop stops.
 constexpr std::chrono::seconds shutdown_grace{5};
@@ -99,10 +130,11 @@ int run(int argc, const char* const argv[])
     std::signal(SIGXFSZ, SIG_IGN);
 
     // Bind before loading storage: a port conflict fails at once, not after reading a long chain.
-    // Connections that arrive while the chain loads wait in the listen backlog.
-    net::router routes;          // filled once the node exists; read only after server.start()
-    std::unique_ptr<node> owned; // the observer below reads it only after start()
-    auto observe = [&routes, &owned, access_log = cfg.access_log](
+    // While the chain loads (on a loader thread) the server already answers, from a start-up
+    // table: /health and the API say 503 "starting", so probes get an answer instead of a hang.
+    net::router routes = make_startup_routes();
+    node* live = nullptr; // set on the I/O thread once loaded; only the I/O thread reads it
+    auto observe = [&routes, &live, access_log = cfg.access_log](
                        const net::request& req,
                        const net::response& res,
                        std::chrono::steady_clock::duration took
@@ -110,7 +142,8 @@ int run(int argc, const char* const argv[])
         // Label by route, not by raw path: arbitrary 404 paths must not grow the metric set.
         const bool known = routes.find(req.target(), req.method()).result != net::router::outcome::not_found;
         const std::string route = known ? std::string(net::target_path(req.target())) : "unmatched";
-        owned->stats().observe_request(route, res.result_int(), took);
+        if (live != nullptr)
+            live->stats().observe_request(route, res.result_int(), took);
         if (access_log && log::enabled(log::level::info))
             log::info(
                 "access " + std::string(req.method_string()) + " " + std::string(req.target()) + " " +
@@ -126,30 +159,42 @@ int run(int argc, const char* const argv[])
                   << ": " << e.code().message() << "\n";
         return 2;
     }
-
-    try {
-        owned = std::make_unique<node>(ioc, cfg);
-    } catch (const storage::storage_error& e) {
-        std::cerr << "beastchain-node: " << e.what() << "\n";
-        return 1;
-    }
-    node& n = *owned;
-    routes = make_api(n);
     server.start();
 
-    // The tutorial's Flask server announces itself like this; scripts wait for the line.
-    std::cout << " * Running on http://" << url_host(endpoint) << ":" << endpoint.port()
-              << "/ (Press CTRL+C to quit)" << std::endl;
-    log::info(
-        "node address " + n.address() + ", difficulty " + std::to_string(cfg.difficulty) + ", " +
-        std::to_string(cfg.miner_threads) + " miner threads, data " +
-        (cfg.in_memory ? std::string("in memory") : cfg.data_dir)
-    );
-    notify_systemd(
-        "READY=1\nSTATUS=serving on " + url_host(endpoint) + ":" + std::to_string(endpoint.port())
-    );
+    int exit_code = 0;
     asio::steady_timer status_timer(ioc);
-    asio::co_spawn(ioc, report_status(n, status_timer), asio::detached);
+    std::unique_ptr<node> owned; // written by the loader thread, then handed over by a post
+    std::string load_error;
+    auto on_loaded = [&] {
+        if (!load_error.empty()) {
+            std::cerr << "beastchain-node: " << load_error << "\n";
+            exit_code = 1;
+            ioc.stop();
+            return;
+        }
+        live = owned.get();
+        routes = make_api(*live);
+        // The tutorial's Flask server announces itself like this; scripts wait for the line.
+        std::cout << " * Running on http://" << url_host(endpoint) << ":" << endpoint.port()
+                  << "/ (Press CTRL+C to quit)" << std::endl;
+        log::info(
+            "node address " + live->address() + ", difficulty " + std::to_string(cfg.difficulty) + ", " +
+            std::to_string(cfg.miner_threads) + " miner threads, data " +
+            (cfg.in_memory ? std::string("in memory") : cfg.data_dir)
+        );
+        notify_systemd(
+            "READY=1\nSTATUS=serving on " + url_host(endpoint) + ":" + std::to_string(endpoint.port())
+        );
+        asio::co_spawn(ioc, report_status(*live, status_timer), asio::detached);
+    };
+    std::thread loader([&] {
+        try {
+            owned = std::make_unique<node>(ioc, cfg);
+        } catch (const storage::storage_error& e) {
+            load_error = e.what();
+        }
+        asio::post(ioc, on_loaded); // the post orders these writes before the I/O thread's reads
+    });
 
     // Shutdown in layers: stop accepting and close idle connections, stop mining, let in-flight
     // requests finish (bounded), then stop the loop; storage flushes as the node is destroyed.
@@ -187,7 +232,8 @@ int run(int argc, const char* const argv[])
             log::info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
             notify_systemd("STOPPING=1");
             server.stop();
-            n.shutdown();
+            if (live != nullptr)
+                live->shutdown();
             status_timer.cancel();
             *drain_deadline = std::chrono::steady_clock::now() + shutdown_grace;
             wait_for_sessions({});
@@ -196,6 +242,9 @@ int run(int argc, const char* const argv[])
     signals.async_wait(on_signal);
 
     ioc.run();
+    loader.join(); // a signal during a long load waits for it, so storage closes cleanly
+    if (exit_code != 0)
+        return exit_code;
     log::info("stopped");
     return 0;
 }

@@ -1,6 +1,10 @@
 // Operations: health, status and metrics endpoints, systemd notifications, graceful shutdown under load.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include <atomic>
 #include <csignal>
+#include <memory>
 #include <mutex>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -181,6 +185,45 @@ BOOST_AUTO_TEST_CASE(systemd_is_told_ready_status_and_stopping)
     BOOST_TEST(systemd.wait_for("STATUS=height 0").find("STATUS=height 0, 0 peers") != std::string::npos);
     BOOST_TEST(node.stop(SIGTERM) == 0);
     BOOST_TEST(systemd.wait_for("STOPPING=1").find("STOPPING=1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(health_says_starting_while_the_chain_loads)
+{
+    // A data directory big enough that loading it takes a noticeable moment.
+    temp_data_dir dir;
+    const auto gen = run_program(BEASTCHAIN_GEN_CHAIN_BINARY, {"--data-dir", dir.path, "--blocks", "60000"});
+    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
+
+    // A free port, chosen up front so we can probe before the node announces itself.
+    std::uint16_t port = 0;
+    {
+        boost::asio::io_context ioc;
+        boost::asio::ip::tcp::acceptor probe(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        port = probe.local_endpoint().port();
+    }
+    std::unique_ptr<node_process> node;
+    std::thread starter([&] {
+        node = std::make_unique<node_process>(std::vector<std::string>{
+            "-p", std::to_string(port), "--difficulty", "1", "--data-dir", dir.path, "--log-level", "warning"}
+        );
+    });
+    bool saw_starting = false;
+    for (int i = 0; i < 500 && !saw_starting; ++i) {
+        try {
+            const auto r = http_get(port, "/health", std::chrono::seconds(2));
+            saw_starting = r.status == 503 && r.body.find("starting") != std::string::npos;
+            if (r.status == 200)
+                break; // loaded already
+        } catch (const std::exception&) {
+            // not listening yet
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    starter.join();
+    BOOST_TEST(saw_starting);
+    const auto ready = http_get(port, "/health");
+    BOOST_TEST(ready.status == 200u);
+    BOOST_TEST(ready.json().at("height").as_int64() == 60000);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

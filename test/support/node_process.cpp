@@ -38,11 +38,11 @@ int spawn(
     int stdout_fd,
     int stderr_fd,
     std::uint64_t file_size_limit = 0,
-    std::vector<std::string> env = {}
+    std::vector<std::string> env = {},
+    std::string bin = node_binary()
 )
 {
     std::vector<char*> argv;
-    std::string bin = node_binary();
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy)
@@ -208,6 +208,24 @@ run_result run_node_to_exit(std::vector<std::string> args, std::chrono::millisec
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
     }
+    return r;
+}
+
+run_result
+run_program(const std::string& path, std::vector<std::string> args, std::chrono::milliseconds timeout)
+{
+    const std::string out_path = temp_path("out"), err_path = temp_path("err");
+    const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int pid = spawn(args, out_fd, err_fd, 0, {}, path);
+    ::close(out_fd);
+    ::close(err_fd);
+    run_result r;
+    r.exit_code = wait_exit(pid, timeout);
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    ::unlink(out_path.c_str());
+    ::unlink(err_path.c_str());
     return r;
 }
 

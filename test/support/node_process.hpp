@@ -67,4 +67,11 @@ struct run_result
 run_result
 run_node_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+/// Runs any program to completion with a timeout; captures stdout and stderr.
+run_result run_program(
+    const std::string& path,
+    std::vector<std::string> args,
+    std::chrono::milliseconds timeout = std::chrono::seconds(60)
+);
+
 } // namespace beastchain::test
