@@ -599,7 +599,7 @@ asio::awaitable<sync_outcome> node::sync()
         }
     }
 
-    auto adopt = [self, candidates = std::move(candidates), any_peers = !peers.empty()]() mutable {
+    auto adopt = [self, candidates = std::move(candidates)]() mutable {
         sync_outcome out;
         core::candidate_chain* best = nullptr;
         bool any_valid = false;
@@ -631,7 +631,6 @@ asio::awaitable<sync_outcome> node::sync()
                 self->restart_mining();
             }
         }
-        (void)any_peers;
         out.chain_json = self->chain_array();
         return std::pair{std::move(out), self->take_ticket()};
     };

@@ -192,18 +192,7 @@ std::string node_process::log() const
 run_result run_node_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout)
 {
     const std::string dir = add_isolation(args);
-    const std::string out_path = temp_path("out"), err_path = temp_path("err");
-    const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int pid = spawn(args, out_fd, err_fd);
-    ::close(out_fd);
-    ::close(err_fd);
-    run_result r;
-    r.exit_code = wait_exit(pid, timeout);
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    ::unlink(out_path.c_str());
-    ::unlink(err_path.c_str());
+    run_result r = run_program(node_binary(), std::move(args), timeout);
     if (!dir.empty()) {
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
