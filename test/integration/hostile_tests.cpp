@@ -67,7 +67,8 @@ void expect_unharmed(const node_process& n, const snapshot& before, long rss_bef
     BOOST_TEST(after.chain == before.chain, what);
     BOOST_TEST(after.pending == before.pending, what);
     BOOST_TEST(
-        rss < rss_before_kib + 64 * 1024, what << ": RSS grew by " << (rss - rss_before_kib) << " KiB"
+        rss < rss_before_kib + rss_growth_limit_kib,
+        what << ": RSS grew by " << (rss - rss_before_kib) << " KiB"
     );
 }
 
