@@ -13,6 +13,14 @@
 
 namespace beastchain::test {
 
+/// True in ASan/TSan builds, where the instrumented node runs several times slower and keeps
+/// freed memory in quarantine: wall-clock and RSS bounds are widened there, never in the real build.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool sanitized = true;
+#else
+inline constexpr bool sanitized = false;
+#endif
+
 /// Flags for a node that mines fast enough for tests but still does real proof of work.
 /// Flags in `extra` replace the defaults of the same name.
 inline std::vector<std::string> quick_node(std::vector<std::string> extra = {})
