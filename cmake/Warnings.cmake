@@ -8,7 +8,9 @@ endif()
 if(BEASTCHAIN_SANITIZE STREQUAL "address")
     set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 elseif(BEASTCHAIN_SANITIZE STREQUAL "thread")
-    set(_san -fsanitize=thread -fno-omit-frame-pointer)
+    # GCC 12 warns (-Wtsan) that TSan cannot model the atomic_thread_fence Asio uses internally;
+    # with -Werror that stopped CI. It stays visible as a warning.
+    set(_san -fsanitize=thread -fno-omit-frame-pointer -Wno-error=tsan)
 elseif(NOT BEASTCHAIN_SANITIZE STREQUAL "")
     message(FATAL_ERROR "BEASTCHAIN_SANITIZE must be '', 'address' or 'thread'")
 endif()
