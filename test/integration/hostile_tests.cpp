@@ -98,6 +98,17 @@ struct raw_client
 };
 
 /// Short read deadlines so slow clients are cut off quickly; `extra` may override them.
+/// Opens `count` connections to the node that never send a byte.
+std::vector<tcp::socket> open_idle_connections(asio::io_context& ioc, std::uint16_t port, int count)
+{
+    std::vector<tcp::socket> idle;
+    for (int i = 0; i < count; ++i) {
+        idle.emplace_back(ioc);
+        idle.back().connect({asio::ip::make_address("127.0.0.1"), port});
+    }
+    return idle;
+}
+
 std::vector<std::string> hostile_node(std::vector<std::string> extra = {})
 {
     for (const char* flag : {"--header-timeout-ms", "--body-timeout-ms"})
@@ -156,11 +167,7 @@ BOOST_AUTO_TEST_CASE(two_thousand_idle_connections)
     const snapshot before(n);
     const long rss = rss_kib(n.pid());
     asio::io_context ioc;
-    std::vector<tcp::socket> idle;
-    for (int i = 0; i < 2000; ++i) {
-        idle.emplace_back(ioc);
-        idle.back().connect({asio::ip::make_address("127.0.0.1"), n.port()});
-    }
+    const auto idle = open_idle_connections(ioc, n.port(), 2000);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     expect_unharmed(n, before, rss, "2,000 idle connections");
     BOOST_TEST(http_get(n.port(), "/metrics").status == 200u);
@@ -170,11 +177,7 @@ BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_get_503)
 {
     node_process n(hostile_node({"--max-connections", "50", "--header-timeout-ms", "60000"}));
     asio::io_context ioc;
-    std::vector<tcp::socket> held;
-    for (int i = 0; i < 50; ++i) {
-        held.emplace_back(ioc);
-        held.back().connect({asio::ip::make_address("127.0.0.1"), n.port()});
-    }
+    auto held = open_idle_connections(ioc, n.port(), 50);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     raw_client extra(n.port());
     const std::string reply = extra.read_all(std::chrono::seconds(3));
