@@ -99,6 +99,45 @@ validation_result check_block_link(
     return validation_result::success();
 }
 
+bool validate_extension(
+    std::vector<chain_entry>& out,
+    const chain_entry& parent,
+    std::vector<block> blocks,
+    std::span<const std::optional<hash256>> claimed_hashes,
+    std::uint64_t now_ms,
+    const consensus_params& params,
+    std::unordered_set<std::string>& txids,
+    chain_rejection& rejection
+)
+{
+    out.reserve(out.size() + blocks.size());
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        const chain_entry& prev = out.empty() ? parent : out.back();
+        block& b = blocks[i];
+        const auto reject = [&](validation_result r) {
+            rejection = {static_cast<std::size_t>(prev.blk.index + 1), std::move(r)};
+            return false;
+        };
+        const hash256 hash = block_hash(b);
+        const std::optional<hash256> claim = i < claimed_hashes.size() ? claimed_hashes[i] : std::nullopt;
+        if (auto r = check_block_header(b, hash, params, claim); !r)
+            return reject(std::move(r));
+        if (auto r = check_block_link(b, prev, now_ms, params); !r)
+            return reject(std::move(r));
+        if (auto r = check_block_contents(b, params); !r)
+            return reject(std::move(r));
+        for (const auto& tx : b.transactions)
+            if (!txids.insert(tx.transaction_id).second)
+                return reject(fail(
+                    reject_reason::duplicate_transaction,
+                    "transaction id " + tx.transaction_id + " is already in the chain"
+                ));
+        const work_t work = prev.cumulative_work + block_work(b.difficulty);
+        out.push_back({std::move(b), hash, work});
+    }
+    return true;
+}
+
 std::optional<candidate_chain> validate_chain(
     std::vector<block> blocks,
     std::span<const std::optional<hash256>> claimed_hashes,
@@ -119,31 +158,14 @@ std::optional<candidate_chain> validate_chain(
         return reject(0, fail(reject_reason::hash_mismatch, "claimed genesis hash is wrong"));
 
     candidate_chain out;
-    out.entries.reserve(blocks.size());
     out.entries.push_back({std::move(blocks.front()), genesis_hash(), block_work(0)});
     std::unordered_set<std::string> txids;
-    for (std::size_t i = 1; i < blocks.size(); ++i) {
-        block& b = blocks[i];
-        const hash256 hash = block_hash(b);
-        const std::optional<hash256> claim = i < claimed_hashes.size() ? claimed_hashes[i] : std::nullopt;
-        if (auto r = check_block_header(b, hash, params, claim); !r)
-            return reject(i, std::move(r));
-        if (auto r = check_block_link(b, out.entries.back(), now_ms, params); !r)
-            return reject(i, std::move(r));
-        if (auto r = check_block_contents(b, params); !r)
-            return reject(i, std::move(r));
-        for (const auto& tx : b.transactions)
-            if (!txids.insert(tx.transaction_id).second)
-                return reject(
-                    i,
-                    fail(
-                        reject_reason::duplicate_transaction,
-                        "transaction id " + tx.transaction_id + " is already in the chain"
-                    )
-                );
-        const work_t work = out.entries.back().cumulative_work + block_work(b.difficulty);
-        out.entries.push_back({std::move(b), hash, work});
-    }
+    blocks.erase(blocks.begin());
+    const auto claims = claimed_hashes.empty() ? claimed_hashes : claimed_hashes.subspan(1);
+    if (!validate_extension(
+            out.entries, out.entries.front(), std::move(blocks), claims, now_ms, params, txids, rejection
+        ))
+        return std::nullopt;
     return out;
 }
 
@@ -186,21 +208,62 @@ const chain_entry& chain::append_checked(block b, const hash256& hash)
     return entries_.back();
 }
 
-std::vector<block> chain::replace(candidate_chain&& candidate)
+validation_result chain::check_suffix(const chain_suffix& suffix) const
+{
+    if (suffix.entries.empty())
+        return fail(reject_reason::empty_chain, "the suffix has no blocks");
+    if (suffix.fork_index == 0 || suffix.fork_index > entries_.size())
+        return fail(
+            reject_reason::bad_index,
+            "fork index " + std::to_string(suffix.fork_index) + " is outside our chain of " +
+                std::to_string(entries_.size())
+        );
+    const block& first = suffix.entries.front().blk;
+    if (first.index != suffix.fork_index || first.previous_hash != entries_[suffix.fork_index - 1].hash)
+        return fail(
+            reject_reason::bad_previous_hash, "the suffix does not hang off our chain at its fork index"
+        );
+    for (const auto& e : suffix.entries)
+        for (const auto& tx : e.blk.transactions)
+            if (const auto at = find_transaction(tx.transaction_id); at && *at < suffix.fork_index)
+                return fail(
+                    reject_reason::duplicate_transaction,
+                    "transaction id " + tx.transaction_id + " is already in block " + std::to_string(*at)
+                );
+    return validation_result::success();
+}
+
+std::vector<block> chain::replace_suffix(chain_suffix&& suffix)
+{
+    const std::size_t fork = suffix.fork_index;
+    std::vector<block> abandoned;
+    abandoned.reserve(entries_.size() - fork);
+    for (std::size_t i = fork; i < entries_.size(); ++i) {
+        for (const auto& tx : entries_[i].blk.transactions)
+            tx_index_.erase(tx.transaction_id);
+        abandoned.push_back(std::move(entries_[i].blk));
+    }
+    entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(fork), entries_.end());
+    for (auto& e : suffix.entries) {
+        entries_.push_back(std::move(e));
+        index_transactions(entries_.back());
+    }
+    return abandoned;
+}
+
+chain_suffix chain::suffix_of(candidate_chain&& candidate) const
 {
     std::size_t fork = 0; // first index where the chains differ
     while (fork < entries_.size() && fork < candidate.entries.size() &&
            entries_[fork].hash == candidate.entries[fork].hash)
         ++fork;
-    std::vector<block> abandoned;
-    for (std::size_t i = fork; i < entries_.size(); ++i)
-        abandoned.push_back(std::move(entries_[i].blk));
-
-    entries_ = std::move(candidate.entries);
-    tx_index_.clear();
-    for (const auto& e : entries_)
-        index_transactions(e);
-    return abandoned;
+    chain_suffix out;
+    out.fork_index = fork;
+    out.entries.assign(
+        std::make_move_iterator(candidate.entries.begin() + static_cast<std::ptrdiff_t>(fork)),
+        std::make_move_iterator(candidate.entries.end())
+    );
+    return out;
 }
 
 void chain::index_transactions(const chain_entry& e)

@@ -70,19 +70,28 @@ ledger::adopt_result ledger::adopt_if_more_work(candidate_chain&& candidate)
 {
     if (candidate.entries.empty() || candidate.work() <= chain_.cumulative_work())
         return {};
-    const std::vector<block> abandoned = chain_.replace(std::move(candidate));
+    return adopt_suffix_if_more_work(chain_.suffix_of(std::move(candidate)));
+}
+
+ledger::adopt_result ledger::adopt_suffix_if_more_work(chain_suffix&& suffix, validation_result* rejected)
+{
+    if (suffix.entries.empty() || suffix.work() <= chain_.cumulative_work())
+        return {};
+    if (auto r = chain_.check_suffix(suffix); !r) {
+        if (rejected != nullptr)
+            *rejected = std::move(r);
+        return {};
+    }
     adopt_result out;
+    out.fork_index = suffix.fork_index;
+    const std::vector<block> abandoned = chain_.replace_suffix(std::move(suffix));
     out.switched = true;
     out.abandoned_blocks = abandoned.size();
-    out.fork_index = chain_.size() > 0 ? abandoned.empty() ? chain_.size() : abandoned.front().index : 0;
 
-    // Pending transactions that the new chain confirms are done.
-    std::vector<std::string> confirmed;
-    for (const auto& tx : pool_.transactions())
-        if (chain_.find_transaction(tx.transaction_id))
-            confirmed.push_back(tx.transaction_id);
-    for (const auto& id : confirmed)
-        pool_.remove(id);
+    // Pending transactions that the new blocks confirm are done.
+    for (std::size_t i = out.fork_index; i < chain_.size(); ++i)
+        for (const auto& tx : chain_.entries()[i].blk.transactions)
+            pool_.remove(tx.transaction_id);
 
     // Abandoned transactions go back in their original order, ahead of newer pending ones:
     // restore() pushes to the front, so walk them newest first.
@@ -131,31 +140,32 @@ validation_result ledger::replay_chain_switch(
         return validation_result::fail(
             reject_reason::bad_index, "stored chain switch forks outside the stored chain"
         );
-    std::vector<block> blocks;
-    candidate_chain candidate;
-    candidate.entries.assign(
-        chain_.entries().begin(), chain_.entries().begin() + static_cast<std::ptrdiff_t>(fork_index)
-    );
+    chain_suffix s;
+    s.fork_index = fork_index;
+    const chain_entry& parent = chain_.entries()[fork_index - 1];
     if (reverify) {
-        for (const auto& e : candidate.entries)
-            blocks.push_back(e.blk);
+        std::vector<block> blocks;
         for (auto& [b, h] : suffix)
             blocks.push_back(std::move(b));
+        std::unordered_set<std::string> txids;
         chain_rejection why;
-        auto validated = validate_chain(std::move(blocks), {}, now_ms, chain_.params(), why);
-        if (!validated)
+        if (!validate_extension(
+                s.entries, parent, std::move(blocks), {}, now_ms, chain_.params(), txids, why
+            ))
             return why.result;
-        candidate = std::move(*validated);
     } else {
         for (auto& [b, h] : suffix) {
-            const work_t work = candidate.entries.back().cumulative_work + block_work(b.difficulty);
-            candidate.entries.push_back({std::move(b), h, work});
+            const work_t work =
+                (s.entries.empty() ? parent : s.entries.back()).cumulative_work + block_work(b.difficulty);
+            s.entries.push_back({std::move(b), h, work});
         }
     }
-    if (!adopt_if_more_work(std::move(candidate)).switched)
-        return validation_result::fail(
-            reject_reason::insufficient_work, "stored chain switch no longer has more work"
-        );
+    validation_result rejected;
+    if (!adopt_suffix_if_more_work(std::move(s), &rejected).switched)
+        return rejected ? validation_result::fail(
+                              reject_reason::insufficient_work, "stored chain switch no longer has more work"
+                          )
+                        : rejected;
     return validation_result::success();
 }
 

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace beastchain::core {
@@ -66,6 +67,30 @@ struct chain_rejection
     validation_result result;
 };
 
+/// Blocks after our block `fork_index - 1`, validated as its continuation: what incremental sync
+/// fetches. Cheaper to build and adopt than a whole chain, which would repeat the shared prefix.
+struct chain_suffix
+{
+    std::size_t fork_index = 0; ///< height of the first entry; its parent is our block fork_index - 1
+    std::vector<chain_entry> entries;
+    work_t work() const noexcept { return entries.empty() ? 0 : entries.back().cumulative_work; }
+};
+
+/// Validates `blocks` as the continuation of `parent` (or of the last entry already in `out`) and
+/// appends them to `out`. `claimed_hashes[i]`, when present, is the hash the sender claimed for
+/// blocks[i]; `txids` holds the ids seen so far in the candidate and is extended. On failure
+/// returns false with `rejection.index` set to the failing block's height.
+bool validate_extension(
+    std::vector<chain_entry>& out,
+    const chain_entry& parent,
+    std::vector<block> blocks,
+    std::span<const std::optional<hash256>> claimed_hashes,
+    std::uint64_t now_ms,
+    const consensus_params& params,
+    std::unordered_set<std::string>& txids,
+    chain_rejection& rejection
+);
+
 /// Validates a complete chain from genesis. `claimed_hashes`, when not empty, holds the hash the
 /// sender claimed for each block. Returns the validated chain or the first failure.
 std::optional<candidate_chain> validate_chain(
@@ -104,9 +129,17 @@ public:
     /// Appends a block that passed check_next.
     const chain_entry& append_checked(block b, const hash256& hash);
 
-    /// Replaces the chain with `candidate` and returns the blocks of ours that it abandons
-    /// (those after the last common block), oldest first. The caller decides whether to switch.
-    std::vector<block> replace(candidate_chain&& candidate);
+    /// Whether `suffix` can replace our blocks from its fork index on: it hangs off one of our
+    /// blocks and repeats no transaction of the prefix it keeps. (Its own rules were checked by
+    /// validate_extension.)
+    validation_result check_suffix(const chain_suffix& suffix) const;
+
+    /// Replaces our blocks from `suffix.fork_index` on with a suffix that passed check_suffix and
+    /// returns the blocks it abandons, oldest first. The caller decides whether to switch.
+    std::vector<block> replace_suffix(chain_suffix&& suffix);
+
+    /// Drops the prefix `candidate` shares with this chain: what remains is the suffix it offers.
+    chain_suffix suffix_of(candidate_chain&& candidate) const;
 
 private:
     void index_transactions(const chain_entry& e);

@@ -62,6 +62,10 @@ public:
     /// the new chain lacks return to it.
     adopt_result adopt_if_more_work(candidate_chain&& candidate);
 
+    /// The same for a suffix hanging off our chain (what incremental sync fetches). A suffix that
+    /// fails chain::check_suffix is refused with `rejected` set and nothing changed.
+    adopt_result adopt_suffix_if_more_work(chain_suffix&& suffix, validation_result* rejected = nullptr);
+
     // ---- Replay from the node's own storage ------------------------------------------------
     // These re-apply changes this ledger already validated when it made them. The log is
     // checksummed, so by default they trust the stored hashes; `reverify` re-runs every rule.
