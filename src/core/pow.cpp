@@ -35,6 +35,22 @@ std::string work_to_string(work_t w)
     return out;
 }
 
+std::optional<work_t> work_from_string(std::string_view s)
+{
+    if (s.empty() || s.size() > 39 || (s.size() > 1 && s.front() == '0'))
+        return std::nullopt;
+    work_t w = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        const work_t next = w * 10 + static_cast<work_t>(c - '0');
+        if (next / 10 != w)
+            return std::nullopt; // overflow
+        w = next;
+    }
+    return w;
+}
+
 namespace {
 
 struct md_ctx_deleter

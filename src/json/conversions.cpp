@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace beastchain::core {
 
@@ -319,6 +320,30 @@ decoded<received_block> decode_block(const bj::value& jv, std::string_view path)
     return out;
 }
 
+namespace {
+
+/// Decodes `arr` as blocks into `blocks`/`claims`; `name` prefixes the failing field's path.
+std::optional<decode_error> decode_blocks(
+    const bj::array& arr,
+    std::string_view name,
+    std::vector<core::block>& blocks,
+    std::vector<std::optional<core::hash256>>& claims
+)
+{
+    blocks.reserve(arr.size());
+    claims.reserve(arr.size());
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        auto b = decode_block(arr[i], std::string(name) + "[" + std::to_string(i) + "]");
+        if (!b.ok())
+            return b.error();
+        blocks.push_back(std::move(b.value().blk));
+        claims.push_back(b.value().claimed_hash);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 decoded<received_chain> decode_chain_reply(const bj::value& jv, std::size_t max_blocks)
 {
     object_reader r(jv, "");
@@ -331,14 +356,68 @@ decoded<received_chain> decode_chain_reply(const bj::value& jv, std::size_t max_
     if (arr->size() > max_blocks)
         return error("chain", "has more than " + std::to_string(max_blocks) + " blocks");
     received_chain out;
-    out.blocks.reserve(arr->size());
-    out.claimed_hashes.reserve(arr->size());
+    if (auto e = decode_blocks(*arr, "chain", out.blocks, out.claimed_hashes))
+        return std::move(*e);
+    return out;
+}
+
+decoded<peer_status> decode_status_reply(const bj::value& jv)
+{
+    object_reader r(jv, "");
+    peer_status out;
+    out.height = r.unsigned_integer("height", 0, std::numeric_limits<std::int64_t>::max());
+    const std::string tip = r.string("tip_hash");
+    const std::string work = r.string("cumulative_work");
+    if (!r.ok())
+        return r.take_error();
+    const auto hash = core::hash_from_hex(tip);
+    if (!hash)
+        return error("tip_hash", "must be 64 lowercase hex digits");
+    const auto w = core::work_from_string(work);
+    if (!w)
+        return error("cumulative_work", "must be a decimal integer below 2^128");
+    out.tip_hash = *hash;
+    out.cumulative_work = *w;
+    return out;
+}
+
+decoded<blocks_page> decode_blocks_page(const bj::value& jv, std::size_t max_blocks)
+{
+    object_reader r(jv, "");
+    blocks_page out;
+    const bj::value* blocks = r.field("blocks");
+    out.from = r.unsigned_integer("from", 0, std::numeric_limits<std::int64_t>::max());
+    out.height = r.unsigned_integer("height", 0, std::numeric_limits<std::int64_t>::max());
+    if (!r.ok())
+        return r.take_error();
+    const bj::array* arr = blocks->if_array();
+    if (arr == nullptr)
+        return error("blocks", "must be an array");
+    if (arr->size() > max_blocks)
+        return error("blocks", "has more than " + std::to_string(max_blocks) + " blocks");
+    if (auto e = decode_blocks(*arr, "blocks", out.blocks, out.claimed_hashes))
+        return std::move(*e);
+    return out;
+}
+
+decoded<std::vector<core::transaction>> decode_transaction_batch(const bj::value& jv, std::size_t max)
+{
+    object_reader r(jv, "");
+    const bj::value* txs = r.field("transactions");
+    if (!r.ok())
+        return r.take_error();
+    const bj::array* arr = txs->if_array();
+    if (arr == nullptr)
+        return error("transactions", "must be an array");
+    if (arr->size() > max)
+        return error("transactions", "has more than " + std::to_string(max) + " entries");
+    std::vector<core::transaction> out;
+    out.reserve(arr->size());
     for (std::size_t i = 0; i < arr->size(); ++i) {
-        auto b = decode_block((*arr)[i], "chain[" + std::to_string(i) + "]");
-        if (!b.ok())
-            return b.error();
-        out.blocks.push_back(std::move(b.value().blk));
-        out.claimed_hashes.push_back(b.value().claimed_hash);
+        auto tx = decode_transaction((*arr)[i], "transactions[" + std::to_string(i) + "]");
+        if (!tx.ok())
+            return tx.error();
+        out.push_back(std::move(tx.value()));
     }
     return out;
 }

@@ -56,8 +56,14 @@ resolve(const peer_url& peer, std::chrono::milliseconds timeout)
 
 } // namespace
 
-asio::awaitable<peer_result>
-send_peer_request(peer_url peer, http::verb method, std::string target, std::string body, peer_limits limits)
+asio::awaitable<peer_result> send_peer_request(
+    peer_url peer,
+    http::verb method,
+    std::string target,
+    std::string body,
+    peer_limits limits,
+    std::string origin
+)
 {
     auto [endpoints, resolve_error] = co_await resolve(peer, limits.connect_timeout);
     if (!resolve_error.empty())
@@ -81,6 +87,8 @@ send_peer_request(peer_url peer, http::verb method, std::string target, std::str
     req.set(http::field::user_agent, "beastchain");
     req.set(http::field::accept, "application/json");
     req.keep_alive(false);
+    if (!origin.empty())
+        req.set(origin_header, origin);
     if (!body.empty()) {
         req.set(http::field::content_type, "application/json");
         req.body() = std::move(body);

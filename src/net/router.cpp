@@ -13,6 +13,27 @@ std::string_view target_path(std::string_view target) noexcept
     return target.substr(0, std::min(target.find('?'), target.size()));
 }
 
+std::string_view last_segment(std::string_view target) noexcept
+{
+    const std::string_view path = target_path(target);
+    return path.substr(path.rfind('/') + 1);
+}
+
+namespace {
+
+/// Exact match, or a `/{}` pattern matching one non-empty final segment.
+bool path_matches(std::string_view pattern, std::string_view path) noexcept
+{
+    constexpr std::string_view wildcard = "{}";
+    if (!pattern.ends_with(wildcard))
+        return pattern == path;
+    const std::string_view prefix = pattern.substr(0, pattern.size() - wildcard.size());
+    return path.size() > prefix.size() && path.starts_with(prefix) &&
+           path.find('/', prefix.size()) == std::string_view::npos;
+}
+
+} // namespace
+
 void router::add(std::string path, http::verb verb, handler h)
 {
     routes_.push_back({std::move(path), verb, std::move(h)});
@@ -23,7 +44,7 @@ router::match router::find(std::string_view target, http::verb verb) const
     const std::string_view path = target_path(target);
     match m;
     for (const route& r : routes_) {
-        if (r.path != path)
+        if (!path_matches(r.path, path))
             continue;
         if (r.verb == verb) {
             m.result = outcome::found;

@@ -4,6 +4,9 @@
 #include <beastchain/node/node.hpp>
 
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
 
 namespace beastchain::node {
 namespace {
@@ -64,6 +67,90 @@ response storage_unavailable()
 response reply(http::status status, const boost::json::object& o)
 {
     return net::json_response(status, boost::json::serialize(o));
+}
+
+/// A decimal height below 2^53: digits only, so "+1", "1e3", " 1" and "0x1" are refused.
+std::optional<std::uint64_t> parse_height(std::string_view s)
+{
+    if (s.empty() || s.size() > 16 || s.find_first_not_of("0123456789") != std::string_view::npos)
+        return std::nullopt;
+    std::uint64_t v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+}
+
+response invalid_parameter(std::string_view name, std::string_view detail)
+{
+    return net::error_response(
+        http::status::bad_request, "invalid_parameter", std::string(name) + " " + std::string(detail), name
+    );
+}
+
+/// The advertised address in a peer's origin header, or empty when absent or malformed (it only
+/// saves an echo, so a bad one is ignored rather than refused).
+std::string origin_of(const request& req)
+{
+    const auto it = req.find(net::origin_header);
+    if (it == req.end())
+        return {};
+    std::string why;
+    const auto url = net::parse_peer_url(std::string_view(it->value().data(), it->value().size()), why);
+    return url ? url->normalized : std::string();
+}
+
+/// Reads `/blocks?from=H&limit=N` or `/blocks?locator=H:hash,...&limit=N`.
+std::variant<blocks_query, response> parse_blocks_query(std::string_view target)
+{
+    constexpr std::size_t max_limit = 500;
+    constexpr std::size_t max_locator = 64;
+    const auto url = boost::urls::parse_origin_form(target);
+    if (!url)
+        return invalid_parameter("target", "is not a valid request target");
+    blocks_query q;
+    bool have_from = false, have_locator = false;
+    for (const auto& param : url->params()) {
+        if (param.key == "from") {
+            const auto h = parse_height(param.value);
+            if (!h)
+                return invalid_parameter("from", "must be a block height (a decimal integer)");
+            q.from = *h;
+            have_from = true;
+        } else if (param.key == "limit") {
+            const auto n = parse_height(param.value);
+            if (!n || *n < 1 || *n > max_limit)
+                return invalid_parameter(
+                    "limit", "must be an integer from 1 to " + std::to_string(max_limit)
+                );
+            q.limit = static_cast<std::size_t>(*n);
+        } else if (param.key == "locator") {
+            have_locator = true;
+            std::string_view rest = param.value;
+            while (!rest.empty()) {
+                const std::size_t comma = rest.find(',');
+                const std::string_view item = rest.substr(0, comma);
+                rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+                const std::size_t colon = item.find(':');
+                const auto h = parse_height(item.substr(0, colon));
+                const auto hash = colon == std::string_view::npos
+                                      ? std::nullopt
+                                      : core::hash_from_hex(item.substr(colon + 1));
+                if (!h || !hash)
+                    return invalid_parameter("locator", "must be comma-separated height:hash pairs");
+                if (q.locator.size() == max_locator)
+                    return invalid_parameter(
+                        "locator", "has more than " + std::to_string(max_locator) + " entries"
+                    );
+                q.locator.emplace_back(*h, *hash);
+            }
+            if (q.locator.empty())
+                return invalid_parameter("locator", "is empty");
+        } else {
+            return invalid_parameter(param.key, "is not a parameter of /blocks (from, limit, locator)");
+        }
+    }
+    if (have_from && have_locator)
+        return invalid_parameter("from", "and locator cannot be combined");
+    return q;
 }
 
 class api
@@ -154,6 +241,10 @@ public:
         const register_outcome out = co_await node_.register_peer(std::move(*peer));
         if (out.storage_failed)
             co_return storage_unavailable();
+        if (out.self)
+            co_return net::error_response(
+                http::status::bad_request, "invalid_field", "address is this node's own address", "address"
+            );
         if (out.full)
             co_return net::error_response(
                 http::status::conflict,
@@ -210,6 +301,7 @@ public:
     {
         const node_status st = co_await node_.status();
         boost::json::object o;
+        o.emplace("advertise_url", st.advertise_url);
         o.emplace("cumulative_work", st.cumulative_work);
         o.emplace("difficulty", st.difficulty);
         o.emplace("hash_rate", st.hash_rate);
@@ -222,6 +314,120 @@ public:
         o.emplace("tip_hash", st.tip_hash);
         o.emplace("uptime_seconds", st.uptime_seconds);
         o.emplace("version", version);
+        co_return reply(http::status::ok, o);
+    }
+
+    asio::awaitable<response> receive_transactions(const request& req)
+    {
+        constexpr std::size_t max_batch = 1000;
+        auto body = read_json_body(req, node_.settings().max_json_depth);
+        if (auto* bad = std::get_if<response>(&body))
+            co_return std::move(*bad);
+        auto decoded = json::decode_transaction_batch(std::get<boost::json::value>(body), max_batch);
+        if (!decoded.ok())
+            co_return invalid_field(decoded.error());
+        // All or nothing: one bad entry refuses the batch before any is applied.
+        for (std::size_t i = 0; i < decoded.value().size(); ++i)
+            if (auto r = core::check_client_transaction(decoded.value()[i]); !r) {
+                const std::string field = "transactions[" + std::to_string(i) + "]";
+                co_return net::error_response(
+                    http::status::bad_request, "invalid_field", field + ": " + r.detail, field
+                );
+            }
+        const relay_outcome out =
+            co_await node_.receive_transactions(std::move(decoded.value()), origin_of(req));
+        if (out.storage_failed)
+            co_return storage_unavailable();
+        co_return reply(
+            http::status::ok, {{"accepted", out.accepted}, {"dropped", out.dropped}, {"known", out.known}}
+        );
+    }
+
+    asio::awaitable<response> receive_block(const request& req)
+    {
+        auto body = read_json_body(req, node_.settings().max_json_depth);
+        if (auto* bad = std::get_if<response>(&body))
+            co_return std::move(*bad);
+        auto decoded = json::decode_block(std::get<boost::json::value>(body));
+        if (!decoded.ok())
+            co_return invalid_field(decoded.error());
+        const block_outcome out = co_await node_.receive_block(
+            std::move(decoded.value().blk), decoded.value().claimed_hash, origin_of(req)
+        );
+        if (out.storage_failed)
+            co_return storage_unavailable();
+        switch (out.status) {
+        case block_outcome::result::connected:
+            co_return reply(
+                http::status::ok, {{"height", out.height}, {"message", "Block added to the chain"}}
+            );
+        case block_outcome::result::known:
+            co_return reply(http::status::ok, {{"height", out.height}, {"message", "Block already known"}});
+        case block_outcome::result::syncing:
+            co_return reply(
+                http::status::accepted,
+                {{"height", out.height}, {"message", "Block does not extend our tip; syncing with peers"}}
+            );
+        case block_outcome::result::invalid:
+            break;
+        }
+        co_return net::error_response(
+            http::status::bad_request, "invalid_block", out.reason + ": " + out.detail
+        );
+    }
+
+    asio::awaitable<response> blocks(const request& req)
+    {
+        auto parsed = parse_blocks_query(req.target());
+        if (auto* bad = std::get_if<response>(&parsed))
+            co_return std::move(*bad);
+        const auto page = co_await node_.blocks_json(std::move(std::get<blocks_query>(parsed)));
+        if (!page)
+            co_return net::error_response(
+                http::status::not_found,
+                "no_common_block",
+                "none of the locator's blocks is on this node's chain"
+            );
+        co_return net::json_response(http::status::ok, std::move(*page));
+    }
+
+    asio::awaitable<response> block(const request& req)
+    {
+        const auto index = parse_height(net::last_segment(req.target()));
+        if (!index)
+            co_return invalid_parameter("index", "must be a block height (a decimal integer)");
+        auto one = co_await node_.block_json(*index);
+        if (!one)
+            co_return net::error_response(
+                http::status::not_found, "no_such_block", "no block at height " + std::to_string(*index)
+            );
+        co_return net::json_response(http::status::ok, std::move(*one));
+    }
+
+    asio::awaitable<response> nodes(const request&)
+    {
+        const auto list = co_await node_.peers();
+        boost::json::array arr;
+        const auto ms_or_null = [](std::uint64_t ms) {
+            return ms == 0 ? boost::json::value(nullptr) : boost::json::value(ms);
+        };
+        for (const auto& p : list)
+            arr.push_back(boost::json::object{
+                {"address", p.address},
+                {"banned_until_ms", ms_or_null(p.banned_until_ms)},
+                {"dropped", p.dropped},
+                {"failures", p.failures},
+                {"last_error",
+                 p.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(p.last_error)},
+                {"last_seen_ms", ms_or_null(p.last_seen_ms)},
+                {"queued_blocks", p.queued_blocks},
+                {"queued_transactions", p.queued_transactions},
+                {"retry_at_ms", ms_or_null(p.retry_at_ms)},
+                {"state", p.state},
+            });
+        boost::json::object o;
+        o.emplace("node_count", list.size());
+        o.emplace("nodes", std::move(arr));
         co_return reply(http::status::ok, o);
     }
 
@@ -266,6 +472,12 @@ net::router make_api(node& n)
     r.add("/health", http::verb::get, [a](const request& q) { return a->health(q); });
     r.add("/status", http::verb::get, [a](const request& q) { return a->status(q); });
     r.add("/metrics", http::verb::get, [a](const request& q) { return a->metrics_text(q); });
+    // Peer protocol.
+    r.add("/nodes", http::verb::get, [a](const request& q) { return a->nodes(q); });
+    r.add("/transactions", http::verb::post, [a](const request& q) { return a->receive_transactions(q); });
+    r.add("/blocks", http::verb::post, [a](const request& q) { return a->receive_block(q); });
+    r.add("/blocks", http::verb::get, [a](const request& q) { return a->blocks(q); });
+    r.add("/blocks/{}", http::verb::get, [a](const request& q) { return a->block(q); });
     return r;
 }
 

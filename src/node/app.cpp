@@ -53,7 +53,12 @@ net::router make_startup_routes()
              {"/register-node", net::http::verb::post},
              {"/sync-chain", net::http::verb::get},
              {"/status", net::http::verb::get},
-             {"/metrics", net::http::verb::get}})
+             {"/metrics", net::http::verb::get},
+             {"/nodes", net::http::verb::get},
+             {"/transactions", net::http::verb::post},
+             {"/blocks", net::http::verb::post},
+             {"/blocks", net::http::verb::get},
+             {"/blocks/{}", net::http::verb::get}})
         r.add(path, verb, starting);
     return r;
 }
@@ -161,6 +166,15 @@ int run(int argc, const char* const argv[])
     }
     server.start();
 
+    // What peers are told to call us back on. A wildcard listener has no such address: then only
+    // --advertise-url can say it, and without one the node does not announce itself.
+    std::string advertise = cfg.advertise_url == "none" ? std::string() : cfg.advertise_url;
+    if (cfg.advertise_url.empty() && !endpoint.address().is_unspecified())
+        advertise = "http://" + url_host(endpoint) + ":" + std::to_string(endpoint.port());
+    if (advertise.empty() && cfg.advertise_url.empty())
+        log::warning("listening on a wildcard address without --advertise-url: peers will not learn this "
+                     "node's address");
+
     int exit_code = 0;
     asio::steady_timer status_timer(ioc);
     std::unique_ptr<node> owned; // written by the loader thread, then handed over by a post
@@ -186,6 +200,7 @@ int run(int argc, const char* const argv[])
             "READY=1\nSTATUS=serving on " + url_host(endpoint) + ":" + std::to_string(endpoint.port())
         );
         asio::co_spawn(ioc, report_status(*live, status_timer), asio::detached);
+        live->start_network(advertise);
     };
     std::thread loader([&] {
         try {

@@ -64,7 +64,14 @@ std::string to_config_file(const config& c)
        << "peer-response-timeout-ms = " << c.peer.response_timeout.count() << "\n"
        << "max-peer-response-bytes = " << c.peer.max_response_bytes << "\n"
        << "log-level = " << levels[static_cast<int>(c.log_level)] << "\n"
-       << "access-log = " << (c.access_log ? "true" : "false") << "\n";
+       << "access-log = " << (c.access_log ? "true" : "false") << "\n"
+       << "sync-interval = " << c.sync_interval_seconds << "\n"
+       << "ban-seconds = " << c.ban_seconds << "\n"
+       << "relay-queue = " << c.relay_queue << "\n";
+    if (!c.advertise_url.empty())
+        os << "advertise-url = " << c.advertise_url << "\n";
+    for (const auto& p : c.bootstrap_peers)
+        os << "peer = " << p << "\n";
     return os.str();
 }
 
@@ -122,6 +129,15 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("max-connections", po::value(&cfg.server.max_connections)->default_value(cfg.server.max_connections),
             "open connections at most; more get 503")
         ("max-json-depth", po::value(&cfg.max_json_depth)->default_value(cfg.max_json_depth), "deepest JSON nesting accepted")
+        ("peer", po::value<std::vector<std::string>>(), "a peer to join at start (http://host:port; repeatable)")
+        ("advertise-url", po::value(&cfg.advertise_url),
+            "the address announced to peers (default http://HOST:PORT; 'none': announce nothing)")
+        ("sync-interval", po::value(&cfg.sync_interval_seconds)->default_value(cfg.sync_interval_seconds),
+            "seconds between background syncs with all peers (0: off)")
+        ("ban-seconds", po::value(&cfg.ban_seconds)->default_value(cfg.ban_seconds),
+            "how long a peer that served invalid blocks is ignored")
+        ("relay-queue", po::value(&cfg.relay_queue)->default_value(cfg.relay_queue),
+            "transactions queued for relay per peer before the oldest are dropped")
         ("config", po::value<std::string>(), "INI file with any of these options (key = value)")
         ("print-config", "print the effective configuration and exit");
     // clang-format on
@@ -185,6 +201,24 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range("idle-timeout-ms", idle_ms, 10u, 3'600'000u);
         require_range<std::size_t>("max-connections", cfg.server.max_connections, 1, 1'000'000);
         require_range<std::size_t>("max-json-depth", cfg.max_json_depth, 4, 1024);
+        require_range("sync-interval", cfg.sync_interval_seconds, 0u, 86'400u);
+        require_range("ban-seconds", cfg.ban_seconds, 0u, 30u * 86'400u);
+        require_range<std::size_t>("relay-queue", cfg.relay_queue, 1, 10'000'000);
+        if (vm.count("peer"))
+            for (const auto& text : vm["peer"].as<std::vector<std::string>>()) {
+                std::string why;
+                const auto url = net::parse_peer_url(text, why);
+                if (!url)
+                    throw po::error("--peer " + text + ": " + why);
+                cfg.bootstrap_peers.push_back(url->normalized);
+            }
+        if (!cfg.advertise_url.empty() && cfg.advertise_url != "none") {
+            std::string why;
+            const auto url = net::parse_peer_url(cfg.advertise_url, why);
+            if (!url)
+                throw po::error("--advertise-url " + cfg.advertise_url + ": " + why);
+            cfg.advertise_url = url->normalized;
+        }
         const auto lvl = parse_level(level);
         if (!lvl)
             throw po::error("--log-level must be debug, info, warning or error");

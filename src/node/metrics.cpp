@@ -54,6 +54,26 @@ void metrics::sync_run(std::uint64_t peers_failed)
     sync_failures_ += peers_failed;
 }
 
+void metrics::peer_traffic(std::uint64_t requests, std::uint64_t bytes)
+{
+    const std::lock_guard lock(mutex_);
+    peer_requests_ += requests;
+    peer_bytes_ += bytes;
+}
+
+void metrics::relayed(std::uint64_t transactions, std::uint64_t blocks)
+{
+    const std::lock_guard lock(mutex_);
+    relayed_txs_ += transactions;
+    relayed_blocks_ += blocks;
+}
+
+void metrics::relay_dropped(std::uint64_t n)
+{
+    const std::lock_guard lock(mutex_);
+    relay_dropped_ += n;
+}
+
 std::string metrics::render(const gauges& g) const
 {
     std::ostringstream os;
@@ -108,6 +128,20 @@ std::string metrics::render(const gauges& g) const
         "beastchain_sync_failures_total", "counter", "Peer fetches that failed or were rejected during syncs."
     );
     os << "beastchain_sync_failures_total " << sync_failures_ << '\n';
+    family(
+        "beastchain_sync_requests_total",
+        "counter",
+        "Requests sync made to peers (/status and /blocks pages)."
+    );
+    os << "beastchain_sync_requests_total " << peer_requests_ << '\n';
+    family("beastchain_sync_received_bytes_total", "counter", "Reply body bytes sync received from peers.");
+    os << "beastchain_sync_received_bytes_total " << peer_bytes_ << '\n';
+    family("beastchain_relayed_transactions_total", "counter", "Transactions delivered to peers by relay.");
+    os << "beastchain_relayed_transactions_total " << relayed_txs_ << '\n';
+    family("beastchain_relayed_blocks_total", "counter", "Blocks pushed to peers.");
+    os << "beastchain_relayed_blocks_total " << relayed_blocks_ << '\n';
+    family("beastchain_relay_dropped_total", "counter", "Items dropped from full per-peer relay queues.");
+    os << "beastchain_relay_dropped_total " << relay_dropped_ << '\n';
     family(
         "beastchain_storage_sync_seconds",
         "summary",

@@ -5,7 +5,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../support/http_client.hpp"
@@ -35,6 +37,28 @@ inline std::vector<std::string> quick_node(std::vector<std::string> extra = {})
         }
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
+}
+
+/// Polls `done` every 20 ms until it holds or `limit` passes (5x longer in sanitizer builds);
+/// returns whether it held.
+template <class F> bool wait_until(F done, std::chrono::milliseconds limit = std::chrono::seconds(10))
+{
+    const auto deadline = std::chrono::steady_clock::now() + (sanitized ? 5 * limit : limit);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+/// The value of an unlabelled metric in a Prometheus text body; -1 when absent.
+inline double metric_value(const std::string& text, const std::string& name)
+{
+    const auto at = text.find("\n" + name + " ");
+    if (at == std::string::npos)
+        return -1;
+    return std::stod(text.substr(at + name.size() + 2));
 }
 
 inline std::string tx_json(const std::string& sender, const std::string& recipient, long long amount)

@@ -1,5 +1,7 @@
-// The tutorial's two-node scenario, and peers that are down, silent or lying.
+// Sync: the tutorial's two-node scenario, most-work choice, incremental fetches, and peers that are down,
+// slow, dying or lying.
 #include <chrono>
+#include <thread>
 
 #include "../support/fake_peer.hpp"
 #include "helpers.hpp"
@@ -17,14 +19,35 @@ bj::object sync(const node_process& n)
     return r.json().as_object();
 }
 
-/// A valid chain of `blocks` mined blocks, as a /chain reply body from a real node.
-std::string real_chain_body(int blocks)
+/// What a real node serves for a chain of `blocks` mined blocks: its /status and its first
+/// /blocks page, so a fake peer can replay (or tamper with) a real exchange.
+struct served_chain
+{
+    std::string status;
+    std::string page;
+};
+
+served_chain real_chain(int blocks)
 {
     node_process source(quick_node());
     submit(source, "alice", "bob", 5);
     for (int i = 0; i < blocks; ++i)
         mine(source);
-    return http_get(source.port(), "/chain").body;
+    return {
+        http_get(source.port(), "/status").body, http_get(source.port(), "/blocks?from=1&limit=500").body};
+}
+
+/// The entry for `address` in a node's /nodes list.
+bj::object peer_entry(const node_process& n, const std::string& address)
+{
+    const auto r = http_get(n.port(), "/nodes");
+    BOOST_TEST_REQUIRE(r.status == 200u);
+    const bj::value listed = r.json(); // kept alive: the loop walks inside it
+    for (const auto& p : listed.at("nodes").as_array())
+        if (p.at("address").as_string() == address)
+            return p.as_object();
+    BOOST_TEST_FAIL(address << " is not in /nodes: " << r.body);
+    return {};
 }
 
 } // namespace
@@ -34,19 +57,35 @@ BOOST_AUTO_TEST_SUITE(sync_tests)
 BOOST_AUTO_TEST_CASE(tutorial_two_node_scenario)
 {
     node_process server1(quick_node()), server2(quick_node());
-    register_peer(server1, server2.url());      // register_node(server2, server1)
-    submit(server2, "I", "you", 3);             // create_transaction(server2, ...)
-    mine(server2);                              // mine_block(server2)
-    BOOST_TEST(chain_of(server1).size() == 1u); // get_server_chain(server1)
-    BOOST_TEST(chain_of(server2).size() == 2u); // get_server_chain(server2)
+    register_peer(server1, server2.url()); // register_node(server2, server1)
+    submit(server2, "I", "you", 3);        // create_transaction(server2, ...)
+    mine(server2);                         // mine_block(server2)
+    BOOST_TEST(chain_of(server2).size() == 2u);
+    // The tutorial needed sync_chain(server1) here; now the block is pushed to server1 by itself.
+    BOOST_TEST(wait_until([&] { return chain_of(server1).size() == 2u; }));
 
-    const auto synced = sync(server1); // sync_chain(server1)
-    BOOST_TEST(synced.at("message").as_string() == "Chain was replaced");
+    const auto synced = sync(server1); // sync_chain(server1) keeps the tutorial's reply
+    BOOST_TEST(synced.at("message").as_string() == "Chain is already up to date");
     BOOST_TEST(synced.at("chain").as_array().size() == 2u);
     BOOST_TEST(synced.at("peers_failed").as_array().empty());
     BOOST_TEST(http_get(server1.port(), "/chain").body == http_get(server2.port(), "/chain").body);
+    // Registration was announced back: the link is two-way.
+    BOOST_TEST(peer_entry(server2, server1.url()).at("state").as_string() != "banned");
+}
 
-    BOOST_TEST(sync(server1).at("message").as_string() == "Chain is already up to date");
+BOOST_AUTO_TEST_CASE(divergent_chains_sync_to_the_most_work)
+{
+    node_process a(quick_node()), b(quick_node());
+    mine(a);
+    mine(b);
+    mine(b);
+    register_peer(a, b.url()); // no block is pushed: nothing new was mined since
+    const auto r = sync(a);
+    BOOST_TEST(r.at("message").as_string() == "Chain was replaced");
+    BOOST_TEST(r.at("chain").as_array().size() == 3u);
+    BOOST_TEST(http_get(a.port(), "/chain").body == http_get(b.port(), "/chain").body);
+    // b learned a's address from the announcement; a has less work, so b keeps its chain.
+    BOOST_TEST(sync(b).at("message").as_string() == "Chain is already up to date");
 }
 
 BOOST_AUTO_TEST_CASE(no_peers_means_no_neighbour_chain)
@@ -70,16 +109,58 @@ BOOST_AUTO_TEST_CASE(shorter_or_equal_peer_chain_leaves_ours)
     BOOST_TEST(chain_of(a) == before);
 }
 
-BOOST_AUTO_TEST_CASE(tampered_chain_is_rejected_and_reported)
+BOOST_AUTO_TEST_CASE(a_longer_chain_with_less_work_never_wins)
 {
-    std::string body = real_chain_body(2);
-    // Change the amount 5 of block 1 to 500: every other byte stays the same.
-    const auto at = body.find("\"amount\":5,");
-    BOOST_REQUIRE(at != std::string::npos);
-    body.replace(at, 11, "\"amount\":500,");
-    fake_peer liar(fake_peer::mode::serve, body);
+    // 8 blocks at difficulty 12 (8 * 2^12 work) against 2 blocks at difficulty 15 (2 * 2^15).
+    node_process light(quick_node({"--difficulty", "12"}));
+    node_process heavy(quick_node({"--difficulty", "15", "--min-difficulty", "12"}));
+    for (int i = 0; i < 8; ++i)
+        mine(light);
+    mine(heavy);
+    mine(heavy);
+    register_peer(heavy, light.url());
+    BOOST_TEST(sync(heavy).at("message").as_string() == "Chain is already up to date");
+    BOOST_TEST(chain_of(heavy).size() == 3u);
+    // The other way round, the shorter but heavier chain replaces the longer one.
+    const auto r = sync(light);
+    BOOST_TEST(r.at("message").as_string() == "Chain was replaced", r);
+    BOOST_TEST(chain_of(light).size() == 3u);
+}
 
-    node_process node(quick_node());
+BOOST_AUTO_TEST_CASE(sync_fetches_only_what_is_missing)
+{
+    node_process a(quick_node()), b(quick_node());
+    for (int i = 0; i < 30; ++i)
+        mine(a);
+    register_peer(b, a.url());
+    BOOST_TEST(sync(b).at("message").as_string() == "Chain was replaced");
+    const auto bytes = [&] {
+        return metric_value(http_get(b.port(), "/metrics").body, "beastchain_sync_received_bytes_total");
+    };
+    const double caught_up = bytes();
+    // Up to date: one /status reply, whatever the chain's length.
+    BOOST_TEST(sync(b).at("message").as_string() == "Chain is already up to date");
+    const double idle = bytes() - caught_up;
+    BOOST_TEST_MESSAGE(
+        "catch-up of 30 blocks: " << caught_up << " bytes; up-to-date sync: " << idle << " bytes"
+    );
+    BOOST_TEST(idle > 0);
+    BOOST_TEST(idle < 1000);
+    BOOST_TEST(caught_up > 30 * idle);
+}
+
+BOOST_AUTO_TEST_CASE(tampered_block_is_rejected_and_its_peer_banned)
+{
+    served_chain real = real_chain(2);
+    // Change the amount 5 of block 1 to 500: every other byte stays the same.
+    const auto at = real.page.find("\"amount\":5,");
+    BOOST_REQUIRE(at != std::string::npos);
+    real.page.replace(at, 11, "\"amount\":500,");
+    fake_peer liar(fake_peer::mode::serve, "{}", 404);
+    liar.route("/status", 200, real.status);
+    liar.route("/blocks", 200, real.page);
+
+    node_process node(quick_node({"--ban-seconds", "300", "--advertise-url", "none"}));
     register_peer(node, liar.url());
     const auto r = sync(node);
     BOOST_TEST(r.at("message").as_string() == "No neighbour chain is available");
@@ -90,32 +171,73 @@ BOOST_AUTO_TEST_CASE(tampered_chain_is_rejected_and_reported)
     BOOST_TEST(
         std::string(failed[0].at("reason").as_string()).find("hash_mismatch") != std::string::npos, failed[0]
     );
+
+    // The ban shows in /nodes, lasts --ban-seconds, and the next sync does not contact the liar.
+    const auto entry = peer_entry(node, liar.url());
+    BOOST_TEST(entry.at("state").as_string() == "banned", entry);
+    const auto until = entry.at("banned_until_ms").to_number<double>();
+    const auto now_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch()
+    )
+                                                .count());
+    BOOST_TEST(until > now_ms + 290'000);
+    BOOST_TEST(until < now_ms + 310'000);
+    const int seen = liar.requests_seen();
+    const auto again = sync(node);
+    BOOST_TEST(liar.requests_seen() == seen);
+    BOOST_TEST(bj::serialize(again.at("peers_failed")).find("banned") != std::string::npos, again);
 }
 
-BOOST_AUTO_TEST_CASE(garbage_and_foreign_chains_are_rejected)
+BOOST_AUTO_TEST_CASE(garbage_errors_and_foreign_chains_are_rejected)
 {
     fake_peer garbage(fake_peer::mode::serve, "this is not json");
     fake_peer error500(fake_peer::mode::serve, "{}", 500);
-    // A well-formed chain whose genesis is not ours.
-    std::string foreign = real_chain_body(1);
-    foreign.replace(foreign.find("1.515310711279E9"), 16, "1.515310711278E9");
-    fake_peer other_genesis(fake_peer::mode::serve, foreign);
+    // Claims more work, but none of our blocks is on its chain: another network's genesis.
+    const served_chain real = real_chain(1);
+    fake_peer foreign(fake_peer::mode::serve, R"({"error":"no_common_block"})", 404);
+    foreign.route("/status", 200, real.status);
 
-    node_process node(quick_node());
-    for (auto* p : {&garbage, &error500, &other_genesis})
+    node_process node(quick_node({"--advertise-url", "none"})); // only sync talks to the fakes
+    for (auto* p : {&garbage, &error500, &foreign})
         register_peer(node, p->url());
     const auto r = sync(node);
     BOOST_TEST(r.at("peers_failed").as_array().size() == 3u, r);
     const std::string all = bj::serialize(r.at("peers_failed"));
-    BOOST_TEST(all.find("invalid reply") != std::string::npos);
-    BOOST_TEST(all.find("HTTP 500") != std::string::npos);
-    BOOST_TEST(all.find("bad_genesis") != std::string::npos);
+    BOOST_TEST(all.find("invalid /status reply") != std::string::npos, all);
+    BOOST_TEST(all.find("HTTP 500") != std::string::npos, all);
+    BOOST_TEST(all.find("different genesis") != std::string::npos, all);
     BOOST_TEST(chain_of(node).size() == 1u);
+    // Garbage and errors back off; the foreign chain is banned.
+    BOOST_TEST(peer_entry(node, garbage.url()).at("state").as_string() == "backoff");
+    BOOST_TEST(peer_entry(node, error500.url()).at("failures").to_number<int>() == 1);
+    BOOST_TEST(peer_entry(node, foreign.url()).at("state").as_string() == "banned");
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_dying_mid_sync_changes_nothing)
+{
+    const served_chain real = real_chain(3);
+    fake_peer dying(fake_peer::mode::serve, "{}", 404);
+    dying.route("/status", 200, real.status);
+    dying.route("/blocks", 0, {}); // hangs up instead of sending the blocks
+    node_process node(quick_node({"--advertise-url", "none"}));
+    const std::string tx = submit(node, "a", "b", 1);
+    register_peer(node, dying.url());
+    const auto r = sync(node);
+    BOOST_TEST(r.at("message").as_string() == "No neighbour chain is available");
+    BOOST_TEST(r.at("peers_failed").as_array().size() == 1u, r);
+    BOOST_TEST(chain_of(node).size() == 1u);
+    BOOST_TEST(dying.requests_seen() == 2); // /status, then the /blocks it died on
+    const auto entry = peer_entry(node, dying.url());
+    BOOST_TEST(entry.at("state").as_string() == "backoff", entry);
+    BOOST_TEST(!entry.at("last_error").is_null());
+    // Nothing was lost: the pending transaction is mined as usual.
+    mine(node);
+    BOOST_TEST(count_in_chain(chain_of(node), tx) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(oversized_peer_reply_is_cut_off)
 {
-    std::string huge = "{\"chain\":[\"" + std::string(3 * 1024 * 1024, 'x') + "\"]}";
+    std::string huge = "{\"height\":\"" + std::string(3 * 1024 * 1024, 'x') + "\"}";
     fake_peer big(fake_peer::mode::serve, huge);
     node_process node(quick_node({"--max-peer-response-bytes", "1048576"}));
     register_peer(node, big.url());
@@ -128,7 +250,9 @@ BOOST_AUTO_TEST_CASE(dead_and_silent_peers_cannot_hang_sync)
     fake_peer silent(fake_peer::mode::silent);
     node_process good(quick_node());
     mine(good);
-    node_process node(quick_node({"--peer-connect-timeout-ms", "500", "--peer-response-timeout-ms", "1500"}));
+    node_process node(quick_node(
+        {"--peer-connect-timeout-ms", "500", "--peer-response-timeout-ms", "1500", "--advertise-url", "none"}
+    ));
     register_peer(node, "http://127.0.0.1:1"); // nothing listens on port 1
     register_peer(node, silent.url());
     register_peer(node, good.url());
@@ -144,6 +268,12 @@ BOOST_AUTO_TEST_CASE(dead_and_silent_peers_cannot_hang_sync)
     BOOST_TEST(r.at("peers_failed").as_array().size() == 2u, failed);
     BOOST_TEST(failed.find("connect failed") != std::string::npos);
     BOOST_TEST(failed.find("timed out") != std::string::npos);
+
+    // Failing peers back off: an immediate second sync skips them instead of waiting again.
+    const auto t1 = steady_clock::now();
+    const auto again = sync(node);
+    BOOST_TEST(std::chrono::duration<double>(steady_clock::now() - t1).count() < 1.0);
+    BOOST_TEST(bj::serialize(again.at("peers_failed")).find("backing off") != std::string::npos, again);
 
     // The node stayed responsive throughout and afterwards.
     BOOST_TEST(http_get(node.port(), "/chain", std::chrono::seconds(2)).status == 200u);

@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <list>
+#include <map>
+#include <mutex>
 #include <thread>
 
 namespace beastchain::test {
@@ -26,6 +28,8 @@ struct fake_peer::impl
     std::string body;
     unsigned status;
     std::atomic<int> seen{0};
+    std::mutex routes_mutex;
+    std::map<std::string, std::pair<unsigned, std::string>, std::less<>> routes;
     std::list<tcp::socket> held; // silent mode keeps connections open and mute
     std::thread runner;
 
@@ -60,9 +64,19 @@ struct fake_peer::impl
                     beast::flat_buffer buf;
                     http::request<http::string_body> req;
                     http::read(s, buf, req);
-                    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+                    const std::string_view target = req.target();
+                    const std::string path(target.substr(0, target.find('?')));
+                    auto [code, text] = std::pair{status, body};
+                    {
+                        const std::lock_guard lock(routes_mutex);
+                        if (const auto it = routes.find(path); it != routes.end())
+                            std::tie(code, text) = it->second;
+                    }
+                    if (code == 0)
+                        throw std::runtime_error("hang up"); // dies mid-exchange
+                    http::response<http::string_body> res{static_cast<http::status>(code), 11};
                     res.set(http::field::content_type, "application/json");
-                    res.body() = body;
+                    res.body() = std::move(text);
                     res.keep_alive(false);
                     res.prepare_payload();
                     http::write(s, res);
@@ -90,6 +104,12 @@ fake_peer::~fake_peer()
 {
     impl_->ioc.stop();
     impl_->runner.join();
+}
+
+void fake_peer::route(std::string path, unsigned status, std::string body)
+{
+    const std::lock_guard lock(impl_->routes_mutex);
+    impl_->routes[std::move(path)] = {status, std::move(body)};
 }
 
 std::uint16_t fake_peer::port() const noexcept

@@ -21,6 +21,10 @@ public:
     fake_peer(mode m, std::string body = {}, unsigned status = 200);
     ~fake_peer();
 
+    /// In serve mode, answer requests for `path` (the query is ignored) with `status` and `body`
+    /// instead of the default; status 0 closes the connection without answering.
+    void route(std::string path, unsigned status, std::string body);
+
     std::uint16_t port() const noexcept;
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
     int requests_seen() const noexcept;

@@ -62,6 +62,23 @@ BOOST_AUTO_TEST_CASE(find_distinguishes_unknown_paths_from_wrong_methods)
     BOOST_TEST(r.find("/both", http::verb::post).allow == "GET, PUT");
 }
 
+BOOST_AUTO_TEST_CASE(a_trailing_wildcard_matches_exactly_one_final_segment)
+{
+    router r;
+    r.add("/blocks", http::verb::get, ok_handler);
+    r.add("/blocks/{}", http::verb::get, ok_handler);
+    BOOST_TEST((r.find("/blocks/7", http::verb::get).result == router::outcome::found));
+    BOOST_TEST((r.find("/blocks/abc?x=1", http::verb::get).result == router::outcome::found));
+    BOOST_TEST((r.find("/blocks?from=3", http::verb::get).result == router::outcome::found));
+    BOOST_TEST((r.find("/blocks/", http::verb::get).result == router::outcome::not_found));
+    BOOST_TEST((r.find("/blocks/7/8", http::verb::get).result == router::outcome::not_found));
+    BOOST_TEST((r.find("/blocksX", http::verb::get).result == router::outcome::not_found));
+    const auto m = r.find("/blocks/7", http::verb::post);
+    BOOST_TEST((m.result == router::outcome::method_not_allowed));
+    BOOST_TEST(m.allow == "GET");
+    BOOST_TEST(last_segment("/blocks/42?x=/y") == "42");
+}
+
 BOOST_AUTO_TEST_CASE(dispatch_answers_404_and_405_as_json)
 {
     const router r = make_router();

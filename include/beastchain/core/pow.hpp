@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace beastchain::core {
 
@@ -28,6 +29,8 @@ work_t block_work(std::uint32_t difficulty) noexcept;
 
 /// Decimal form of a work value (JSON carries it as a string: it can exceed 2^53).
 std::string work_to_string(work_t w);
+/// Parses work_to_string's output; nullopt for anything else (signs, spaces, overflow).
+std::optional<work_t> work_from_string(std::string_view s);
 
 /**
  * Searches nonces for one block template.

@@ -32,11 +32,21 @@ struct peer_result
     std::string error;
 };
 
+/// Header naming the sender's advertised address, so a peer does not relay an item back to it.
+inline constexpr std::string_view origin_header = "X-Beastchain-Origin";
+
 /**
  * Sends one request to a peer on a fresh connection (closed afterwards) and reads the reply.
- * Never throws for network failures: a dead, slow, or oversized peer yields `error`.
+ * `origin`, when set, is sent as the origin header. Never throws for network failures: a dead,
+ * slow, or oversized peer yields `error`.
  */
-boost::asio::awaitable<peer_result>
-send_peer_request(peer_url peer, http::verb method, std::string target, std::string body, peer_limits limits);
+boost::asio::awaitable<peer_result> send_peer_request(
+    peer_url peer,
+    http::verb method,
+    std::string target,
+    std::string body,
+    peer_limits limits,
+    std::string origin = {}
+);
 
 } // namespace beastchain::net

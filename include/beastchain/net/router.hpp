@@ -15,7 +15,10 @@ namespace beastchain::net {
 using handler = std::function<boost::asio::awaitable<response>(const request&)>;
 
 /**
- * Routes requests by exact path (the query string is ignored) and method.
+ * Routes requests by path (the query string is ignored) and method. A path is matched exactly,
+ * except that a route ending in `/{}` matches any one non-empty final segment there
+ * (`/blocks/{}` matches `/blocks/7`, not `/blocks/` or `/blocks/7/x`); the handler reads it with
+ * `last_segment`.
  *
  * Lookup does no I/O, so it is unit-tested without sockets. `dispatch` adds what every reply
  * needs: the request's HTTP version and keep-alive, `Allow` on 405, and a generic 500 (logged,
@@ -58,5 +61,8 @@ private:
 
 /// The path part of a request target (everything before '?').
 std::string_view target_path(std::string_view target) noexcept;
+
+/// The final segment of a request target's path (`/blocks/7?x` -> `7`).
+std::string_view last_segment(std::string_view target) noexcept;
 
 } // namespace beastchain::net

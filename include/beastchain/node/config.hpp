@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace beastchain::node {
 
@@ -40,6 +41,20 @@ struct config
     bool access_log = true;
     /// Deepest JSON nesting accepted in request bodies and peer replies.
     std::size_t max_json_depth = 32;
+
+    // ---- peer network ------------------------------------------------------------------
+    /// Peers registered (and announced to) at start, normalized `http://host:port`.
+    std::vector<std::string> bootstrap_peers;
+    /// The address this node announces to peers; empty: `http://HOST:PORT` of the listener;
+    /// "none": announce nothing (a node peers cannot reach still syncs and relays outward).
+    std::string advertise_url;
+    /// Seconds between background syncs with every peer; 0 turns them off.
+    unsigned sync_interval_seconds = 30;
+    /// How long a peer that served invalid blocks is ignored.
+    unsigned ban_seconds = 600;
+    /// Transactions queued for relay to one peer at most; the oldest are dropped beyond it
+    /// (they still reach the peer inside a block).
+    std::size_t relay_queue = 10'000;
 };
 
 /// The configuration as a file `--config` accepts (used by --print-config).

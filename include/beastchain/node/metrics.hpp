@@ -40,6 +40,12 @@ public:
     void blocks_received(std::uint64_t n);
     void block_rejected(std::string_view reason);
     void sync_run(std::uint64_t peers_failed);
+    /// Requests made to peers by sync and the reply bytes they brought.
+    void peer_traffic(std::uint64_t requests, std::uint64_t bytes);
+    /// Items delivered to a peer by relay.
+    void relayed(std::uint64_t transactions, std::uint64_t blocks);
+    /// Items dropped from a full relay queue.
+    void relay_dropped(std::uint64_t n);
 
     /// The Prometheus text exposition (version 0.0.4).
     std::string render(const gauges& g) const;
@@ -59,6 +65,8 @@ private:
     std::map<std::string, histogram> latency_;
     std::map<std::string, std::uint64_t> rejected_;
     std::uint64_t mined_ = 0, received_ = 0, sync_runs_ = 0, sync_failures_ = 0;
+    std::uint64_t peer_requests_ = 0, peer_bytes_ = 0, relayed_txs_ = 0, relayed_blocks_ = 0,
+                  relay_dropped_ = 0;
 };
 
 } // namespace beastchain::node

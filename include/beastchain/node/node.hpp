@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,58 @@ struct register_outcome
 {
     bool added = false; ///< false when already known
     bool full = false;  ///< the peer limit refused it
+    bool self = false;  ///< it is this node's own advertised address
     bool storage_failed = false;
     std::vector<std::string> nodes;
+};
+
+/// What became of a batch of transactions relayed by a peer.
+struct relay_outcome
+{
+    std::size_t accepted = 0;
+    std::size_t known = 0;   ///< already pending or in the chain
+    std::size_t dropped = 0; ///< the pending pool was full
+    bool storage_failed = false;
+};
+
+/// What became of a block a peer pushed.
+struct block_outcome
+{
+    enum class result
+    {
+        connected, ///< it extended our best chain
+        known,     ///< we already have it
+        syncing,   ///< it does not connect to our tip: a sync with peers was started
+        invalid
+    };
+    result status = result::invalid;
+    std::string reason; ///< reject_reason name, when invalid
+    std::string detail;
+    std::uint64_t height = 0; ///< our height afterwards
+    bool storage_failed = false;
+};
+
+/// A `/blocks` request: from a height, or after the first block of a locator on our chain.
+struct blocks_query
+{
+    std::optional<std::uint64_t> from;
+    std::vector<std::pair<std::uint64_t, core::hash256>> locator; ///< (height, hash), tip first
+    std::size_t limit = 100;
+};
+
+/// One peer as /nodes shows it.
+struct peer_view
+{
+    std::string address;
+    std::string state; ///< ok, new, backoff or banned
+    std::uint64_t last_seen_ms = 0;
+    unsigned failures = 0;
+    std::uint64_t retry_at_ms = 0;
+    std::uint64_t banned_until_ms = 0;
+    std::string last_error;
+    std::size_t queued_transactions = 0;
+    std::size_t queued_blocks = 0;
+    std::uint64_t dropped = 0;
 };
 
 struct peer_failure
@@ -67,6 +118,7 @@ struct node_status
     std::uint32_t difficulty = 0;
     std::size_t pending = 0;
     std::size_t peers = 0;
+    std::string advertise_url;
     bool mining = false;
     std::uint64_t hashes = 0;
     double hash_rate = 0;
@@ -111,11 +163,36 @@ public:
     /// The best chain as a JSON array, and its length.
     boost::asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> chain_json();
 
+    /// Adds a peer (persisted) and, when it is new, tells it our address so the link is two-way.
     boost::asio::awaitable<register_outcome> register_peer(net::peer_url peer);
 
-    /// Fetches every peer's chain concurrently, validates each fully off the I/O thread, and adopts
-    /// the valid one with the most cumulative work if it beats ours.
+    /// Syncs with every usable peer concurrently: each is asked for its work and, if it has more,
+    /// for only the blocks after our fork point, validated off the I/O thread. Adopts the valid
+    /// suffix with the most cumulative work if it beats ours. Concurrent callers share rounds:
+    /// one round runs at a time, and a caller waits for one that starts after it asked.
     boost::asio::awaitable<sync_outcome> sync();
+
+    /// Transactions a peer relayed (ids included); new ones are accepted and relayed on.
+    boost::asio::awaitable<relay_outcome>
+    receive_transactions(std::vector<core::transaction> txs, std::string origin);
+
+    /// A block a peer pushed: appended if it extends our tip, otherwise triggers a sync.
+    boost::asio::awaitable<block_outcome>
+    receive_block(core::block b, std::optional<core::hash256> claimed_hash, std::string origin);
+
+    /// A page of blocks as `{"blocks":[...],"from":F,"height":H,"tip_hash":...}`; nullopt when
+    /// no locator block is on our chain.
+    boost::asio::awaitable<std::optional<std::string>> blocks_json(blocks_query q);
+
+    /// One block of the best chain, or nullopt past the tip.
+    boost::asio::awaitable<std::optional<std::string>> block_json(std::uint64_t index);
+
+    boost::asio::awaitable<std::vector<peer_view>> peers();
+
+    /// Starts the network side once the node serves: announces to known and --peer peers,
+    /// syncs with them, and runs the background sync every --sync-interval seconds.
+    /// `advertise` is the address to announce (empty: announce nothing).
+    void start_network(std::string advertise);
 
     boost::asio::awaitable<node_status> status();
 

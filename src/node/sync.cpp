@@ -1,0 +1,262 @@
+// Incremental sync: status, locator, pages; parsing and validation run on the verifier executor.
+#include "sync.hpp"
+
+#include <beastchain/json/conversions.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <unordered_set>
+
+namespace beastchain::node {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::uint64_t now_ms()
+{
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()
+    )
+                                          .count());
+}
+
+/// The state one peer's download accumulates across pages.
+struct download
+{
+    std::uint64_t from = 0; ///< height of the first fetched block
+    std::vector<core::chain_entry> entries;
+    std::unordered_set<std::string> txids;
+};
+
+/// How a page turned out.
+struct page_check
+{
+    bool ok = false;
+    bool ban = false;
+    bool done = false; ///< no further pages are needed
+    std::string error;
+    std::string reason;
+};
+
+page_check failure(std::string error, std::string reason, bool ban)
+{
+    page_check c;
+    c.error = std::move(error);
+    c.reason = std::move(reason);
+    c.ban = ban;
+    return c;
+}
+
+/// Parses a /blocks page and validates its blocks onto `dl`. CPU-bound: runs on the verifier.
+/// `first` is true for the locator reply, whose parent must be one of our locator blocks.
+asio::awaitable<page_check>
+check_page(std::string body, bool first, const sync_view* view, download* dl, sync_limits limits)
+{
+    auto parsed = json::parse_body(body, limits.max_json_depth);
+    if (!parsed.ok())
+        co_return failure("invalid reply: body " + parsed.error().detail, "invalid_reply", false);
+    auto decoded = json::decode_blocks_page(parsed.value(), limits.page_blocks);
+    if (!decoded.ok())
+        co_return failure(
+            "invalid reply: " + decoded.error().field + " " + decoded.error().detail, "invalid_reply", false
+        );
+    json::blocks_page& page = decoded.value();
+    const core::chain_entry* parent = nullptr;
+    if (first) {
+        for (const auto& e : view->locator)
+            if (page.from == e.blk.index + 1)
+                parent = &e;
+        if (parent == nullptr)
+            co_return failure(
+                "protocol violation: the reply does not start after a locator block",
+                "bad_locator_reply",
+                true
+            );
+        dl->from = page.from;
+    } else {
+        const std::uint64_t expected = dl->entries.back().blk.index + 1;
+        if (page.from != expected)
+            co_return failure(
+                "protocol violation: asked for blocks from " + std::to_string(expected) + ", got " +
+                    std::to_string(page.from),
+                "invalid_reply",
+                true
+            );
+        parent = &dl->entries.back();
+        // The peer switched chains between two pages: keep what was valid and stop here.
+        if (!page.blocks.empty() && page.blocks.front().previous_hash != parent->hash) {
+            page_check c;
+            c.ok = c.done = true;
+            co_return c;
+        }
+    }
+    if (page.blocks.empty()) {
+        page_check c;
+        c.ok = c.done = true;
+        co_return c;
+    }
+    const std::size_t room = limits.max_blocks - std::min(limits.max_blocks, dl->entries.size());
+    if (page.blocks.size() > room)
+        page.blocks.resize(room);
+    const core::chain_entry parent_copy = *parent; // `parent` may point into dl->entries
+    core::chain_rejection rejection;
+    if (!core::validate_extension(
+            dl->entries,
+            parent_copy,
+            std::move(page.blocks),
+            page.claimed_hashes,
+            now_ms(),
+            limits.consensus,
+            dl->txids,
+            rejection
+        ))
+        co_return failure(
+            "invalid chain: block " + std::to_string(rejection.index) + ": " +
+                std::string(core::to_string(rejection.result.reason)) + ": " + rejection.result.detail,
+            std::string(core::to_string(rejection.result.reason)),
+            true
+        );
+    page_check c;
+    c.ok = true;
+    c.done = dl->entries.back().blk.index >= page.height || dl->entries.size() >= limits.max_blocks;
+    co_return c;
+}
+
+} // namespace
+
+std::shared_ptr<const sync_view> make_sync_view(const core::chain& c)
+{
+    auto view = std::make_shared<sync_view>();
+    view->work = c.cumulative_work();
+    const auto& entries = c.entries();
+    // Ten most recent blocks one apart, then doubling steps back to genesis: O(log n) entries.
+    std::size_t step = 1;
+    for (std::size_t h = entries.size() - 1;; h -= step) {
+        core::chain_entry header = entries[h];
+        header.blk.transactions.clear();
+        view->locator.push_back(std::move(header));
+        if (h == 0)
+            break;
+        if (view->locator.size() >= 10)
+            step *= 2;
+        if (step > h)
+            step = h; // always end at genesis
+    }
+    return view;
+}
+
+std::string locator_parameter(const sync_view& view)
+{
+    std::string out;
+    for (const auto& e : view.locator) {
+        if (!out.empty())
+            out += ',';
+        out += std::to_string(e.blk.index) + ':' + core::to_hex(e.hash);
+    }
+    return out;
+}
+
+namespace {
+
+/// Ends a sync with one peer as failed.
+peer_sync_result failed(peer_sync_result out, std::string error, std::string reason, bool ban)
+{
+    out.result = peer_sync_result::kind::failed;
+    out.error = std::move(error);
+    out.reason = std::move(reason);
+    out.ban = ban;
+    return out;
+}
+
+/// What /status told us: whether the peer claims more work, or why its reply is unusable.
+std::optional<std::string>
+claims_more_work(const std::string& body, const sync_view& view, std::size_t depth, bool& more)
+{
+    auto parsed = json::parse_body(body, depth);
+    if (!parsed.ok())
+        return "invalid /status reply: body " + parsed.error().detail;
+    auto st = json::decode_status_reply(parsed.value());
+    if (!st.ok())
+        return "invalid /status reply: " + st.error().field + " " + st.error().detail;
+    more = st.value().cumulative_work > view.work;
+    return std::nullopt;
+}
+
+} // namespace
+
+asio::awaitable<peer_sync_result> sync_with_peer(
+    net::peer_url peer,
+    std::shared_ptr<const sync_view> view,
+    sync_limits limits,
+    asio::any_io_executor verifier
+)
+{
+    peer_sync_result out;
+    out.peer = peer.normalized;
+
+    // 1. Does the peer claim more work than we have? If not, one small reply is the whole cost.
+    ++out.requests;
+    net::peer_result res =
+        co_await net::send_peer_request(peer, net::http::verb::get, "/status", {}, limits.peer);
+    if (!res.reply)
+        co_return failed(std::move(out), res.error, "unreachable", false);
+    out.bytes += res.reply->body.size();
+    if (res.reply->status != 200)
+        co_return failed(
+            std::move(out), "/status answered HTTP " + std::to_string(res.reply->status), "http_error", false
+        );
+    bool more = false;
+    if (auto bad = claims_more_work(res.reply->body, *view, limits.max_json_depth, more))
+        co_return failed(std::move(out), std::move(*bad), "invalid_reply", false);
+    if (!more) {
+        out.result = peer_sync_result::kind::nothing_new;
+        co_return out;
+    }
+
+    // 2. The blocks after our last common block, page by page, each validated as it arrives.
+    auto dl = std::make_shared<download>();
+    std::string target =
+        "/blocks?limit=" + std::to_string(limits.page_blocks) + "&locator=" + locator_parameter(*view);
+    for (bool first = true;; first = false) {
+        ++out.requests;
+        res = co_await net::send_peer_request(peer, net::http::verb::get, std::move(target), {}, limits.peer);
+        if (!res.reply)
+            co_return failed(std::move(out), res.error, "unreachable", false);
+        out.bytes += res.reply->body.size();
+        if (first && res.reply->status == 404)
+            co_return failed(
+                std::move(out), "shares no block with us (a different genesis)", "bad_genesis", true
+            );
+        if (res.reply->status != 200)
+            co_return failed(
+                std::move(out),
+                "/blocks answered HTTP " + std::to_string(res.reply->status),
+                "http_error",
+                false
+            );
+        page_check c = co_await asio::co_spawn(
+            verifier,
+            check_page(std::move(res.reply->body), first, view.get(), dl.get(), limits),
+            asio::use_awaitable
+        );
+        if (!c.ok)
+            co_return failed(std::move(out), std::move(c.error), std::move(c.reason), c.ban);
+        if (c.done || dl->entries.empty())
+            break;
+        target = "/blocks?limit=" + std::to_string(limits.page_blocks) +
+                 "&from=" + std::to_string(dl->entries.back().blk.index + 1);
+    }
+    if (dl->entries.empty()) {
+        out.result = peer_sync_result::kind::nothing_new;
+        co_return out;
+    }
+    out.result = peer_sync_result::kind::candidate;
+    out.suffix = core::chain_suffix{dl->from, std::move(dl->entries)};
+    co_return out;
+}
+
+} // namespace beastchain::node

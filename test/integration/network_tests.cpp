@@ -1,0 +1,245 @@
+// The peer network end to end: five real nodes in a line converge, partitions heal onto the most
+// work, bootstrap peers and announcements, and no acknowledged transaction is lost or doubled.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "../support/fake_peer.hpp"
+#include "helpers.hpp"
+
+using namespace beastchain::test;
+namespace bj = boost::json;
+using std::chrono::steady_clock;
+
+namespace {
+
+bj::object status_of(const node_process& n)
+{
+    const auto r = http_get(n.port(), "/status");
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    return r.json().as_object();
+}
+
+std::string tip_of(const node_process& n)
+{
+    return std::string(status_of(n).at("tip_hash").as_string());
+}
+
+using nodes = std::vector<std::unique_ptr<node_process>>;
+
+nodes start_nodes(std::size_t count, const std::vector<std::string>& extra = {})
+{
+    nodes out;
+    for (std::size_t i = 0; i < count; ++i)
+        out.push_back(std::make_unique<node_process>(quick_node(extra)));
+    return out;
+}
+
+/// Links node i to node j (the registration is announced back, so the link is two-way).
+void link(const nodes& ns, std::size_t i, std::size_t j)
+{
+    register_peer(*ns[i], ns[j]->url());
+}
+
+bool same_tip(const nodes& ns)
+{
+    const std::string first = tip_of(*ns.front());
+    for (const auto& n : ns)
+        if (tip_of(*n) != first)
+            return false;
+    return true;
+}
+
+/// Mines wherever transactions are pending until no node has any, letting the network settle
+/// after each block. What this cannot drain was lost.
+void drain(const nodes& ns)
+{
+    for (int round = 0; round < 20; ++round) {
+        BOOST_TEST_REQUIRE(wait_until([&] { return same_tip(ns); }, std::chrono::seconds(20)));
+        bool any = false;
+        for (const auto& n : ns)
+            if (status_of(*n).at("pending_transactions").to_number<int>() > 0) {
+                mine(*n);
+                any = true;
+                break;
+            }
+        if (!any)
+            return;
+    }
+    BOOST_TEST_FAIL("pending transactions never drained");
+}
+
+void expect_each_exactly_once(const nodes& ns, const std::vector<std::string>& acked)
+{
+    const auto chain = chain_of(*ns.front());
+    for (const auto& n : ns)
+        BOOST_TEST(chain_of(*n) == chain);
+    std::map<std::string, int> seen;
+    for (const auto& b : chain)
+        for (const auto& tx : b.at("transactions").as_array())
+            ++seen[std::string(tx.at("transaction_id").as_string())];
+    int missing = 0, doubled = 0;
+    for (const auto& id : acked) {
+        missing += seen[id] == 0 ? 1 : 0;
+        doubled += seen[id] > 1 ? 1 : 0;
+    }
+    BOOST_TEST_MESSAGE(
+        acked.size() << " acknowledged transactions: " << missing << " missing, " << doubled
+                     << " duplicated, chain of " << chain.size() << " blocks"
+    );
+    BOOST_TEST(missing == 0);
+    BOOST_TEST(doubled == 0);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(network_tests)
+
+BOOST_AUTO_TEST_CASE(five_nodes_in_a_line_converge_and_lose_nothing)
+{
+    const nodes ns = start_nodes(5);
+    for (std::size_t i = 0; i + 1 < ns.size(); ++i)
+        link(ns, i, i + 1);
+
+    // A transaction accepted anywhere reaches every node, and relay does not loop.
+    std::vector<std::string> acked{submit(*ns[0], "first", "last", 1)};
+    BOOST_TEST(wait_until([&] {
+        for (const auto& n : ns)
+            if (status_of(*n).at("pending_transactions").to_number<int>() != 1)
+                return false;
+        return true;
+    }));
+
+    // Transactions to random nodes while several nodes mine, two of them at once (a fork).
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<std::size_t> pick(0, ns.size() - 1);
+    for (int round = 0; round < 6; ++round) {
+        for (int i = 0; i < 10; ++i)
+            acked.push_back(
+                submit(*ns[pick(rng)], "s" + std::to_string(round), "r" + std::to_string(i), i + 1)
+            );
+        std::thread left([&] { http_get(ns[0]->port(), "/mine"); });
+        std::thread right([&] { http_get(ns[4]->port(), "/mine"); });
+        left.join();
+        right.join();
+        if (round % 2 == 1)
+            mine(*ns[2]);
+    }
+
+    // One block on the middle node settles any tie; all tips meet within a bounded time.
+    mine(*ns[2]);
+    const auto t0 = steady_clock::now();
+    BOOST_TEST(wait_until([&] { return same_tip(ns); }, std::chrono::seconds(20)));
+    BOOST_TEST_MESSAGE(
+        "tips equal " << std::chrono::duration<double>(steady_clock::now() - t0).count()
+                      << " s after the last block"
+    );
+
+    // How long one block takes to reach the far end of the line.
+    const std::string before = tip_of(*ns[4]);
+    const auto t1 = steady_clock::now();
+    const std::string mined = std::string(mine(*ns[0]).at("hash").as_string());
+    BOOST_TEST(wait_until([&] { return tip_of(*ns[4]) == mined; }));
+    const double reach_ms = std::chrono::duration<double, std::milli>(steady_clock::now() - t1).count();
+    BOOST_TEST_MESSAGE("a block mined on node 1 reached node 5 within " << reach_ms << " ms (incl. mining)");
+    BOOST_TEST(before != mined);
+
+    drain(ns);
+    expect_each_exactly_once(ns, acked);
+}
+
+BOOST_AUTO_TEST_CASE(a_healed_partition_ends_on_the_most_work_and_loses_nothing)
+{
+    // Background sync every second is what heals the partition once the groups are linked.
+    const nodes ns = start_nodes(5, {"--sync-interval", "1"});
+    link(ns, 0, 1);
+    link(ns, 2, 3);
+    link(ns, 3, 4);
+
+    std::vector<std::string> acked;
+    for (int i = 0; i < 8; ++i) {
+        acked.push_back(submit(*ns[i % 2], "left", "x", i + 1));
+        acked.push_back(submit(*ns[2 + i % 3], "right", "y", i + 1));
+    }
+    // The left group mines 2 blocks, the right group 4: the right has more work. Each block
+    // settles in its group before the next, so neither group forks (a tie would stay a tie).
+    const auto mine_settled = [&](std::size_t i, std::size_t first, std::size_t last) {
+        mine(*ns[i]);
+        BOOST_TEST_REQUIRE(wait_until([&] {
+            for (std::size_t j = first; j <= last; ++j)
+                if (tip_of(*ns[j]) != tip_of(*ns[i]))
+                    return false;
+            return true;
+        }));
+    };
+    mine_settled(0, 0, 1);
+    mine_settled(1, 0, 1);
+    for (std::size_t i = 0; i < 4; ++i)
+        mine_settled(2 + i % 3, 2, 4);
+    const std::string right_tip = tip_of(*ns[2]);
+    BOOST_TEST(tip_of(*ns[0]) != right_tip);
+    // Transactions keep arriving on both sides while the groups are apart.
+    acked.push_back(submit(*ns[0], "late", "x", 1));
+    acked.push_back(submit(*ns[4], "late", "y", 1));
+
+    link(ns, 1, 2);
+    const auto t0 = steady_clock::now();
+    BOOST_TEST(wait_until([&] { return same_tip(ns); }, std::chrono::seconds(20)));
+    BOOST_TEST_MESSAGE(
+        "partition healed in " << std::chrono::duration<double>(steady_clock::now() - t0).count() << " s"
+    );
+    BOOST_TEST(tip_of(*ns[0]) == right_tip); // the most-work chain won everywhere
+    BOOST_TEST(status_of(*ns[0]).at("height").to_number<int>() == 4);
+
+    drain(ns);
+    expect_each_exactly_once(ns, acked);
+}
+
+BOOST_AUTO_TEST_CASE(bootstrap_peers_catch_up_and_learn_of_each_other)
+{
+    node_process a(quick_node());
+    for (int i = 0; i < 5; ++i)
+        mine(a);
+    node_process b(quick_node({"--peer", a.url()}));
+    // b syncs with its --peer at start and announces itself.
+    BOOST_TEST(wait_until([&] { return status_of(b).at("height").to_number<int>() == 5; }));
+    BOOST_TEST(wait_until([&] {
+        const auto r = http_get(a.port(), "/nodes");
+        return r.body.find(b.url()) != std::string::npos;
+    }));
+    // Registering again is idempotent on both sides.
+    register_peer(b, a.url());
+    register_peer(a, b.url());
+    BOOST_TEST(http_get(a.port(), "/nodes").json().at("node_count").to_number<int>() == 1);
+    BOOST_TEST(http_get(b.port(), "/nodes").json().at("node_count").to_number<int>() == 1);
+    // A node refuses to register itself.
+    const auto self =
+        http_post_json(a.port(), "/register-node", bj::serialize(bj::object{{"address", a.url()}}));
+    BOOST_TEST(self.status == 400u, self.body);
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_peer_does_not_slow_the_api_or_other_peers)
+{
+    // A peer that accepts and never answers, and a dead one: relay to them waits out timeouts
+    // and back-off on their own queues.
+    fake_peer silent(fake_peer::mode::silent);
+    node_process a(quick_node({"--peer-response-timeout-ms", "3000"})), c(quick_node());
+    register_peer(a, silent.url());
+    register_peer(a, "http://127.0.0.1:1");
+    register_peer(a, c.url());
+    std::vector<std::string> ids;
+    const auto t0 = steady_clock::now();
+    for (int i = 0; i < 50; ++i)
+        ids.push_back(submit(a, "a", "b", i + 1));
+    const double took = std::chrono::duration<double>(steady_clock::now() - t0).count();
+    BOOST_TEST_MESSAGE("50 submissions with a silent and a dead peer registered: " << took << " s");
+    BOOST_TEST(took < (sanitized ? 10.0 : 2.0));
+    // The live peer got all of them regardless.
+    BOOST_TEST(wait_until([&] { return status_of(c).at("pending_transactions").to_number<int>() == 50; }));
+    const auto listed = http_get(a.port(), "/nodes").body;
+    BOOST_TEST(listed.find("\"backoff\"") != std::string::npos, listed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
