@@ -28,7 +28,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "sync.hpp"
+#include <beastchain/node/sync.hpp>
 
 namespace beastchain::node {
 

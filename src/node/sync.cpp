@@ -1,5 +1,5 @@
 // Incremental sync: status, locator, pages; parsing and validation run on the verifier executor.
-#include "sync.hpp"
+#include <beastchain/node/sync.hpp>
 
 #include <beastchain/json/conversions.hpp>
 

@@ -166,6 +166,128 @@ BOOST_AUTO_TEST_CASE(errors_are_json_with_the_right_status_and_change_nothing)
     BOOST_TEST(block.at("transactions").as_array().size() == 1u); // only the reward
 }
 
+BOOST_AUTO_TEST_CASE(block_pages_and_single_blocks)
+{
+    node_process node(quick_node());
+    for (int i = 0; i < 3; ++i)
+        mine(node);
+    const auto chain = chain_of(node);
+
+    const auto page = http_get(node.port(), "/blocks?from=1&limit=2");
+    BOOST_TEST_REQUIRE(page.status == 200u, page.body);
+    const auto j = page.json();
+    BOOST_TEST(j.at("from").to_number<int>() == 1);
+    BOOST_TEST(j.at("height").to_number<int>() == 3);
+    BOOST_TEST(j.at("tip_hash") == chain.back().at("hash"));
+    BOOST_TEST_REQUIRE(j.at("blocks").as_array().size() == 2u);
+    BOOST_TEST(j.at("blocks").as_array()[0] == chain[1]);
+    BOOST_TEST(j.at("blocks").as_array()[1] == chain[2]);
+    // Past the tip: an empty page, still with the height.
+    BOOST_TEST(http_get(node.port(), "/blocks?from=9").json().at("blocks").as_array().empty());
+
+    // A locator: the first entry on our chain decides where the page starts.
+    const std::string h1 = std::string(chain[1].at("hash").as_string());
+    const std::string fake = std::string(64, 'a');
+    const auto located = http_get(node.port(), "/blocks?locator=2:" + fake + ",1:" + h1 + ",0:" + fake);
+    BOOST_TEST_REQUIRE(located.status == 200u, located.body);
+    BOOST_TEST(located.json().at("from").to_number<int>() == 2);
+    BOOST_TEST(located.json().at("blocks").as_array().size() == 2u);
+    const auto none = http_get(node.port(), "/blocks?locator=1:" + fake);
+    BOOST_TEST(none.status == 404u);
+    BOOST_TEST(none.json().at("error").as_string() == "no_common_block");
+
+    BOOST_TEST(http_get(node.port(), "/blocks/2").json() == chain[2]);
+    BOOST_TEST(http_get(node.port(), "/blocks/0").json() == chain[0]);
+    const auto past = http_get(node.port(), "/blocks/4");
+    BOOST_TEST(past.status == 404u);
+    BOOST_TEST(past.json().at("error").as_string() == "no_such_block");
+
+    // Malformed queries are 400s that name the parameter.
+    for (const char* target :
+         {"/blocks?limit=0",
+          "/blocks?limit=501",
+          "/blocks?from=-1",
+          "/blocks?from=1e3",
+          "/blocks?from=0x1",
+          "/blocks?locator=",
+          "/blocks?locator=1",
+          "/blocks?locator=x:y",
+          "/blocks?from=1&locator=0:ab",
+          "/blocks?color=red",
+          "/blocks/abc",
+          "/blocks/+1",
+          "/blocks/99999999999999999999"}) {
+        const auto r = http_get(node.port(), target);
+        BOOST_TEST(r.status == 400u, target << " " << r.body);
+        BOOST_TEST(r.json().at("error").as_string() == "invalid_parameter", target);
+    }
+    std::string long_locator;
+    for (int i = 0; i < 65; ++i)
+        long_locator += (i ? "," : "") + std::to_string(i) + ":" + fake;
+    BOOST_TEST(http_get(node.port(), "/blocks?locator=" + long_locator).status == 400u);
+    BOOST_TEST(http_call(node.port(), "DELETE", "/blocks/1").status == 405u);
+}
+
+BOOST_AUTO_TEST_CASE(pushed_blocks_and_relayed_transactions_are_validated_before_anything_changes)
+{
+    node_process source(quick_node()), node(quick_node());
+    const std::string tx = submit(source, "a", "b", 5);
+    const auto block = mine(source);
+    const auto before = http_get(node.port(), "/chain").body;
+    const auto expect_400 = [&](const std::string& target, const std::string& body, const std::string& error
+                            ) {
+        const auto r = http_post_json(node.port(), target, body);
+        BOOST_TEST(r.status == 400u, target << " " << body << " -> " << r.body);
+        BOOST_TEST(r.json().at("error").as_string() == error, r.body);
+    };
+
+    // Blocks: garbage, a wrong claimed hash, a tampered amount, a missing field.
+    expect_400("/blocks", "not json", "invalid_json");
+    bj::object wrong_hash = block;
+    wrong_hash["hash"] = std::string(64, '0');
+    expect_400("/blocks", bj::serialize(wrong_hash), "invalid_block");
+    bj::object tampered = block;
+    tampered["transactions"].as_array()[0].as_object()["amount"] = 500;
+    tampered.erase("hash");
+    expect_400("/blocks", bj::serialize(tampered), "invalid_block");
+    bj::object missing = block;
+    missing.erase("proof");
+    expect_400("/blocks", bj::serialize(missing), "invalid_field");
+    // Transactions: a reward, a bad id, a wrong type; one bad entry refuses the whole batch.
+    const auto batch = [](bj::array txs) {
+        return bj::serialize(bj::object{{"transactions", std::move(txs)}});
+    };
+    const bj::value good{
+        {"transaction_id", std::string(32, 'c')}, {"sender", "x"}, {"recipient", "y"}, {"amount", 1}};
+    bj::value reward = good;
+    reward.as_object()["sender"] = "0";
+    bj::value bad_id = good;
+    bad_id.as_object()["transaction_id"] = "XYZ";
+    expect_400("/transactions", batch({good, reward}), "invalid_field");
+    expect_400("/transactions", batch({bad_id}), "invalid_field");
+    expect_400("/transactions", R"({"transactions":"all of them"})", "invalid_field");
+    BOOST_TEST(http_get(node.port(), "/chain").body == before);
+    BOOST_TEST(http_get(node.port(), "/status").json().at("pending_transactions").to_number<int>() == 0);
+
+    // The genuine block is appended; pushing it again is harmless; a good batch is accepted once.
+    const auto ok = http_post_json(node.port(), "/blocks", bj::serialize(block));
+    BOOST_TEST(ok.status == 200u, ok.body);
+    BOOST_TEST(ok.json().at("message").as_string() == "Block added to the chain");
+    BOOST_TEST(count_in_chain(chain_of(node), tx) == 1);
+    const auto again = http_post_json(node.port(), "/blocks", bj::serialize(block));
+    BOOST_TEST(again.json().at("message").as_string() == "Block already known");
+    const auto first = http_post_json(node.port(), "/transactions", batch({good}));
+    BOOST_TEST(first.json().at("accepted").to_number<int>() == 1, first.body);
+    const auto repeat = http_post_json(node.port(), "/transactions", batch({good}));
+    BOOST_TEST(repeat.json().at("known").to_number<int>() == 1, repeat.body);
+
+    // A valid block that does not extend our tip starts a sync instead.
+    mine(source); // block 2: never pushed
+    const auto b3 = mine(source);
+    const auto ahead = http_post_json(node.port(), "/blocks", bj::serialize(b3));
+    BOOST_TEST(ahead.status == 202u, ahead.body);
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection)
 {
     node_process node(quick_node());
