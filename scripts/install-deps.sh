@@ -13,7 +13,8 @@ packages=(
     systemd dpkg-dev
     # Fuzzing (libFuzzer needs clang and its runtime) and the formatting check.
     clang libclang-rt-14-dev clang-format
-    curl procps
+    # The multi-host test puts nodes in network namespaces (ip netns, veth, a bridge).
+    curl procps iproute2
 )
 
 missing=()
