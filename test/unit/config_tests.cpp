@@ -149,7 +149,22 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_key_and_exit_2)
 
 BOOST_AUTO_TEST_CASE(print_config_round_trips_through_a_config_file)
 {
-    const auto printed = parse({"--print-config", "-p", "6123", "--difficulty", "13", "--in-memory"});
+    const auto printed = parse(
+        {"--print-config",
+         "-p",
+         "6123",
+         "--difficulty",
+         "13",
+         "--in-memory",
+         "--peer",
+         "http://a.example:5000",
+         "--peer",
+         "HTTP://B.example:5001/",
+         "--advertise-url",
+         "http://me.example:6123",
+         "--sync-interval",
+         "5"}
+    );
     BOOST_TEST(printed.exit_code == 0);
     BOOST_TEST(printed.message.find("port = 6123") != std::string::npos, printed.message);
     config_env env(printed.message);
@@ -158,7 +173,32 @@ BOOST_AUTO_TEST_CASE(print_config_round_trips_through_a_config_file)
     BOOST_TEST(back.cfg->port == 6123);
     BOOST_TEST(back.cfg->difficulty == 13u);
     BOOST_TEST(back.cfg->in_memory);
+    BOOST_TEST(
+        back.cfg->bootstrap_peers ==
+        (std::vector<std::string>{"http://a.example:5000", "http://b.example:5001"})
+    );
+    BOOST_TEST(back.cfg->advertise_url == "http://me.example:6123");
+    BOOST_TEST(back.cfg->sync_interval_seconds == 5u);
     BOOST_TEST(to_config_file(*back.cfg) == printed.message);
+}
+
+BOOST_AUTO_TEST_CASE(peer_flags_are_validated)
+{
+    for (std::vector<const char*> bad :
+         {std::vector<const char*>{"--peer", "https://a.example"},
+          {"--peer", "ftp://a.example"},
+          {"--peer", "http://a.example/path"},
+          {"--advertise-url", "a.example:5000"},
+          {"--sync-interval", "-1"},
+          {"--ban-seconds", "99999999"},
+          {"--relay-queue", "0"}}) {
+        const auto r = parse(bad);
+        BOOST_TEST(r.exit_code == 2, bad[0] << " " << bad[1]);
+        BOOST_TEST(r.message.find(std::string(bad[0]).substr(2)) != std::string::npos, r.message);
+    }
+    const auto none = parse({"--advertise-url", "none"});
+    BOOST_REQUIRE(none.cfg.has_value());
+    BOOST_TEST(none.cfg->advertise_url == "none");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
