@@ -56,7 +56,7 @@ void node::impl::relay_block(const core::chain_entry& e)
         if (p.url.normalized == relay_origin_ || peers_.banned(p, now))
             continue;
         if (json.empty())
-            json = serialize_entry(e);
+            json = entry_json(e.blk.index); // `e` is always the best chain's block at its index
         outbox& box = outboxes_[p.url.normalized];
         if (box.blocks.size() >= block_queue) {
             box.blocks.pop_front(); // the newest block makes a behind peer sync anyway
@@ -591,7 +591,7 @@ asio::awaitable<std::optional<std::string>> node::blocks_json(blocks_query q)
                     break;
                 body += ',';
             }
-            body += serialize_entry(entries[i]);
+            body += self->entry_json(i);
         }
         body += "],\"from\":" + std::to_string(start);
         body += ",\"height\":" + std::to_string(entries.back().blk.index);
@@ -608,7 +608,7 @@ asio::awaitable<std::optional<std::string>> node::block_json(std::uint64_t index
         const auto& entries = self->ledger_.best_chain().entries();
         if (index >= entries.size())
             return std::nullopt;
-        return serialize_entry(entries[index]);
+        return self->entry_json(index);
     };
     co_return co_await self->on_strand(std::move(one));
 }

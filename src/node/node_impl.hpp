@@ -9,6 +9,7 @@
 #include <beastchain/node/miner.hpp>
 #include <beastchain/node/node.hpp>
 #include <beastchain/node/peer_table.hpp>
+#include <beastchain/node/sync.hpp>
 #include <beastchain/storage/store.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -27,8 +28,6 @@
 #include <future>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <beastchain/node/sync.hpp>
 
 namespace beastchain::node {
 
@@ -114,6 +113,9 @@ struct node::impl : core::ledger_observer
     std::uint64_t mining_job_ = 0;
     bool shut_down_ = false;
     std::shared_ptr<const std::string> chain_cache_; ///< serialized chain array; reset on change
+    /// Serialized blocks of the best chain, a prefix of it (filled lazily). Blocks never change,
+    /// so a new tip costs one serialization and /chain is a concatenation, not a re-encoding.
+    std::vector<std::string> entry_json_;
     bool replaying_ = false;
     durability_ticket pending_ticket_; ///< what the current strand operation wrote
     std::chrono::steady_clock::time_point mining_since_{};
@@ -166,6 +168,7 @@ struct node::impl : core::ledger_observer
         }
         replaying_ = false;
         chain_cache_.reset();
+        entry_json_.clear();
     }
 
     void write_record(const storage::record& r)
@@ -205,6 +208,7 @@ struct node::impl : core::ledger_observer
 
     void on_chain_replaced(std::size_t fork_index, std::span<const core::block>) override
     {
+        entry_json_.resize(std::min(entry_json_.size(), fork_index)); // later blocks changed
         // One record carries the whole new suffix: a crash leaves the old chain or the new one.
         storage::record r;
         r.type = storage::record_type::chain_replaced;
@@ -292,14 +296,29 @@ struct node::impl : core::ledger_observer
         );
     }
 
+    /// Block `i` of the best chain as JSON, from the per-block cache.
+    const std::string& entry_json(std::size_t i)
+    {
+        const auto& entries = ledger_.best_chain().entries();
+        while (entry_json_.size() <= i)
+            entry_json_.push_back(serialize_entry(entries[entry_json_.size()]));
+        return entry_json_[i];
+    }
+
     std::shared_ptr<const std::string> chain_array()
     {
         if (!chain_cache_) {
-            std::string s = "[";
-            for (const auto& e : ledger_.best_chain().entries()) {
-                if (s.size() > 1)
+            const std::size_t n = ledger_.best_chain().size();
+            std::size_t bytes = 2;
+            for (std::size_t i = 0; i < n; ++i)
+                bytes += entry_json(i).size() + 1;
+            std::string s;
+            s.reserve(bytes);
+            s += '[';
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i > 0)
                     s += ',';
-                s += serialize_entry(e);
+                s += entry_json_[i];
             }
             s += ']';
             chain_cache_ = std::make_shared<const std::string>(std::move(s));
@@ -373,7 +392,7 @@ struct node::impl : core::ledger_observer
                 // The reply waits until the block is on stable storage.
                 auto h = std::make_shared<mine_handler>(std::move(mine_waiters_.front()));
                 mine_waiters_.pop_front();
-                auto reply = [h, block_json = serialize_entry(tip)](bool ok) mutable {
+                auto reply = [h, block_json = entry_json(tip.blk.index)](bool ok) mutable {
                     complete(
                         std::move(*h),
                         ok ? mine_outcome{true, std::move(block_json), {}}

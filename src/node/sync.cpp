@@ -1,7 +1,6 @@
 // Incremental sync: status, locator, pages; parsing and validation run on the verifier executor.
-#include <beastchain/node/sync.hpp>
-
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/node/sync.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>

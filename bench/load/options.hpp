@@ -1,0 +1,52 @@
+// beastchain-bench's command line: targets, load shape, verification and output.
+#pragma once
+
+#include <beastchain/net/peer_url.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace beastchain::bench {
+
+enum class scenario
+{
+    transactions,      ///< every connection posts transactions
+    mixed,             ///< one connection mines in a loop, one reads /chain, one /status, the rest post
+    chain,             ///< every connection reads /chain
+    chain_while_mining ///< one connection mines in a loop, the rest read /chain
+};
+
+struct options
+{
+    std::vector<net::peer_url> targets;
+    unsigned connections = 16;
+    double rate = 0; ///< requests per second across all posting connections; 0: closed loop
+    double duration_seconds = 10;
+    std::optional<std::uint64_t> count; ///< stop after this many posting requests instead
+    double warmup_seconds = 0;
+    scenario what = scenario::transactions;
+    std::chrono::milliseconds timeout{10'000};
+    bool verify = false;
+    bool verify_mine = true; ///< mine pending transactions during --verify (else wait for the targets)
+    double verify_timeout_seconds = 1800;
+    std::string json_path;
+    std::optional<bool> progress; ///< default: when stderr is a terminal
+};
+
+/// Options, or an exit code and text (help: 0 on stdout; errors: 2 on stderr).
+struct parsed_options
+{
+    std::optional<options> opts;
+    int exit_code = 0;
+    std::string message;
+};
+
+parsed_options parse_options(int argc, const char* const argv[]);
+
+std::string_view to_string(scenario s) noexcept;
+
+} // namespace beastchain::bench
