@@ -117,7 +117,7 @@ std::string format_table(const options& opts, const load_result& load, const std
                 grouped(v->duplicated).c_str(),
                 grouped(v->blocks_mined).c_str(),
                 v->seconds,
-                v->passed() ? "" : "  LOSS DETECTED"
+                v->passed() ? "" : "  FAILED: transactions missing or duplicated"
             );
             out += line;
         }
