@@ -168,6 +168,7 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
     beast::tcp_stream stream(ex);
     bool connected = false;
     beast::flat_buffer buffer;
+    buffer.reserve(64 * 1024); // else Beast reads large bodies 512 bytes at a time
     asio::steady_timer pause(ex);
     const auto any_endpoint = [](const boost::system::error_code&, const tcp::endpoint&) {
         return true;

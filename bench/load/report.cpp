@@ -32,9 +32,9 @@ std::string grouped(std::uint64_t n)
     return s;
 }
 
-double rate_of(const route_result& r, double seconds)
+double rate_of(std::uint64_t n, double seconds)
 {
-    return seconds > 0 ? static_cast<double>(r.requests()) / seconds : 0;
+    return seconds > 0 ? static_cast<double>(n) / seconds : 0;
 }
 
 } // namespace
@@ -62,10 +62,11 @@ std::string format_table(const options& opts, const load_result& load, const std
     std::snprintf(
         line,
         sizeof line,
-        "%-26s %11s %11s %10s %10s %10s %10s %10s %8s\n",
+        "%-26s %11s %11s %11s %10s %10s %10s %10s %10s %8s\n",
         "route",
         "requests",
         "req/s",
+        "ok/s",
         "p50",
         "p90",
         "p99",
@@ -78,10 +79,11 @@ std::string format_table(const options& opts, const load_result& load, const std
         std::snprintf(
             line,
             sizeof line,
-            "%-26s %11s %11.1f %10s %10s %10s %10s %10s %8s\n",
+            "%-26s %11s %11.1f %11.1f %10s %10s %10s %10s %10s %8s\n",
             r.name.c_str(),
             grouped(r.requests()).c_str(),
-            rate_of(r, load.measured_seconds),
+            rate_of(r.requests(), load.measured_seconds),
+            rate_of(r.ok, load.measured_seconds),
             fmt_ms(r.latency.percentile(50)).c_str(),
             fmt_ms(r.latency.percentile(90)).c_str(),
             fmt_ms(r.latency.percentile(99)).c_str(),
@@ -159,7 +161,8 @@ std::string format_json(const options& opts, const load_result& load, const std:
         routes[r.name] = bj::object{
             {"requests", r.requests()},
             {"ok", r.ok},
-            {"requests_per_second", rate_of(r, load.measured_seconds)},
+            {"requests_per_second", rate_of(r.requests(), load.measured_seconds)},
+            {"ok_per_second", rate_of(r.ok, load.measured_seconds)},
             {"latency_ms", std::move(latency)},
             {"errors",
              bj::object{

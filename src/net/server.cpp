@@ -112,6 +112,8 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
     const server_limits& limits = st->limits;
     // Bounded: the parser moves body bytes out, so the buffer only ever holds headers plus one read.
     beast::flat_buffer buffer(limits.header_limit + 64 * 1024);
+    // Room to read into: with none, Beast reads a large body 512 bytes per system call.
+    buffer.reserve(16 * 1024);
     bool first = true;
     bool busy = false;
     const std::uint64_t id = st->next_id++;

@@ -7,6 +7,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <mutex>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace beastchain::node {
 
@@ -62,6 +64,22 @@ miner::~miner()
     shutdown();
 }
 
+namespace {
+
+/// Mining soaks up every core it is given; requests must not queue behind it. Niceness 10 makes
+/// the kernel run the I/O thread first whenever both are runnable (measured: /chain p99 while
+/// mining fell from 16 ms to the figure in docs/performance.md). Linux niceness is per thread.
+void lower_own_priority()
+{
+    thread_local bool lowered = false;
+    if (!lowered) {
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+        lowered = true;
+    }
+}
+
+} // namespace
+
 void miner::start(core::block tmpl, completion done)
 {
     cancel();
@@ -73,6 +91,7 @@ void miner::start(core::block tmpl, completion done)
     current_ = j;
     for (unsigned lane = 0; lane < threads_; ++lane) {
         boost::asio::post(pool_->workers, [j, lane, lanes = threads_, hashes = &hashes_] {
+            lower_own_priority();
             try {
                 if (auto n = j->search.search(lane, lanes, j->stop, hashes)) {
                     const std::lock_guard lock(j->found_mutex);
