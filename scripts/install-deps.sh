@@ -15,6 +15,8 @@ packages=(
     clang libclang-rt-14-dev clang-format
     # The multi-host test puts nodes in network namespaces (ip netns, veth, a bridge).
     curl procps iproute2
+    # bench/compare.sh measures nginx's fixed-response ceiling next to beastchain.
+    nginx-light
 )
 
 missing=()
