@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <benchmark/benchmark.h>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -61,6 +62,32 @@ core::block big_block(std::size_t n)
 
 // ---- proof of work next to OpenSSL ---------------------------------------------------------
 
+namespace {
+
+/// Items and a hashes-per-second counter for a benchmark that did hashes_per_iteration per loop.
+void count_hashes(benchmark::State& state)
+{
+    const auto hashes = static_cast<double>(state.iterations() * hashes_per_iteration);
+    state.SetItemsProcessed(static_cast<std::int64_t>(hashes));
+    state.counters["hashes_per_s"] = benchmark::Counter(hashes, benchmark::Counter::kIsRate);
+}
+
+/// Hashes a 96-byte header with a fresh nonce each time, the way a miner varies it.
+template <class HashOne> void hash_headers(benchmark::State& state, HashOne hash_one)
+{
+    auto header = random_header();
+    std::uint64_t nonce = 0;
+    for (auto _ : state)
+        for (std::size_t i = 0; i < hashes_per_iteration; ++i) {
+            std::memcpy(header.data() + core::header_nonce_offset, &nonce, sizeof nonce);
+            ++nonce;
+            hash_one(header);
+        }
+    count_hashes(state);
+}
+
+} // namespace
+
 /// The miner's inner loop: one SHA-256 compression per nonce on a copied 64-byte midstate.
 static void BM_pow_search_per_thread(benchmark::State& state)
 {
@@ -71,10 +98,7 @@ static void BM_pow_search_per_thread(benchmark::State& state)
         auto found = search.search(core::max_nonce - hashes_per_iteration + 1, 1, stop);
         benchmark::DoNotOptimize(found);
     }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * hashes_per_iteration));
-    state.counters["hashes_per_s"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * hashes_per_iteration), benchmark::Counter::kIsRate
-    );
+    count_hashes(state);
 }
 BENCHMARK(BM_pow_search_per_thread);
 
@@ -82,48 +106,28 @@ BENCHMARK(BM_pow_search_per_thread);
 /// one reused context (no per-hash allocation or lookup).
 static void BM_openssl_sha256_96_bytes(benchmark::State& state)
 {
-    auto header = random_header();
     EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     unsigned char out[32];
-    std::uint64_t nonce = 0;
-    for (auto _ : state) {
-        for (std::size_t i = 0; i < hashes_per_iteration; ++i) {
-            std::memcpy(header.data() + core::header_nonce_offset, &nonce, sizeof nonce);
-            ++nonce;
-            EVP_DigestInit_ex2(ctx, md, nullptr);
-            EVP_DigestUpdate(ctx, header.data(), header.size());
-            EVP_DigestFinal_ex(ctx, out, nullptr);
-            benchmark::DoNotOptimize(out);
-        }
-    }
+    hash_headers(state, [&](const auto& header) {
+        EVP_DigestInit_ex2(ctx, md, nullptr);
+        EVP_DigestUpdate(ctx, header.data(), header.size());
+        EVP_DigestFinal_ex(ctx, out, nullptr);
+        benchmark::DoNotOptimize(out);
+    });
     EVP_MD_CTX_free(ctx);
     EVP_MD_free(md);
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * hashes_per_iteration));
-    state.counters["hashes_per_s"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * hashes_per_iteration), benchmark::Counter::kIsRate
-    );
 }
 BENCHMARK(BM_openssl_sha256_96_bytes);
 
 /// The naive way (one-shot EVP_Digest per hash), for scale.
 static void BM_openssl_sha256_96_bytes_oneshot(benchmark::State& state)
 {
-    auto header = random_header();
     unsigned char out[32];
-    std::uint64_t nonce = 0;
-    for (auto _ : state) {
-        for (std::size_t i = 0; i < hashes_per_iteration; ++i) {
-            std::memcpy(header.data() + core::header_nonce_offset, &nonce, sizeof nonce);
-            ++nonce;
-            EVP_Digest(header.data(), header.size(), out, nullptr, EVP_sha256(), nullptr);
-            benchmark::DoNotOptimize(out);
-        }
-    }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * hashes_per_iteration));
-    state.counters["hashes_per_s"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * hashes_per_iteration), benchmark::Counter::kIsRate
-    );
+    hash_headers(state, [&](const auto& header) {
+        EVP_Digest(header.data(), header.size(), out, nullptr, EVP_sha256(), nullptr);
+        benchmark::DoNotOptimize(out);
+    });
 }
 BENCHMARK(BM_openssl_sha256_96_bytes_oneshot);
 

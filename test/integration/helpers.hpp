@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -96,6 +97,35 @@ inline boost::json::object mine(const node_process& n)
     const auto r = http_get(n.port(), "/mine");
     BOOST_TEST_REQUIRE(r.status == 200u, r.body);
     return r.json().at("block_data").as_object();
+}
+
+inline boost::json::object status_of(const node_process& n)
+{
+    const auto r = http_get(n.port(), "/status");
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    return r.json().as_object();
+}
+
+/// Checks that every id in `ids` is in `chain` exactly once (the no-loss invariant).
+inline void expect_each_exactly_once(const boost::json::array& chain, const std::vector<std::string>& ids)
+{
+    std::map<std::string, int> seen;
+    for (const auto& b : chain)
+        for (const auto& tx : b.at("transactions").as_array())
+            ++seen[std::string(tx.at("transaction_id").as_string())];
+    int missing = 0, duplicated = 0;
+    for (const auto& id : ids) {
+        const auto it = seen.find(id);
+        const int n = it == seen.end() ? 0 : it->second;
+        missing += n == 0;
+        duplicated += n > 1;
+    }
+    BOOST_TEST_MESSAGE(
+        ids.size() << " acknowledged transactions: " << missing << " missing, " << duplicated
+                   << " duplicated, chain of " << chain.size() << " blocks"
+    );
+    BOOST_TEST(missing == 0);
+    BOOST_TEST(duplicated == 0);
 }
 
 /// How many times `id` occurs in the chain's transactions.

@@ -70,22 +70,6 @@ bj::array mine_until_empty(const node_process& n)
     return {};
 }
 
-void expect_each_exactly_once(const bj::array& chain, const std::vector<std::string>& ids)
-{
-    std::map<std::string, int> seen;
-    for (const auto& b : chain)
-        for (const auto& tx : b.at("transactions").as_array())
-            ++seen[std::string(tx.at("transaction_id").as_string())];
-    int missing = 0, duplicated = 0;
-    for (const auto& id : ids) {
-        const int n = seen.count(id) ? seen.at(id) : 0;
-        missing += n == 0;
-        duplicated += n > 1;
-    }
-    BOOST_TEST(missing == 0);
-    BOOST_TEST(duplicated == 0);
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(storage_tests)
