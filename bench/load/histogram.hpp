@@ -28,10 +28,7 @@ public:
     std::uint64_t count() const noexcept { return count_; }
     std::uint64_t min() const noexcept { return count_ == 0 ? 0 : min_; }
     std::uint64_t max() const noexcept { return max_; }
-    double mean() const noexcept
-    {
-        return count_ == 0 ? 0 : sum_ / static_cast<double>(count_);
-    }
+    double mean() const noexcept { return count_ == 0 ? 0 : sum_ / static_cast<double>(count_); }
 
     /// The value at or below which `percent` (0 < percent <= 100) of the recorded values lie; 0 when empty.
     std::uint64_t percentile(double percent) const;
