@@ -1,4 +1,5 @@
-// libFuzzer target: a peer's /chain reply through parsing, decoding and whole-chain validation.
+// libFuzzer target: what peers send (a /chain reply, a /blocks page, a /status reply, a relayed
+// transaction batch) through parsing, decoding and validation.
 #include <beastchain/core/chain.hpp>
 #include <beastchain/json/conversions.hpp>
 
@@ -6,6 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -13,14 +17,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto parsed = json::parse_body(std::string_view(reinterpret_cast<const char*>(data), size));
     if (!parsed.ok())
         return 0;
+    core::consensus_params params;
+    params.min_difficulty = 1; // let fuzzed blocks reach the deeper rules
+    constexpr std::uint64_t now = 1'800'000'000'000ULL;
+    (void)json::decode_status_reply(parsed.value());
+    (void)json::decode_transaction_batch(parsed.value(), 1'000);
+    if (auto page = json::decode_blocks_page(parsed.value(), 500); page.ok()) {
+        // As incremental sync does with a page that claims to follow genesis.
+        std::vector<core::chain_entry> entries;
+        std::unordered_set<std::string> txids;
+        core::chain_rejection why;
+        const core::chain_entry genesis{core::genesis_block(), core::genesis_hash(), core::block_work(0)};
+        (void)core::validate_extension(
+            entries,
+            genesis,
+            std::move(page.value().blocks),
+            page.value().claimed_hashes,
+            now,
+            params,
+            txids,
+            why
+        );
+    }
     auto chain = json::decode_chain_reply(parsed.value(), 10'000);
     if (!chain.ok())
         return 0;
-    core::consensus_params params;
-    params.min_difficulty = 1; // let fuzzed blocks reach the deeper rules
     core::chain_rejection why;
-    (void)core::validate_chain(
-        std::move(chain.value().blocks), chain.value().claimed_hashes, 1'800'000'000'000ULL, params, why
-    );
+    (void
+    )core::validate_chain(std::move(chain.value().blocks), chain.value().claimed_hashes, now, params, why);
     return 0;
 }
