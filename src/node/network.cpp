@@ -6,6 +6,8 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <iterator>
+
 #include "node_impl.hpp"
 
 namespace beastchain::node {
@@ -239,6 +241,12 @@ asio::awaitable<void> node::impl::run_sync_round(std::vector<sync_handler> waite
         out = {};
     }
     auto finish = [this, waiters = std::move(waiters), out = std::move(out)]() mutable {
+        // Shutting down: callers that queued during this round get its result rather than a
+        // round that will never start.
+        if (shut_down_) {
+            std::move(sync_waiters_.begin(), sync_waiters_.end(), std::back_inserter(waiters));
+            sync_waiters_.clear();
+        }
         if (!out.chain_json && !waiters.empty())
             out.chain_json = chain_array();
         for (auto& w : waiters) {

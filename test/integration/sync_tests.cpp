@@ -1,6 +1,7 @@
 // Sync: the tutorial's two-node scenario, most-work choice, incremental fetches, and peers that are down,
 // slow, dying or lying.
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "../support/fake_peer.hpp"
@@ -277,6 +278,36 @@ BOOST_AUTO_TEST_CASE(dead_and_silent_peers_cannot_hang_sync)
 
     // The node stayed responsive throughout and afterwards.
     BOOST_TEST(http_get(node.port(), "/chain", std::chrono::seconds(2)).status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(sync_callers_queued_at_shutdown_still_get_an_answer)
+{
+    // A round waits out a silent peer; a second caller queues behind it; then SIGTERM.
+    fake_peer silent(fake_peer::mode::silent);
+    node_process node(quick_node({"--peer-response-timeout-ms", "1500", "--advertise-url", "none"}));
+    register_peer(node, silent.url());
+    unsigned first = 0, second = 0; // written by the caller threads, read after join
+    std::thread a([&] {
+        try {
+            first = http_get(node.port(), "/sync-chain", std::chrono::seconds(10)).status;
+        } catch (const std::exception&) {
+        }
+    });
+    BOOST_TEST(wait_until([&] { return silent.requests_seen() >= 1; })); // the round is running
+    std::thread b([&] {
+        try {
+            second = http_get(node.port(), "/sync-chain", std::chrono::seconds(10)).status;
+        } catch (const std::exception&) {
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto t0 = steady_clock::now();
+    BOOST_TEST(node.stop(SIGTERM) == 0);
+    a.join();
+    b.join();
+    BOOST_TEST(first == 200u);
+    BOOST_TEST(second == 200u); // answered with the last round's result, not dropped at the deadline
+    BOOST_TEST(std::chrono::duration<double>(steady_clock::now() - t0).count() < 4.5);
 }
 
 BOOST_AUTO_TEST_CASE(chain_switch_loses_no_transaction)
