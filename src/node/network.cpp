@@ -29,7 +29,8 @@ std::string seconds_from_now(std::uint64_t at_ms, std::uint64_t now_ms)
 
 // ---- relay ---------------------------------------------------------------------------------
 
-void node::impl::relay_transaction(const core::transaction& tx)
+template <class Item>
+void node::impl::enqueue_for_peers(std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item)
 {
     if (shut_down_)
         return;
@@ -38,36 +39,28 @@ void node::impl::relay_transaction(const core::transaction& tx)
         if (p.url.normalized == relay_origin_ || peers_.banned(p, now))
             continue;
         outbox& box = outboxes_[p.url.normalized];
-        if (box.txs.size() >= cfg.relay_queue) {
-            box.txs.pop_front(); // it still reaches the peer inside a block
+        std::deque<Item>& q = box.*queue;
+        if (q.size() >= capacity) {
+            // A dropped transaction still reaches the peer inside a block; a dropped block is
+            // covered by the newer one behind it, which makes a behind peer sync.
+            q.pop_front();
             ++box.dropped;
             metrics_.relay_dropped(1);
         }
-        box.txs.push_back(tx);
+        q.push_back(item);
         wake_outbox(p.url, box);
     }
 }
 
+void node::impl::relay_transaction(const core::transaction& tx)
+{
+    enqueue_for_peers(&outbox::txs, cfg.relay_queue, tx);
+}
+
 void node::impl::relay_block(const core::chain_entry& e)
 {
-    if (shut_down_)
-        return;
-    const std::uint64_t now = now_ms();
-    std::string json; // serialized once, only if some peer wants it
-    for (const auto& p : peers_.all()) {
-        if (p.url.normalized == relay_origin_ || peers_.banned(p, now))
-            continue;
-        if (json.empty())
-            json = entry_json(e.blk.index); // `e` is always the best chain's block at its index
-        outbox& box = outboxes_[p.url.normalized];
-        if (box.blocks.size() >= block_queue) {
-            box.blocks.pop_front(); // the newest block makes a behind peer sync anyway
-            ++box.dropped;
-            metrics_.relay_dropped(1);
-        }
-        box.blocks.push_back(json);
-        wake_outbox(p.url, box);
-    }
+    // `e` is always the best chain's block at its index, so its JSON comes from the block cache.
+    enqueue_for_peers(&outbox::blocks, block_queue, entry_json(e.blk.index));
 }
 
 void node::impl::wake_outbox(const net::peer_url& peer, outbox& box)

@@ -6,6 +6,7 @@
 #include <beastchain/json/conversions.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/net/peer_client.hpp>
+#include <beastchain/node/clock.hpp>
 #include <beastchain/node/miner.hpp>
 #include <beastchain/node/node.hpp>
 #include <beastchain/node/peer_table.hpp>
@@ -32,14 +33,6 @@
 namespace beastchain::node {
 
 namespace asio = boost::asio;
-
-inline std::uint64_t now_ms()
-{
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch()
-    )
-                                          .count());
-}
 
 inline std::string serialize_entry(const core::chain_entry& e)
 {
@@ -460,6 +453,10 @@ struct node::impl : core::ledger_observer
     };
     outbound next_outbound(const std::string& peer);
 
+    /// Queues `item` in the `queue` of every peer it should reach (not its origin, not a banned
+    /// peer), dropping the oldest entry of a queue already holding `capacity`.
+    template <class Item>
+    void enqueue_for_peers(std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item);
     void relay_transaction(const core::transaction& tx);
     void relay_block(const core::chain_entry& e);
     void wake_outbox(const net::peer_url& peer, outbox& box);

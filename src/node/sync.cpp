@@ -1,5 +1,6 @@
 // Incremental sync: status, locator, pages; parsing and validation run on the verifier executor.
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/node/clock.hpp>
 #include <beastchain/node/sync.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,14 +15,6 @@ namespace beastchain::node {
 namespace asio = boost::asio;
 
 namespace {
-
-std::uint64_t now_ms()
-{
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch()
-    )
-                                          .count());
-}
 
 /// The state one peer's download accumulates across pages.
 struct download
