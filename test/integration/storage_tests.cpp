@@ -199,6 +199,10 @@ BOOST_AUTO_TEST_CASE(kill_9_while_adopting_a_longer_chain)
         node_process n(on_dir(dir));
         const auto chain = chain_of(n);
         BOOST_TEST((chain.size() == old_length || chain.size() == peer_length), "length " << chain.size());
+        // The restarted node syncs with its stored peer by itself. Wait for that round (a
+        // /sync-chain queues behind it), or it may switch chains after the pool looked drained
+        // and leave the abandoned transactions pending while we read the chain.
+        http_get(n.port(), "/sync-chain");
         expect_each_exactly_once(mine_until_empty(n), acked);
     }
 }
