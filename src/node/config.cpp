@@ -63,6 +63,7 @@ std::string to_config_file(const config& c)
        << "peer-connect-timeout-ms = " << c.peer.connect_timeout.count() << "\n"
        << "peer-response-timeout-ms = " << c.peer.response_timeout.count() << "\n"
        << "max-peer-response-bytes = " << c.peer.max_response_bytes << "\n"
+       << "peer-download-timeout-ms = " << c.peer_download_timeout.count() << "\n"
        << "log-level = " << levels[static_cast<int>(c.log_level)] << "\n"
        << "access-log = " << (c.access_log ? "true" : "false") << "\n"
        << "sync-interval = " << c.sync_interval_seconds << "\n"
@@ -86,6 +87,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     std::size_t max_body = cfg.server.body_limit;
     unsigned peer_connect_ms = static_cast<unsigned>(cfg.peer.connect_timeout.count());
     unsigned peer_response_ms = static_cast<unsigned>(cfg.peer.response_timeout.count());
+    unsigned peer_download_ms = static_cast<unsigned>(cfg.peer_download_timeout.count());
     std::string level = "info";
     std::size_t max_header = cfg.server.header_limit;
     unsigned header_ms = static_cast<unsigned>(cfg.server.header_timeout.count());
@@ -114,6 +116,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "deadline to reach a peer")
         ("peer-response-timeout-ms", po::value(&peer_response_ms)->default_value(peer_response_ms),
             "deadline for a peer's whole reply")
+        ("peer-download-timeout-ms", po::value(&peer_download_ms)->default_value(peer_download_ms),
+            "deadline for one sync download from a peer; blocks that arrived by then are kept")
         ("max-peer-response-bytes", po::value(&cfg.peer.max_response_bytes)->default_value(cfg.peer.max_response_bytes),
             "largest reply read from a peer")
         ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error")
@@ -192,6 +196,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range<std::size_t>("max-body-bytes", max_body, 1024, 64 * 1024 * 1024);
         require_range("peer-connect-timeout-ms", peer_connect_ms, 10u, 600'000u);
         require_range("peer-response-timeout-ms", peer_response_ms, 10u, 3'600'000u);
+        require_range("peer-download-timeout-ms", peer_download_ms, 10u, 86'400'000u);
         require_range<std::size_t>(
             "max-peer-response-bytes", cfg.peer.max_response_bytes, 1024, std::size_t{4} * 1024 * 1024 * 1024
         );
@@ -232,6 +237,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         cfg.server.body_limit = max_body;
         cfg.peer.connect_timeout = std::chrono::milliseconds(peer_connect_ms);
         cfg.peer.response_timeout = std::chrono::milliseconds(peer_response_ms);
+        cfg.peer_download_timeout = std::chrono::milliseconds(peer_download_ms);
         cfg.log_level = *lvl;
         cfg.server.header_limit = max_header;
         cfg.server.header_timeout = std::chrono::milliseconds(header_ms);

@@ -288,7 +288,12 @@ asio::awaitable<sync_outcome> node::impl::sync_round(bool want_chain)
     std::vector<peer_sync_result> results;
     if (!snap.peers.empty()) {
         const sync_limits limits{
-            cfg.peer, cfg.consensus, page_blocks, cfg.max_peer_chain_blocks, cfg.max_json_depth};
+            cfg.peer,
+            cfg.consensus,
+            page_blocks,
+            cfg.max_peer_chain_blocks,
+            cfg.max_json_depth,
+            cfg.peer_download_timeout};
         auto ex = co_await asio::this_coro::executor;
         using op_type = decltype(asio::co_spawn(
             ex, sync_with_peer({}, nullptr, limits, verifier_.get_executor()), asio::deferred
@@ -364,6 +369,11 @@ asio::awaitable<sync_outcome> node::impl::sync_round(bool want_chain)
                     " transactions back to pending)"
                 );
                 restart_mining();
+                if (c->truncated) {
+                    // The rest of that peer's chain comes in the next round, from our new tip.
+                    log::info(c->peer + ": " + c->error + "; continuing in another round");
+                    sync_again_ = true;
+                }
                 break;
             }
             if (why.reason == core::reject_reason::duplicate_transaction) {

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_set>
 
@@ -189,6 +190,7 @@ asio::awaitable<peer_sync_result> sync_with_peer(
 {
     peer_sync_result out;
     out.peer = peer.normalized;
+    const auto deadline = std::chrono::steady_clock::now() + limits.download_deadline;
 
     // 1. Does the peer claim more work than we have? If not, one small reply is the whole cost.
     ++out.requests;
@@ -214,8 +216,23 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     std::string target =
         "/blocks?limit=" + std::to_string(limits.page_blocks) + "&locator=" + locator_parameter(*view);
     for (bool first = true;; first = false) {
+        // Each page gets what is left of the download's deadline at most; rounded up, so that a
+        // request cut off by it ends at or after the deadline and is recognised as such below.
+        const auto left =
+            std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            out.truncated = true;
+            break;
+        }
+        net::peer_limits page_limits = limits.peer;
+        page_limits.connect_timeout = std::min(page_limits.connect_timeout, left);
+        page_limits.response_timeout = std::min(page_limits.response_timeout, left);
         ++out.requests;
-        res = co_await net::send_peer_request(peer, net::http::verb::get, std::move(target), {}, limits.peer);
+        res = co_await net::send_peer_request(peer, net::http::verb::get, std::move(target), {}, page_limits);
+        if (!res.reply && std::chrono::steady_clock::now() >= deadline && !dl->entries.empty()) {
+            out.truncated = true; // cut off by the deadline, not by a fault of its own making
+            break;
+        }
         if (!res.reply)
             co_return failed(std::move(out), res.error, "unreachable", false);
         out.bytes += res.reply->body.size();
@@ -242,10 +259,21 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         target = "/blocks?limit=" + std::to_string(limits.page_blocks) +
                  "&from=" + std::to_string(dl->entries.back().blk.index + 1);
     }
+    if (dl->entries.empty() && out.truncated)
+        co_return failed(
+            std::move(out),
+            "no block arrived within the " + std::to_string(limits.download_deadline.count()) +
+                " ms download deadline",
+            "unreachable",
+            false
+        );
     if (dl->entries.empty()) {
         out.result = peer_sync_result::kind::nothing_new;
         co_return out;
     }
+    if (out.truncated)
+        out.error = "download stopped at its " + std::to_string(limits.download_deadline.count()) +
+                    " ms deadline after " + std::to_string(dl->entries.size()) + " blocks";
     out.result = peer_sync_result::kind::candidate;
     out.suffix = core::chain_suffix{dl->from, std::move(dl->entries)};
     co_return out;

@@ -280,6 +280,81 @@ BOOST_AUTO_TEST_CASE(dead_and_silent_peers_cannot_hang_sync)
     BOOST_TEST(http_get(node.port(), "/chain", std::chrono::seconds(2)).status == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(a_peer_dripping_pages_cannot_hold_a_sync_round)
+{
+    // 1,600 real blocks are four /blocks pages. A proxy sits on every reply for 250 ms, so the
+    // download from it outlasts a 1 s deadline however fast the machine is.
+    temp_data_dir source_dir;
+    const auto gen = run_program(
+        BEASTCHAIN_GEN_CHAIN_BINARY,
+        {"--data-dir", source_dir.path, "--blocks", "1600"},
+        std::chrono::seconds(120)
+    );
+    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
+    node_process source(
+        {"--difficulty",
+         "1",
+         "--data-dir",
+         source_dir.path,
+         "--advertise-url",
+         "none",
+         "--log-level",
+         "warning"}
+    );
+    fake_peer drip(fake_peer::mode::serve);
+    drip.forward_slowly(source.port(), std::chrono::milliseconds(250));
+
+    // No background sync: whatever happens after the first round is the node carrying on by itself.
+    node_process node(quick_node(
+        {"--difficulty",
+         "1",
+         "--peer-download-timeout-ms",
+         "1000",
+         "--sync-interval",
+         "0",
+         "--advertise-url",
+         "none"}
+    ));
+    register_peer(node, drip.url());
+    const auto start = steady_clock::now();
+    const auto r = sync(node);
+    const double took = std::chrono::duration<double>(steady_clock::now() - start).count();
+    const auto first = status_of(node).at("height").as_int64();
+    BOOST_TEST_MESSAGE("first round: height " << first << " after " << took << " s");
+    // The round ended at the deadline with what had arrived, whole pages, and adopted it.
+    BOOST_TEST(r.at("message").as_string() == "Chain was replaced", r);
+    BOOST_TEST(first > 0);
+    BOOST_TEST(first < 1600);
+    BOOST_TEST(first % 500 == 0);
+    BOOST_TEST(r.at("peers_failed").as_array().empty(), r); // slow is not a fault: no back-off
+
+    // Further rounds continue from the new tip until the node has the peer's whole chain.
+    BOOST_TEST(wait_until([&] { return status_of(node).at("height").as_int64() == 1600; }));
+    BOOST_TEST(status_of(node).at("tip_hash") == status_of(source).at("tip_hash"));
+    BOOST_TEST(peer_entry(node, drip.url()).at("state").as_string() == "ok");
+
+    // A peer too slow to deliver a single page within the deadline is a failure and backs off.
+    fake_peer crawl(fake_peer::mode::serve);
+    crawl.forward_slowly(source.port(), std::chrono::milliseconds(600));
+    node_process behind(quick_node(
+        {"--difficulty",
+         "1",
+         "--peer-download-timeout-ms",
+         "500",
+         "--sync-interval",
+         "0",
+         "--advertise-url",
+         "none"}
+    ));
+    register_peer(behind, crawl.url());
+    const auto slow = sync(behind);
+    BOOST_TEST(slow.at("message").as_string() == "No neighbour chain is available", slow);
+    const std::string failed = bj::serialize(slow.at("peers_failed"));
+    BOOST_TEST(failed.find("download deadline") != std::string::npos, failed);
+    BOOST_TEST(status_of(behind).at("height").as_int64() == 0);
+    BOOST_TEST(peer_entry(behind, crawl.url()).at("state").as_string() == "backoff");
+}
+
 BOOST_AUTO_TEST_CASE(sync_callers_queued_at_shutdown_still_get_an_answer)
 {
     // A round waits out a silent peer; a second caller queues behind it; then SIGTERM.

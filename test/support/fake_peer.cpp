@@ -30,8 +30,59 @@ struct fake_peer::impl
     std::atomic<int> seen{0};
     std::mutex routes_mutex;
     std::map<std::string, std::pair<unsigned, std::string>, std::less<>> routes;
+    std::uint16_t upstream_port = 0; // forward_slowly
+    std::chrono::milliseconds upstream_delay{0};
     std::list<tcp::socket> held; // silent mode keeps connections open and mute
     std::thread runner;
+
+    /// Serve mode's scripted reply.
+    void answer(tcp::socket& s, const http::request<http::string_body>& req)
+    {
+        const std::string_view target = req.target();
+        const std::string path(target.substr(0, target.find('?')));
+        auto [code, text] = std::pair{status, body};
+        {
+            const std::lock_guard lock(routes_mutex);
+            if (const auto it = routes.find(path); it != routes.end())
+                std::tie(code, text) = it->second;
+        }
+        if (code == 0)
+            throw std::runtime_error("hang up"); // dies mid-exchange
+        http::response<http::string_body> res{static_cast<http::status>(code), 11};
+        res.set(http::field::content_type, "application/json");
+        res.body() = std::move(text);
+        res.keep_alive(false);
+        res.prepare_payload();
+        http::write(s, res);
+    }
+
+    /// forward_slowly's exchange; false when no upstream is set.
+    bool forward(tcp::socket& client, http::request<http::string_body>& req)
+    {
+        std::uint16_t port = 0;
+        std::chrono::milliseconds delay{0};
+        {
+            const std::lock_guard lock(routes_mutex);
+            port = upstream_port;
+            delay = upstream_delay;
+        }
+        if (port == 0)
+            return false;
+        std::this_thread::sleep_for(delay);
+        tcp::socket up(ioc);
+        up.connect({asio::ip::make_address("127.0.0.1"), port});
+        req.keep_alive(false);
+        http::write(up, req);
+        beast::flat_buffer buf;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024 * 1024);
+        http::read(up, buf, parser);
+        http::response<http::string_body> res = parser.release();
+        res.keep_alive(false);
+        res.prepare_payload();
+        http::write(client, res);
+        return true;
+    }
 
     void accept()
     {
@@ -64,22 +115,8 @@ struct fake_peer::impl
                     beast::flat_buffer buf;
                     http::request<http::string_body> req;
                     http::read(s, buf, req);
-                    const std::string_view target = req.target();
-                    const std::string path(target.substr(0, target.find('?')));
-                    auto [code, text] = std::pair{status, body};
-                    {
-                        const std::lock_guard lock(routes_mutex);
-                        if (const auto it = routes.find(path); it != routes.end())
-                            std::tie(code, text) = it->second;
-                    }
-                    if (code == 0)
-                        throw std::runtime_error("hang up"); // dies mid-exchange
-                    http::response<http::string_body> res{static_cast<http::status>(code), 11};
-                    res.set(http::field::content_type, "application/json");
-                    res.body() = std::move(text);
-                    res.keep_alive(false);
-                    res.prepare_payload();
-                    http::write(s, res);
+                    if (!forward(s, req))
+                        answer(s, req);
                 } catch (const std::exception&) {
                 }
                 boost::system::error_code ignored;
@@ -110,6 +147,13 @@ void fake_peer::route(std::string path, unsigned status, std::string body)
 {
     const std::lock_guard lock(impl_->routes_mutex);
     impl_->routes[std::move(path)] = {status, std::move(body)};
+}
+
+void fake_peer::forward_slowly(std::uint16_t upstream_port, std::chrono::milliseconds delay)
+{
+    const std::lock_guard lock(impl_->routes_mutex);
+    impl_->upstream_port = upstream_port;
+    impl_->upstream_delay = delay;
 }
 
 std::uint16_t fake_peer::port() const noexcept

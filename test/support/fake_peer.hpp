@@ -25,6 +25,10 @@ public:
     /// instead of the default; status 0 closes the connection without answering.
     void route(std::string path, unsigned status, std::string body);
 
+    /// In serve mode, pass every request on to a real node at `upstream_port` and relay its reply,
+    /// but only after sitting on it for `delay`: a slow (or dripping) peer with real data.
+    void forward_slowly(std::uint16_t upstream_port, std::chrono::milliseconds delay);
+
     std::uint16_t port() const noexcept;
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
     int requests_seen() const noexcept;

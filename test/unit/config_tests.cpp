@@ -163,7 +163,9 @@ BOOST_AUTO_TEST_CASE(print_config_round_trips_through_a_config_file)
          "--advertise-url",
          "http://me.example:6123",
          "--sync-interval",
-         "5"}
+         "5",
+         "--peer-download-timeout-ms",
+         "4500"}
     );
     BOOST_TEST(printed.exit_code == 0);
     BOOST_TEST(printed.message.find("port = 6123") != std::string::npos, printed.message);
@@ -179,6 +181,7 @@ BOOST_AUTO_TEST_CASE(print_config_round_trips_through_a_config_file)
     );
     BOOST_TEST(back.cfg->advertise_url == "http://me.example:6123");
     BOOST_TEST(back.cfg->sync_interval_seconds == 5u);
+    BOOST_TEST(back.cfg->peer_download_timeout.count() == 4500);
     BOOST_TEST(to_config_file(*back.cfg) == printed.message);
 }
 
@@ -191,7 +194,8 @@ BOOST_AUTO_TEST_CASE(peer_flags_are_validated)
           {"--advertise-url", "a.example:5000"},
           {"--sync-interval", "-1"},
           {"--ban-seconds", "99999999"},
-          {"--relay-queue", "0"}}) {
+          {"--relay-queue", "0"},
+          {"--peer-download-timeout-ms", "5"}}) {
         const auto r = parse(bad);
         BOOST_TEST(r.exit_code == 2, bad[0] << " " << bad[1]);
         BOOST_TEST(r.message.find(std::string(bad[0]).substr(2)) != std::string::npos, r.message);

@@ -50,6 +50,9 @@ struct config
     std::string advertise_url;
     /// Seconds between background syncs with every peer; 0 turns them off.
     unsigned sync_interval_seconds = 30;
+    /// The whole download from one peer in a sync round; what arrived by then is still used and
+    /// the next round carries on, so a slow peer delays a round but cannot hold it.
+    std::chrono::milliseconds peer_download_timeout{120'000};
     /// How long a peer that served invalid blocks is ignored.
     unsigned ban_seconds = 600;
     /// Transactions queued for relay to one peer at most; the oldest are dropped beyond it

@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ struct sync_limits
     std::size_t page_blocks = 500; ///< blocks asked for per /blocks request
     std::size_t max_blocks = 1'000'000;
     std::size_t max_json_depth = 32;
+    /// The whole download from one peer. Per-request deadlines alone would let a peer drip valid
+    /// pages just inside them and hold the (coalesced) sync round for hours.
+    std::chrono::milliseconds download_deadline{120'000};
 };
 
 /// What syncing with one peer produced.
@@ -49,6 +53,7 @@ struct peer_sync_result
     std::string peer;
     kind result = kind::failed;
     std::optional<core::chain_suffix> suffix;
+    bool truncated = false; ///< the download hit its deadline: `suffix` is what arrived in time
     std::string error;
     std::string reason = "unreachable"; ///< metrics label: how the fetch failed or a reject_reason name
     bool ban = false;                   ///< it served invalid blocks or a foreign chain
@@ -59,8 +64,10 @@ struct peer_sync_result
 /**
  * Syncs with one peer: `GET /status`; if the peer claims more work than `view`, `GET
  * /blocks?locator=...` then `GET /blocks?from=...` pages until its tip (or `max_blocks`). Each page
- * is parsed and validated on `verifier` as it arrives, so a bad block stops the download. Never
- * throws for peer misbehaviour: it is reported in the result.
+ * is parsed and validated on `verifier` as it arrives, so a bad block stops the download. At
+ * `download_deadline` the download stops and the pages validated so far are the (truncated)
+ * candidate, so a slow peer still moves a node forward. Never throws for peer misbehaviour: it is
+ * reported in the result.
  */
 boost::asio::awaitable<peer_sync_result> sync_with_peer(
     net::peer_url peer,
