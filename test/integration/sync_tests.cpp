@@ -305,16 +305,19 @@ BOOST_AUTO_TEST_CASE(a_peer_dripping_pages_cannot_hold_a_sync_round)
     drip.forward_slowly(source.port(), std::chrono::milliseconds(250));
 
     // No background sync: whatever happens after the first round is the node carrying on by itself.
-    node_process node(quick_node(
-        {"--difficulty",
-         "1",
-         "--peer-download-timeout-ms",
-         "1000",
-         "--sync-interval",
-         "0",
-         "--advertise-url",
-         "none"}
-    ));
+    const auto catching_up_node = [](const char* deadline_ms) {
+        return quick_node(
+            {"--difficulty",
+             "1",
+             "--peer-download-timeout-ms",
+             deadline_ms,
+             "--sync-interval",
+             "0",
+             "--advertise-url",
+             "none"}
+        );
+    };
+    node_process node(catching_up_node("1000"));
     register_peer(node, drip.url());
     const auto start = steady_clock::now();
     const auto r = sync(node);
@@ -336,16 +339,7 @@ BOOST_AUTO_TEST_CASE(a_peer_dripping_pages_cannot_hold_a_sync_round)
     // A peer too slow to deliver a single page within the deadline is a failure and backs off.
     fake_peer crawl(fake_peer::mode::serve);
     crawl.forward_slowly(source.port(), std::chrono::milliseconds(600));
-    node_process behind(quick_node(
-        {"--difficulty",
-         "1",
-         "--peer-download-timeout-ms",
-         "500",
-         "--sync-interval",
-         "0",
-         "--advertise-url",
-         "none"}
-    ));
+    node_process behind(catching_up_node("500"));
     register_peer(behind, crawl.url());
     const auto slow = sync(behind);
     BOOST_TEST(slow.at("message").as_string() == "No neighbour chain is available", slow);
