@@ -14,17 +14,11 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from node_launch import start_node
 
-def start_node(binary, data_dir, *extra):
-    proc = subprocess.Popen([binary, "-p", "0", "--difficulty", "12", "--miner-threads", "1", "--log-level",
-                             "warning", "--access-log", "false", "--data-dir", data_dir, *extra],
-                            stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"Running on (http://[^/]+)/", line)
-    if not m:
-        proc.kill()
-        raise SystemExit("node did not start: %r" % line)
-    return proc, m.group(1)
+
+# One miner thread and no access log: two nodes share two cores with the load tool.
+QUIET = ("--miner-threads", "1", "--access-log", "false")
 
 
 def bench(binary, out_json, *args):
@@ -96,7 +90,7 @@ def main():
     procs = []
     try:
         # One durable node, a few thousand transactions over 16 connections.
-        p, url = start_node(node_bin, os.path.join(tmp, "a"))
+        p, url = start_node(node_bin, os.path.join(tmp, "a"), *QUIET)
         procs.append(p)
         rc, res = bench(bench_bin, os.path.join(tmp, "one.json"), "--target", url, "-c", "16", "--count", "3000",
                         "--verify")
@@ -107,7 +101,7 @@ def main():
 
         # Two peered nodes sharing the load: each one's acknowledgements must be in its chain, with
         # blocks mined on either spreading to the other. The mixed scenario mines while posting.
-        p2, url2 = start_node(node_bin, os.path.join(tmp, "b"), "--peer", url)
+        p2, url2 = start_node(node_bin, os.path.join(tmp, "b"), *QUIET, "--peer", url)
         procs.append(p2)
         rc, res = bench(bench_bin, os.path.join(tmp, "two.json"), "--target", url, "--target", url2,
                         "-c", "8", "--duration", "2", "--scenario", "mixed", "--verify")

@@ -1,22 +1,20 @@
 #!/usr/bin/env python3
 """Parses a live node's /metrics with prometheus_client's own parser (Debian's python3-prometheus-client).
 Usage: metrics_parse.py PATH/TO/beastchain-node"""
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from node_launch import start_node
+
 
 def main():
     data = tempfile.mkdtemp(prefix="beastchain-metrics-")
-    node = subprocess.Popen([sys.argv[1], "-p", "0", "--difficulty", "12", "--log-level", "warning",
-                             "--data-dir", data], stdout=subprocess.PIPE, text=True)
+    node, base = start_node(sys.argv[1], data)
     try:
-        base = re.search(r"Running on (http://[^/]+)/", node.stdout.readline()).group(1)
         req = urllib.request.Request(base + "/create-transaction", method="POST",
                                      data=b'{"sender":"a","recipient":"b","amount":1}',
                                      headers={"Content-Type": "application/json"})

@@ -6,24 +6,15 @@ checks that the JSON shapes and the synced chain are what the tutorial shows.
 Usage: tutorial_client.py PATH/TO/beastchain-node
 """
 import json
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import requests
 
+from node_launch import start_node
 
-def start_node(binary, data_dir):
-    proc = subprocess.Popen([binary, "-p", "0", "--difficulty", "12", "--log-level", "warning",
-                             "--data-dir", data_dir], stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    match = re.search(r"Running on (http://[^/]+)/", line)
-    if not match:
-        proc.kill()
-        raise SystemExit("node did not start: %r" % line)
-    return proc, match.group(1)
+
 
 
 # ---- the tutorial's helpers, verbatim -------------------------------------------------------
