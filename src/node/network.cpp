@@ -242,10 +242,8 @@ asio::awaitable<void> node::impl::run_sync_round(std::vector<sync_handler> waite
         }
         if (!out.chain_json && !waiters.empty())
             out.chain_json = chain_array();
-        for (auto& w : waiters) {
-            auto ex = asio::get_associated_executor(w);
-            asio::dispatch(ex, [w = std::move(w), out]() mutable { std::move(w)(nullptr, std::move(out)); });
-        }
+        for (auto& w : waiters)
+            complete(std::move(w), out);
         sync_running_ = false;
         if (!shut_down_ && (sync_again_ || !sync_waiters_.empty()))
             request_sync(std::nullopt);
@@ -466,10 +464,7 @@ asio::awaitable<sync_outcome> node::sync()
             if (self->shut_down_) {
                 sync_outcome out;
                 out.chain_json = self->chain_array();
-                auto ex = asio::get_associated_executor(h);
-                asio::dispatch(ex, [h = std::move(h), out = std::move(out)]() mutable {
-                    std::move(h)(nullptr, std::move(out));
-                });
+                impl::complete(std::move(h), std::move(out));
                 return;
             }
             self->request_sync(impl::sync_handler(std::move(h)));

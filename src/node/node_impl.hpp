@@ -319,7 +319,9 @@ struct node::impl : core::ledger_observer
         return chain_cache_;
     }
 
-    static void complete(mine_handler h, mine_outcome r)
+    /// Answers a waiting caller (a /mine or /sync-chain handler) with `r` on the caller's own
+    /// executor, never inline on the strand.
+    template <class Handler, class Result> static void complete(Handler h, Result r)
     {
         auto ex = asio::get_associated_executor(h);
         asio::dispatch(ex, [h = std::move(h), r = std::move(r)]() mutable {
