@@ -342,6 +342,19 @@ std::optional<decode_error> decode_blocks(
     return std::nullopt;
 }
 
+/// `v` as an array of at most `max` entries, checked before any entry is decoded; errors name
+/// `field` and say what the entries are ("blocks", "entries").
+decoded<const bj::array*>
+bounded_array(const bj::value& v, std::string field, std::size_t max, std::string_view entries)
+{
+    const bj::array* arr = v.if_array();
+    if (arr == nullptr)
+        return error(std::move(field), "must be an array");
+    if (arr->size() > max)
+        return error(std::move(field), "has more than " + std::to_string(max) + " " + std::string(entries));
+    return arr;
+}
+
 } // namespace
 
 decoded<received_chain> decode_chain_reply(const bj::value& jv, std::size_t max_blocks)
@@ -350,13 +363,11 @@ decoded<received_chain> decode_chain_reply(const bj::value& jv, std::size_t max_
     const bj::value* chain = r.field("chain");
     if (!r.ok())
         return r.take_error();
-    const bj::array* arr = chain->if_array();
-    if (arr == nullptr)
-        return error("chain", "must be an array");
-    if (arr->size() > max_blocks)
-        return error("chain", "has more than " + std::to_string(max_blocks) + " blocks");
+    auto arr = bounded_array(*chain, "chain", max_blocks, "blocks");
+    if (!arr.ok())
+        return arr.error();
     received_chain out;
-    if (auto e = decode_blocks(*arr, "chain", out.blocks, out.claimed_hashes))
+    if (auto e = decode_blocks(*arr.value(), "chain", out.blocks, out.claimed_hashes))
         return std::move(*e);
     return out;
 }
@@ -390,12 +401,10 @@ decoded<blocks_page> decode_blocks_page(const bj::value& jv, std::size_t max_blo
     out.height = r.unsigned_integer("height", 0, std::numeric_limits<std::int64_t>::max());
     if (!r.ok())
         return r.take_error();
-    const bj::array* arr = blocks->if_array();
-    if (arr == nullptr)
-        return error("blocks", "must be an array");
-    if (arr->size() > max_blocks)
-        return error("blocks", "has more than " + std::to_string(max_blocks) + " blocks");
-    if (auto e = decode_blocks(*arr, "blocks", out.blocks, out.claimed_hashes))
+    auto arr = bounded_array(*blocks, "blocks", max_blocks, "blocks");
+    if (!arr.ok())
+        return arr.error();
+    if (auto e = decode_blocks(*arr.value(), "blocks", out.blocks, out.claimed_hashes))
         return std::move(*e);
     return out;
 }
@@ -406,15 +415,14 @@ decoded<std::vector<core::transaction>> decode_transaction_batch(const bj::value
     const bj::value* txs = r.field("transactions");
     if (!r.ok())
         return r.take_error();
-    const bj::array* arr = txs->if_array();
-    if (arr == nullptr)
-        return error("transactions", "must be an array");
-    if (arr->size() > max)
-        return error("transactions", "has more than " + std::to_string(max) + " entries");
+    auto checked = bounded_array(*txs, "transactions", max, "entries");
+    if (!checked.ok())
+        return checked.error();
+    const bj::array& arr = *checked.value();
     std::vector<core::transaction> out;
-    out.reserve(arr->size());
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-        auto tx = decode_transaction((*arr)[i], "transactions[" + std::to_string(i) + "]");
+    out.reserve(arr.size());
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        auto tx = decode_transaction(arr[i], "transactions[" + std::to_string(i) + "]");
         if (!tx.ok())
             return tx.error();
         out.push_back(std::move(tx.value()));
