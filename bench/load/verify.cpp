@@ -60,27 +60,49 @@ void count_block(const bj::value& block, std::unordered_map<std::string, std::ui
 }
 
 /// Counts, in `peer`'s best chain, the transactions whose ids are keys of `seen`.
+///
+/// The chain is read in pages, and peered nodes can still switch chains while we read: a page
+/// from the old chain and the next from the new one would count a re-mined transaction twice.
+/// Each page must therefore continue the previous one (its first block's `previous_hash` is the
+/// last block's `hash`); when it does not, the count starts again from genesis.
 asio::awaitable<void>
 count_chain(const net::peer_url& peer, std::unordered_map<std::string, std::uint32_t>& seen)
 {
-    unsigned status = 0;
-    for (std::uint64_t from = 0;;) {
-        bj::value page = co_await get_json(peer, "/blocks?limit=500&from=" + std::to_string(from), &status);
-        if (status == 404 && from == 0) {
-            // A node without block pages (the tutorial's): one /chain read.
-            bj::value all = co_await get_json(peer, "/chain");
-            for (const auto& b : all.at("chain").as_array())
+    constexpr int max_reads = 20;
+    for (int read = 1;; ++read) {
+        for (auto& entry : seen)
+            entry.second = 0;
+        bool switched = false;
+        bj::value last_hash;
+        unsigned status = 0;
+        for (std::uint64_t from = 0;;) {
+            bj::value page =
+                co_await get_json(peer, "/blocks?limit=500&from=" + std::to_string(from), &status);
+            if (status == 404 && from == 0) {
+                // A node without block pages (the tutorial's): one /chain read is one snapshot.
+                bj::value all = co_await get_json(peer, "/chain");
+                for (const auto& b : all.at("chain").as_array())
+                    count_block(b, seen);
+                co_return;
+            }
+            if (status != 200)
+                throw std::runtime_error(peer.normalized + "/blocks answered HTTP " + std::to_string(status));
+            const auto& blocks = page.at("blocks").as_array();
+            if (blocks.empty())
+                co_return;
+            if (from > 0 && blocks.front().at("previous_hash") != last_hash) {
+                switched = true;
+                break;
+            }
+            for (const auto& b : blocks)
                 count_block(b, seen);
-            co_return;
+            last_hash = blocks.back().at("hash");
+            from += blocks.size();
         }
-        if (status != 200)
-            throw std::runtime_error(peer.normalized + "/blocks answered HTTP " + std::to_string(status));
-        const auto& blocks = page.at("blocks").as_array();
-        for (const auto& b : blocks)
-            count_block(b, seen);
-        if (blocks.empty())
-            co_return;
-        from += blocks.size();
+        if (switched && read == max_reads)
+            throw std::runtime_error(
+                peer.normalized + " switched chains during each of " + std::to_string(max_reads) + " reads"
+            );
     }
 }
 

@@ -30,9 +30,11 @@ def bench(binary, out_json, *args):
 
 
 class FakeNode(BaseHTTPRequestHandler):
-    """Acknowledges every transaction with a fresh id; its chain then drops or doubles them."""
+    """Acknowledges every transaction with a fresh id; its chain then drops or doubles them, or
+    (reorg) holds each exactly once but switches chains between two pages of the tool's read."""
     mode = "drop"
     acked = []
+    switched = False
     lock = threading.Lock()
 
     def log_message(self, *args):
@@ -61,19 +63,38 @@ class FakeNode(BaseHTTPRequestHandler):
             start = int(re.search(r"from=(\d+)", self.path).group(1))
             with FakeNode.lock:
                 ids = list(FakeNode.acked)
+            if FakeNode.mode == "reorg":
+                self.reply(200, {"blocks": self.reorg_page(start, ids), "from": start, "height": 2})
+                return
             if FakeNode.mode == "drop":
                 ids = ids[: len(ids) // 2]  # half of what it acknowledged never lands
             else:
                 ids = ids + ids[:3]  # three land twice
             txs = [{"transaction_id": i, "sender": "a", "recipient": "b", "amount": 1} for i in ids]
-            blocks = [{"index": 1, "transactions": txs}] if start == 0 else []
+            block = {"index": 1, "hash": "x1", "previous_hash": "g", "transactions": txs}
+            blocks = [block] if start == 0 else []
             self.reply(200, {"blocks": blocks, "from": start, "height": 1})
         else:
             self.reply(404, {"error": "not_found"})
 
+    @staticmethod
+    def reorg_page(start, ids):
+        """One block per page. The old chain holds every id in block 1; once that page is served,
+        the node has switched to a longer chain that holds them in block 2 instead."""
+        txs = [{"transaction_id": i, "sender": "a", "recipient": "b", "amount": 1} for i in ids]
+        genesis = {"index": 0, "hash": "g", "previous_hash": 0, "transactions": []}
+        old = [genesis, {"index": 1, "hash": "a1", "previous_hash": "g", "transactions": txs}]
+        new = [genesis, {"index": 1, "hash": "b1", "previous_hash": "g", "transactions": []},
+               {"index": 2, "hash": "b2", "previous_hash": "b1", "transactions": txs}]
+        with FakeNode.lock:
+            chain = new if FakeNode.switched else old
+            if start == 1:
+                FakeNode.switched = True
+        return chain[start:start + 1]
+
 
 def fake_run(bench_bin, tmp, mode):
-    FakeNode.mode, FakeNode.acked = mode, []
+    FakeNode.mode, FakeNode.acked, FakeNode.switched = mode, [], False
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNode)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -115,6 +136,10 @@ def main():
         rc, res = fake_run(bench_bin, tmp, "duplicate")
         assert rc == 1, rc
         assert res["verify"]["duplicated"] == 3 and res["verify"]["missing"] == 0, res["verify"]
+        # A chain switch between pages of the read is not a duplicate: the tool reads again.
+        rc, res = fake_run(bench_bin, tmp, "reorg")
+        assert rc == 0, rc
+        assert res["verify"]["exactly_once"] == 200 and res["verify"]["duplicated"] == 0, res["verify"]
         print(json.dumps({"bench_verify": "ok"}))
         return 0
     finally:
