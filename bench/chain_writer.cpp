@@ -27,7 +27,8 @@ void write_chain(const std::filesystem::path& dir, const chain_spec& spec)
     std::uint64_t now = core::genesis_block().timestamp_ms;
     for (std::size_t i = 0; i < spec.blocks; ++i) {
         for (std::size_t t = 0; t < spec.transactions_per_block; ++t) {
-            core::transaction tx{core::make_uuid_hex(), "sender", "recipient", t + 1};
+            core::transaction tx =
+                core::make_transaction("sender", "recipient", t + 1, core::make_transaction_nonce());
             storage::record r;
             r.type = storage::record_type::transaction_accepted;
             r.tx = tx;

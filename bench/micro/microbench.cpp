@@ -182,7 +182,7 @@ static void BM_json_parse_block(benchmark::State& state)
     const std::string text =
         boost::json::serialize(boost::json::value_from(core::chain_entry{b, core::block_hash(b), 0}));
     for (auto _ : state) {
-        auto parsed = json::parse_body(text);
+        auto parsed = json::parse_body(text, json::kind::with_arrays(1000));
         auto decoded = json::decode_block(parsed.value());
         if (!decoded.ok())
             state.SkipWithError("the benchmark block does not decode");
@@ -193,6 +193,53 @@ static void BM_json_parse_block(benchmark::State& state)
         benchmark::Counter(static_cast<double>(state.iterations() * 1000), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_json_parse_block);
+
+namespace {
+
+/// The costliest body the checks accept for a peer message: 1,000 objects of 64 distinct keys
+/// each (every key takes part in a duplicate check), about 0.8 MB.
+const std::string& many_keys_body()
+{
+    static const std::string text = [] {
+        std::string t = "[";
+        for (int o = 0; o < 1000; ++o) {
+            t += o ? ",{" : "{";
+            for (int k = 0; k < 64; ++k)
+                t += (k ? ",\"k" : "\"k") + std::to_string(o * 64 + k) + "\":0";
+            t += '}';
+        }
+        return t + "]";
+    }();
+    return text;
+}
+
+} // namespace
+
+/// Worst case of the linear checks (duplicate keys, counts) plus the value parse.
+static void BM_json_parse_many_keys_checked(benchmark::State& state)
+{
+    const std::string& text = many_keys_body();
+    for (auto _ : state) {
+        auto parsed = json::parse_body(text, json::kind::with_arrays(1000));
+        if (!parsed.ok())
+            state.SkipWithError("the benchmark body is refused");
+        benchmark::DoNotOptimize(parsed);
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_json_parse_many_keys_checked);
+
+/// The same bytes through plain boost::json::parse: the floor the checks are measured against.
+static void BM_json_parse_many_keys_plain(benchmark::State& state)
+{
+    const std::string& text = many_keys_body();
+    for (auto _ : state) {
+        auto jv = boost::json::parse(text);
+        benchmark::DoNotOptimize(jv);
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_json_parse_many_keys_plain);
 
 // ---- loading a long chain ------------------------------------------------------------------
 

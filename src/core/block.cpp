@@ -42,12 +42,13 @@ hash256 hash_pair(const hash256& left, const hash256& right)
 hash256 transaction_leaf_hash(const transaction& tx)
 {
     std::vector<std::uint8_t> buf;
-    buf.reserve(1 + 12 + tx.transaction_id.size() + tx.sender.size() + tx.recipient.size() + 8);
+    buf.reserve(1 + 12 + tx.transaction_id.size() + tx.sender.size() + tx.recipient.size() + 16);
     buf.push_back(0x00);
     put_string(buf, tx.transaction_id);
     put_string(buf, tx.sender);
     put_string(buf, tx.recipient);
     put_le(buf, tx.amount);
+    put_le(buf, tx.nonce);
     return sha256(buf);
 }
 

@@ -49,8 +49,9 @@ block ledger::make_block_template(
     b.timestamp_ms = std::max(now_ms, tip.blk.timestamp_ms);
     b.difficulty = difficulty;
     b.transactions = pool_.select(chain_.params().max_block_transactions - 1);
+    // The block index as nonce gives every height's reward its own id, even to the same miner.
     b.transactions.push_back(
-        {make_uuid_hex(), std::string(reward_sender), std::string(miner_address), reward_amount}
+        make_transaction(std::string(reward_sender), std::string(miner_address), reward_amount, b.index)
     );
     return b;
 }

@@ -2,10 +2,12 @@
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/transaction.hpp>
 
+#include <boost/endian/conversion.hpp>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid.hpp>
 
 #include <algorithm>
+#include <random>
 
 namespace beastchain::core {
 
@@ -15,6 +17,58 @@ std::string make_uuid_hex()
     thread_local boost::uuids::random_generator generator;
     const boost::uuids::uuid id = generator();
     return to_hex(std::span<const std::uint8_t>(id.begin(), id.end()));
+}
+
+std::uint64_t make_transaction_nonce()
+{
+    // Not a secret, only a tie-breaker between identical payments: a seeded engine per thread.
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    return engine() & max_transaction_nonce;
+}
+
+namespace {
+
+constexpr std::uint8_t canonical_version = 1;
+
+void put_u64(std::string& out, std::uint64_t v)
+{
+    boost::endian::native_to_little_inplace(v);
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+void put_string(std::string& out, std::string_view s)
+{
+    auto n = static_cast<std::uint32_t>(s.size());
+    boost::endian::native_to_little_inplace(n);
+    out.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out.append(s);
+}
+
+} // namespace
+
+std::string canonical_bytes(const transaction& tx)
+{
+    std::string out;
+    out.reserve(1 + 8 + tx.sender.size() + tx.recipient.size() + 16);
+    out.push_back(static_cast<char>(canonical_version));
+    put_string(out, tx.sender);
+    put_string(out, tx.recipient);
+    put_u64(out, tx.amount);
+    put_u64(out, tx.nonce);
+    return out;
+}
+
+std::string transaction_id_of(const transaction& tx)
+{
+    return to_hex(sha256(canonical_bytes(tx)));
+}
+
+transaction
+make_transaction(std::string sender, std::string recipient, std::uint64_t amount, std::uint64_t nonce)
+{
+    transaction tx{{}, std::move(sender), std::move(recipient), amount, nonce};
+    tx.transaction_id = transaction_id_of(tx);
+    return tx;
 }
 
 bool is_valid_transaction_id(std::string_view id) noexcept
@@ -44,7 +98,7 @@ validation_result check_transaction(const transaction& tx)
 {
     if (!is_valid_transaction_id(tx.transaction_id))
         return validation_result::fail(
-            reject_reason::bad_transaction_id, "transaction_id must be 32 lower-case hex digits"
+            reject_reason::bad_transaction_id, "transaction_id must be 64 lower-case hex digits"
         );
     if (auto r = check_address(tx.sender, reject_reason::bad_sender, "sender"); !r)
         return r;
@@ -53,6 +107,18 @@ validation_result check_transaction(const transaction& tx)
     if (tx.amount < 1 || tx.amount > max_amount)
         return validation_result::fail(
             reject_reason::bad_amount, "amount must be an integer from 1 to " + std::to_string(max_amount)
+        );
+    if (tx.nonce > max_transaction_nonce)
+        return validation_result::fail(
+            reject_reason::bad_nonce,
+            "nonce must be an integer from 0 to " + std::to_string(max_transaction_nonce)
+        );
+    // Last, as the costliest check: an id not bound to the content would let anyone confirm a
+    // different payment under an acknowledged transaction's id and so erase it.
+    if (tx.transaction_id != transaction_id_of(tx))
+        return validation_result::fail(
+            reject_reason::transaction_id_mismatch,
+            "transaction_id is not the hash of the transaction's content"
         );
     return validation_result::success();
 }

@@ -16,6 +16,10 @@ std::string_view to_string(reject_reason r) noexcept
         return "bad_recipient";
     case reject_reason::bad_amount:
         return "bad_amount";
+    case reject_reason::bad_nonce:
+        return "bad_nonce";
+    case reject_reason::transaction_id_mismatch:
+        return "transaction_id_mismatch";
     case reject_reason::too_many_transactions:
         return "too_many_transactions";
     case reject_reason::missing_reward:

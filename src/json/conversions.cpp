@@ -2,7 +2,6 @@
 #include <beastchain/json/conversions.hpp>
 
 #include <boost/json.hpp>
-#include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -13,8 +12,9 @@ namespace beastchain::core {
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const transaction& tx)
 {
     boost::json::object& o = jv.emplace_object();
-    o.reserve(4);
+    o.reserve(5);
     o.emplace("amount", tx.amount);
+    o.emplace("nonce", tx.nonce);
     o.emplace("recipient", tx.recipient);
     o.emplace("sender", tx.sender);
     o.emplace("transaction_id", tx.transaction_id);
@@ -150,87 +150,6 @@ private:
 
 } // namespace
 
-namespace {
-
-/// SAX handler whose only job is to notice a key repeated within one object. Boost.JSON's value
-/// parser keeps one of the duplicates silently, so "amount" could be read as 1 while a proxy in
-/// front of the node validated the other one.
-struct duplicate_key_finder
-{
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
-
-    std::vector<std::vector<std::string>> keys; // per open object; objects are small, a vector is fastest
-    std::string partial;
-    std::string duplicate;
-
-    bool on_document_begin(boost::system::error_code&) { return true; }
-    bool on_document_end(boost::system::error_code&) { return true; }
-    bool on_object_begin(boost::system::error_code&)
-    {
-        keys.emplace_back();
-        return true;
-    }
-    bool on_object_end(std::size_t, boost::system::error_code&)
-    {
-        keys.pop_back();
-        return true;
-    }
-    bool on_array_begin(boost::system::error_code&) { return true; }
-    bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
-    bool on_key_part(bj::string_view s, std::size_t, boost::system::error_code&)
-    {
-        partial.append(s.data(), s.size());
-        return true;
-    }
-    bool on_key(bj::string_view s, std::size_t, boost::system::error_code& ec)
-    {
-        partial.append(s.data(), s.size());
-        auto& seen = keys.back();
-        if (std::find(seen.begin(), seen.end(), partial) != seen.end()) {
-            duplicate = std::move(partial);
-            ec = std::make_error_code(std::errc::invalid_argument);
-            return false;
-        }
-        seen.push_back(std::move(partial));
-        partial.clear();
-        return true;
-    }
-    bool on_string_part(bj::string_view, std::size_t, boost::system::error_code&) { return true; }
-    bool on_string(bj::string_view, std::size_t, boost::system::error_code&) { return true; }
-    bool on_number_part(bj::string_view, boost::system::error_code&) { return true; }
-    bool on_int64(std::int64_t, bj::string_view, boost::system::error_code&) { return true; }
-    bool on_uint64(std::uint64_t, bj::string_view, boost::system::error_code&) { return true; }
-    bool on_double(double, bj::string_view, boost::system::error_code&) { return true; }
-    bool on_bool(bool, boost::system::error_code&) { return true; }
-    bool on_null(boost::system::error_code&) { return true; }
-    bool on_comment_part(bj::string_view, boost::system::error_code&) { return true; }
-    bool on_comment(bj::string_view, boost::system::error_code&) { return true; }
-};
-
-} // namespace
-
-decoded<bj::value> parse_body(std::string_view body, std::size_t max_depth)
-{
-    bj::parse_options opt;
-    opt.max_depth = max_depth;
-    boost::system::error_code ec;
-    {
-        bj::basic_parser<duplicate_key_finder> finder(opt);
-        finder.write_some(false, body.data(), body.size(), ec);
-        if (!finder.handler().duplicate.empty())
-            return error("body", "has the key \"" + finder.handler().duplicate + "\" twice in one object");
-        if (ec)
-            return error("body", "is not valid JSON: " + ec.message());
-    }
-    bj::value jv = bj::parse(bj::string_view(body.data(), body.size()), ec, {}, opt);
-    if (ec)
-        return error("body", "is not valid JSON: " + ec.message());
-    return jv;
-}
-
 double timestamp_to_seconds(std::uint64_t ms) noexcept
 {
     return static_cast<double>(ms) / 1000.0;
@@ -267,6 +186,7 @@ decoded<core::transaction> decode_transaction(const bj::value& jv, std::string_v
     tx.sender = r.string("sender");
     tx.recipient = r.string("recipient");
     tx.amount = r.unsigned_integer("amount", 1, core::max_amount);
+    tx.nonce = r.unsigned_integer("nonce", 0, core::max_transaction_nonce);
     if (!r.ok())
         return r.take_error();
     return tx;

@@ -34,9 +34,9 @@ bool path_matches(std::string_view pattern, std::string_view path) noexcept
 
 } // namespace
 
-void router::add(std::string path, http::verb verb, handler h)
+void router::add(std::string path, http::verb verb, handler h, std::size_t max_body)
 {
-    routes_.push_back({std::move(path), verb, std::move(h)});
+    routes_.push_back({std::move(path), verb, std::move(h), max_body});
 }
 
 router::match router::find(std::string_view target, http::verb verb) const
@@ -46,9 +46,11 @@ router::match router::find(std::string_view target, http::verb verb) const
     for (const route& r : routes_) {
         if (!path_matches(r.path, path))
             continue;
+        m.pattern = r.path;
         if (r.verb == verb) {
             m.result = outcome::found;
             m.target = &r.fn;
+            m.max_body = r.max_body;
         }
         if (!m.allow.empty())
             m.allow += ", ";

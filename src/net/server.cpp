@@ -145,6 +145,17 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         stream.expires_after(limits.header_timeout);
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
         if (!ec && !parser.is_done()) {
+            // A route may accept much less than the server-wide limit (a transaction is < 1 KiB).
+            // Beast checks a Content-Length against the limit only while parsing the header, so
+            // a declared length is checked here; chunked bodies meet the new limit as they arrive.
+            const auto m = st->routes.find(parser.get().target(), parser.get().method());
+            if (m.max_body != 0 && m.max_body < limits.body_limit) {
+                parser.body_limit(m.max_body);
+                if (parser.content_length().value_or(0) > m.max_body)
+                    ec = http::error::body_limit;
+            }
+        }
+        if (!ec && !parser.is_done()) {
             stream.expires_after(limits.body_timeout);
             std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_nothrow);
         }

@@ -8,6 +8,8 @@
 
 #include <charconv>
 
+#include "request_body.hpp"
+
 namespace beastchain::node {
 namespace {
 
@@ -15,22 +17,6 @@ namespace asio = boost::asio;
 namespace http = net::http;
 using net::request;
 using net::response;
-
-/// Parses the JSON body of a POST, or explains in a 415/400 reply why not.
-std::variant<boost::json::value, response> read_json_body(const request& req, std::size_t max_depth)
-{
-    if (auto bad = net::require_json_content(req))
-        return std::move(*bad);
-    auto parsed = json::parse_body(req.body(), max_depth);
-    if (!parsed.ok())
-        return net::error_response(http::status::bad_request, "invalid_json", parsed.error().detail, "body");
-    return std::move(parsed.value());
-}
-
-response invalid_field(const json::decode_error& e)
-{
-    return net::error_response(http::status::bad_request, "invalid_field", e.field + " " + e.detail, e.field);
-}
 
 std::string_view field_of(core::reject_reason r)
 {
@@ -153,6 +139,24 @@ std::variant<blocks_query, response> parse_blocks_query(std::string_view target)
     return q;
 }
 
+/// Relayed transactions per batch; relay sends at most 500.
+constexpr std::size_t max_batch = 1000;
+
+/// A relayed batch, every entry checked (ids recomputed), all or nothing: one bad entry refuses
+/// the batch before any is applied. CPU-bound, so it runs where the body is parsed.
+json::decoded<std::vector<core::transaction>> decode_checked_batch(const boost::json::value& jv)
+{
+    auto decoded = json::decode_transaction_batch(jv, max_batch);
+    if (!decoded.ok())
+        return decoded;
+    for (std::size_t i = 0; i < decoded.value().size(); ++i)
+        if (auto r = core::check_client_transaction(decoded.value()[i]); !r)
+            return json::decode_error{
+                "transactions[" + std::to_string(i) + "]",
+                "(" + std::string(core::to_string(r.reason)) + "): " + r.detail};
+    return decoded;
+}
+
 class api
 {
 public:
@@ -162,14 +166,18 @@ public:
 
     asio::awaitable<response> create_transaction(const request& req)
     {
-        auto body = read_json_body(req, node_.settings().max_json_depth);
+        auto body = co_await read_body<core::transaction>(
+            req,
+            json::kind::client_request,
+            depth(),
+            node_.worker_executor(),
+            json::decode_transaction_request
+        );
         if (auto* bad = std::get_if<response>(&body))
             co_return std::move(*bad);
-        auto decoded = json::decode_transaction_request(std::get<boost::json::value>(body));
-        if (!decoded.ok())
-            co_return invalid_field(decoded.error());
-        core::transaction tx = std::move(decoded.value());
-        tx.transaction_id = core::make_uuid_hex();
+        core::transaction tx = std::move(std::get<core::transaction>(body));
+        tx.nonce = core::make_transaction_nonce();
+        tx.transaction_id = core::transaction_id_of(tx);
         const std::string id = tx.transaction_id;
 
         const submit_outcome out = co_await node_.submit_transaction(std::move(tx));
@@ -225,14 +233,13 @@ public:
 
     asio::awaitable<response> register_node(const request& req)
     {
-        auto body = read_json_body(req, node_.settings().max_json_depth);
+        auto body = co_await read_body<std::string>(
+            req, json::kind::client_request, depth(), node_.worker_executor(), json::decode_register_request
+        );
         if (auto* bad = std::get_if<response>(&body))
             co_return std::move(*bad);
-        auto decoded = json::decode_register_request(std::get<boost::json::value>(body));
-        if (!decoded.ok())
-            co_return invalid_field(decoded.error());
         std::string why;
-        auto peer = net::parse_peer_url(decoded.value(), why);
+        auto peer = net::parse_peer_url(std::get<std::string>(body), why);
         if (!peer)
             co_return net::error_response(
                 http::status::bad_request, "invalid_field", "address " + why, "address"
@@ -319,23 +326,14 @@ public:
 
     asio::awaitable<response> receive_transactions(const request& req)
     {
-        constexpr std::size_t max_batch = 1000;
-        auto body = read_json_body(req, node_.settings().max_json_depth);
+        using batch = std::vector<core::transaction>;
+        auto body = co_await read_body<batch>(
+            req, json::kind::with_arrays(max_batch), depth(), node_.worker_executor(), decode_checked_batch
+        );
         if (auto* bad = std::get_if<response>(&body))
             co_return std::move(*bad);
-        auto decoded = json::decode_transaction_batch(std::get<boost::json::value>(body), max_batch);
-        if (!decoded.ok())
-            co_return invalid_field(decoded.error());
-        // All or nothing: one bad entry refuses the batch before any is applied.
-        for (std::size_t i = 0; i < decoded.value().size(); ++i)
-            if (auto r = core::check_client_transaction(decoded.value()[i]); !r) {
-                const std::string field = "transactions[" + std::to_string(i) + "]";
-                co_return net::error_response(
-                    http::status::bad_request, "invalid_field", field + ": " + r.detail, field
-                );
-            }
         const relay_outcome out =
-            co_await node_.receive_transactions(std::move(decoded.value()), origin_of(req));
+            co_await node_.receive_transactions(std::move(std::get<batch>(body)), origin_of(req));
         if (out.storage_failed)
             co_return storage_unavailable();
         co_return reply(
@@ -345,15 +343,17 @@ public:
 
     asio::awaitable<response> receive_block(const request& req)
     {
-        auto body = read_json_body(req, node_.settings().max_json_depth);
+        const auto shape = json::kind::with_arrays(node_.settings().consensus.max_block_transactions);
+        const auto decode = [](const boost::json::value& jv) {
+            return json::decode_block(jv);
+        };
+        auto body =
+            co_await read_body<json::received_block>(req, shape, depth(), node_.worker_executor(), decode);
         if (auto* bad = std::get_if<response>(&body))
             co_return std::move(*bad);
-        auto decoded = json::decode_block(std::get<boost::json::value>(body));
-        if (!decoded.ok())
-            co_return invalid_field(decoded.error());
-        const block_outcome out = co_await node_.receive_block(
-            std::move(decoded.value().blk), decoded.value().claimed_hash, origin_of(req)
-        );
+        auto& got = std::get<json::received_block>(body);
+        const block_outcome out =
+            co_await node_.receive_block(std::move(got.blk), got.claimed_hash, origin_of(req));
         if (out.storage_failed)
             co_return storage_unavailable();
         switch (out.status) {
@@ -451,6 +451,8 @@ public:
     }
 
 private:
+    std::size_t depth() const { return node_.settings().max_json_depth; }
+
     node& node_;
 };
 
@@ -458,16 +460,27 @@ private:
 
 net::router make_api(node& n)
 {
+    // A client's transaction or a peer's address is well under 1 KiB; only the peer protocol's
+    // batches and blocks need the server-wide limit (--max-body-bytes).
+    constexpr std::size_t small_body_limit = 16 * 1024;
     auto a = std::make_shared<api>(n);
     net::router r;
     // Each entry is a plain (non-coroutine) lambda returning the member coroutine's awaitable:
     // the coroutine frame holds its own copy of `a`'s target, so nothing dangles.
-    r.add("/create-transaction", http::verb::post, [a](const request& q) {
-        return a->create_transaction(q);
-    });
+    r.add(
+        "/create-transaction",
+        http::verb::post,
+        [a](const request& q) { return a->create_transaction(q); },
+        small_body_limit
+    );
     r.add("/mine", http::verb::get, [a](const request& q) { return a->mine(q); });
     r.add("/chain", http::verb::get, [a](const request& q) { return a->chain(q); });
-    r.add("/register-node", http::verb::post, [a](const request& q) { return a->register_node(q); });
+    r.add(
+        "/register-node",
+        http::verb::post,
+        [a](const request& q) { return a->register_node(q); },
+        small_body_limit
+    );
     r.add("/sync-chain", http::verb::get, [a](const request& q) { return a->sync_chain(q); });
     r.add("/health", http::verb::get, [a](const request& q) { return a->health(q); });
     r.add("/status", http::verb::get, [a](const request& q) { return a->status(q); });

@@ -139,23 +139,23 @@ int run(int argc, const char* const argv[])
     // table: /health and the API say 503 "starting", so probes get an answer instead of a hang.
     net::router routes = make_startup_routes();
     node* live = nullptr; // set on the I/O thread once loaded; only the I/O thread reads it
-    auto observe = [&routes, &live, access_log = cfg.access_log](
-                       const net::request& req,
-                       const net::response& res,
-                       std::chrono::steady_clock::duration took
-                   ) {
-        // Label by route, not by raw path: arbitrary 404 paths must not grow the metric set.
-        const bool known = routes.find(req.target(), req.method()).result != net::router::outcome::not_found;
-        const std::string route = known ? std::string(net::target_path(req.target())) : "unmatched";
-        if (live != nullptr)
-            live->stats().observe_request(route, res.result_int(), took);
-        if (access_log && log::enabled(log::level::info))
-            log::info(
-                "access " + std::string(req.method_string()) + " " + std::string(req.target()) + " " +
-                std::to_string(res.result_int()) + " " + std::to_string(res.body().size()) + "B " +
-                std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count()) + "us"
-            );
-    };
+    auto observe =
+        [&routes, &live, access_log = cfg.access_log](
+            const net::request& req, const net::response& res, std::chrono::steady_clock::duration took
+        ) {
+            // Label by route, not by raw path: arbitrary 404 paths must not grow the metric set.
+            const auto m = routes.find(req.target(), req.method());
+            if (live != nullptr)
+                live->stats().observe_request(
+                    m.pattern.empty() ? "unmatched" : m.pattern, res.result_int(), took
+                );
+            if (access_log && log::enabled(log::level::info))
+                log::info(
+                    "access " + std::string(req.method_string()) + " " + std::string(req.target()) + " " +
+                    std::to_string(res.result_int()) + " " + std::to_string(res.body().size()) + "B " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count()) + "us"
+                );
+        };
     net::http_server server(ioc.get_executor(), routes, cfg.server, observe);
     try {
         endpoint = server.listen(endpoint);

@@ -115,6 +115,11 @@ asio::awaitable<node_status> node::status()
     return impl_->metrics_;
 }
 
+asio::any_io_executor node::worker_executor() noexcept
+{
+    return impl_->verifier_.get_executor();
+}
+
 void node::shutdown()
 {
     impl* self = impl_.get();

@@ -49,7 +49,10 @@ page_check failure(std::string error, std::string reason, bool ban)
 asio::awaitable<page_check>
 check_page(std::string body, bool first, const sync_view* view, download* dl, sync_limits limits)
 {
-    auto parsed = json::parse_body(body, limits.max_json_depth);
+    // Arrays hold blocks (at most a page) or a block's transactions.
+    const auto shape =
+        json::kind::with_arrays(std::max(limits.page_blocks, limits.consensus.max_block_transactions));
+    auto parsed = json::parse_body(body, shape, limits.max_json_depth);
     if (!parsed.ok())
         co_return failure("invalid reply: body " + parsed.error().detail, "invalid_reply", false);
     auto decoded = json::decode_blocks_page(parsed.value(), limits.page_blocks);
@@ -169,7 +172,7 @@ peer_sync_result failed(peer_sync_result out, std::string error, std::string rea
 std::optional<std::string>
 claims_more_work(const std::string& body, const sync_view& view, std::size_t depth, bool& more)
 {
-    auto parsed = json::parse_body(body, depth);
+    auto parsed = json::parse_body(body, json::kind::status_reply, depth);
     if (!parsed.ok())
         return "invalid /status reply: body " + parsed.error().detail;
     auto st = json::decode_status_reply(parsed.value());
@@ -194,8 +197,10 @@ asio::awaitable<peer_sync_result> sync_with_peer(
 
     // 1. Does the peer claim more work than we have? If not, one small reply is the whole cost.
     ++out.requests;
+    net::peer_limits status_limits = limits.peer;
+    status_limits.max_response_bytes = std::min(status_limits.max_response_bytes, max_status_reply_bytes);
     net::peer_result res =
-        co_await net::send_peer_request(peer, net::http::verb::get, "/status", {}, limits.peer);
+        co_await net::send_peer_request(peer, net::http::verb::get, "/status", {}, status_limits);
     if (!res.reply)
         co_return failed(std::move(out), res.error, "unreachable", false);
     out.bytes += res.reply->body.size();

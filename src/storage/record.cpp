@@ -28,6 +28,7 @@ public:
         put(std::string_view(tx.sender));
         put(std::string_view(tx.recipient));
         put(tx.amount);
+        put(tx.nonce);
     }
     void put_block(const stored_block& sb)
     {
@@ -89,6 +90,7 @@ public:
         tx.sender = get_string(core::max_address_bytes);
         tx.recipient = get_string(core::max_address_bytes);
         tx.amount = get<std::uint64_t>();
+        tx.nonce = get<std::uint64_t>();
         return tx;
     }
     stored_block get_block()

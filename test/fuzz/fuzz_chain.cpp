@@ -14,7 +14,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     using namespace beastchain;
-    auto parsed = json::parse_body(std::string_view(reinterpret_cast<const char*>(data), size));
+    auto parsed = json::parse_body(
+        std::string_view(reinterpret_cast<const char*>(data), size), json::kind::with_arrays(1000)
+    );
     if (!parsed.ok())
         return 0;
     core::consensus_params params;

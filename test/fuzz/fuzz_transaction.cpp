@@ -10,13 +10,16 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     using namespace beastchain;
-    auto parsed = json::parse_body(std::string_view(reinterpret_cast<const char*>(data), size));
+    auto parsed = json::parse_body(
+        std::string_view(reinterpret_cast<const char*>(data), size), json::kind::client_request
+    );
     if (!parsed.ok())
         return 0;
     auto tx = json::decode_transaction_request(parsed.value());
     if (!tx.ok())
         return 0;
-    tx.value().transaction_id = "0123456789abcdef0123456789abcdef";
+    tx.value().nonce = core::make_transaction_nonce();
+    tx.value().transaction_id = core::transaction_id_of(tx.value());
     (void)core::check_client_transaction(tx.value());
     return 0;
 }

@@ -1,4 +1,6 @@
 // The tutorial's curl session against a real node, then every error path of the API.
+#include <beastchain/json/conversions.hpp>
+
 #include <future>
 #include <set>
 
@@ -34,7 +36,7 @@ BOOST_AUTO_TEST_CASE(tutorial_curl_session)
     BOOST_TEST(cj.at("message").as_string() == "Transaction has been submitted successfully");
     BOOST_TEST(cj.at("block_index").as_int64() == 1);
     const std::string txid(cj.at("transaction_id").as_string());
-    BOOST_TEST(txid.size() == 32u);
+    BOOST_TEST(txid.size() == 64u); // SHA-256 of the transaction
 
     // $ curl http://127.0.0.1:5000/mine
     auto mined = http_get(node.port(), "/mine");
@@ -257,8 +259,7 @@ BOOST_AUTO_TEST_CASE(pushed_blocks_and_relayed_transactions_are_validated_before
     const auto batch = [](bj::array txs) {
         return bj::serialize(bj::object{{"transactions", std::move(txs)}});
     };
-    const bj::value good{
-        {"transaction_id", std::string(32, 'c')}, {"sender", "x"}, {"recipient", "y"}, {"amount", 1}};
+    const bj::value good = bj::value_from(beastchain::core::make_transaction("x", "y", 1, 42));
     bj::value reward = good;
     reward.as_object()["sender"] = "0";
     bj::value bad_id = good;

@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include <fstream>
+#include <future>
 #include <sys/resource.h>
 #include <thread>
 
@@ -263,7 +264,9 @@ BOOST_AUTO_TEST_CASE(hostile_json_bodies_get_400_naming_what_is_wrong)
     expect_400(
         "{\"sender\":\"\xc3\x28\",\"recipient\":\"b\",\"amount\":1}", "body", "not valid JSON"
     ); // bad UTF-8
-    expect_400(std::string(10'000, '[') + std::string(10'000, ']'), "body", "too deep");
+    expect_400(
+        std::string(1'000, '[') + std::string(1'000, ']'), "body", "too deep"
+    ); // under the 16 KiB route limit
     expect_400(R"({"sender":"a","recipient":"b","amount":1,"amount":1000000})", "body", "twice");
     expect_400(R"({"sender":"a","recipient":"b","amount":1e309})", "amount", "integer");
     for (const char* amount :
@@ -275,6 +278,81 @@ BOOST_AUTO_TEST_CASE(hostile_json_bodies_get_400_naming_what_is_wrong)
         R"({"sender":")" + std::string(300, 's') + R"(","recipient":"b","amount":1})", "sender", "longer than"
     );
     expect_unharmed(n, before, rss, "hostile JSON");
+}
+
+BOOST_AUTO_TEST_CASE(pathological_json_shapes_are_refused_in_linear_time_off_the_io_thread)
+{
+    node_process n(hostile_node());
+    submit(n, "a", "b", 1);
+    const snapshot before(n);
+    const long rss = rss_kib(n.pid());
+
+    // The review's body: 80,000 distinct keys, just under 1 MiB. Its duplicate-key check was
+    // quadratic on the I/O thread and held /health for 8 s.
+    std::string many_keys = "{";
+    for (int i = 0; i < 80'000; ++i) {
+        char key[16];
+        std::snprintf(key, sizeof key, "\"k%06d\":0", i);
+        many_keys += (i ? "," : "") + std::string(key);
+    }
+    many_keys += "}";
+    std::string wide = "{\"transactions\":[0";
+    for (int i = 0; i < 400'000; ++i)
+        wide += ",0";
+    wide += "]}";
+    const std::string long_string = "{\"transactions\":[\"" + std::string(1000 * 1000, 'x') + "\"]}";
+    const std::string deep = std::string(400'000, '[') + std::string(400'000, ']');
+
+    // Each on the peer route (the full 1 MiB limit) while /health is polled; the client route
+    // refuses the same bytes unread.
+    for (const auto& [body, what] : std::vector<std::pair<std::string, std::string>>{
+             {many_keys, "more than 64 members"},
+             {wide, "more than 1000 elements"},
+             {long_string, "longer than 4096 bytes"},
+             {deep, "too deep"}}) {
+        auto posted = std::async(std::launch::async, [&, b = body] {
+            return http_post_json(n.port(), "/transactions", b);
+        });
+        double worst_ms = 0;
+        int probes = 0;
+        while (posted.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready || probes < 5) {
+            const auto t0 = steady_clock::now();
+            BOOST_TEST(http_get(n.port(), "/health", std::chrono::seconds(10)).status == 200u);
+            worst_ms = std::max(
+                worst_ms, std::chrono::duration<double, std::milli>(steady_clock::now() - t0).count()
+            );
+            ++probes;
+        }
+        const auto r = posted.get();
+        BOOST_TEST_MESSAGE(
+            what << ": " << body.size() << " bytes -> " << r.status << "; /health worst " << worst_ms
+                 << " ms over " << probes << " probes"
+        );
+        BOOST_TEST(r.status == 400u, what << ": " << r.body.substr(0, 200));
+        BOOST_TEST(r.body.find(what) != std::string::npos, r.body.substr(0, 200));
+        // 50 ms is the promise; the bound leaves room for a loaded 2-core CI machine.
+        BOOST_TEST(worst_ms < (sanitized ? 1000.0 : 250.0), what << ": /health took " << worst_ms << " ms");
+        const auto small = http_post_json(n.port(), "/create-transaction", body);
+        BOOST_TEST(small.status == 413u, what << ": " << small.status << " " << small.body);
+    }
+    expect_unharmed(n, before, rss, "pathological JSON shapes");
+}
+
+BOOST_AUTO_TEST_CASE(a_status_reply_is_capped_at_a_few_kib)
+{
+    // A /status reply is a few hundred bytes: one of 20 KiB (valid JSON) is refused unread.
+    fake_peer padded(fake_peer::mode::serve, "{}", 404);
+    padded.route(
+        "/status",
+        200,
+        R"({"height":1,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"99","pad":")" +
+            std::string(20 * 1024, 'p') + "\"}"
+    );
+    node_process n(hostile_node({"--advertise-url", "none"}));
+    register_peer(n, padded.url());
+    const auto r = http_get(n.port(), "/sync-chain", std::chrono::seconds(30));
+    const std::string failed = boost::json::serialize(r.json().at("peers_failed"));
+    BOOST_TEST(failed.find("exceeds 16384 bytes") != std::string::npos, failed);
 }
 
 BOOST_AUTO_TEST_CASE(endless_and_enormous_peers_cannot_exhaust_the_node)
@@ -306,8 +384,8 @@ BOOST_AUTO_TEST_CASE(endless_and_enormous_peers_cannot_exhaust_the_node)
     const std::string failed = boost::json::serialize(r.json().at("peers_failed"));
     BOOST_TEST_MESSAGE("endless + 1,000,000-block peers: sync answered in " << s << " s: " << failed);
     BOOST_TEST(r.json().at("peers_failed").as_array().size() == 2u, failed);
-    BOOST_TEST(failed.find("exceeds") != std::string::npos);              // the endless body hit the size cap
-    BOOST_TEST(failed.find("more than 500 blocks") != std::string::npos); // refused before decoding one
+    BOOST_TEST(failed.find("exceeds") != std::string::npos); // the endless body hit the size cap
+    BOOST_TEST(failed.find("more than 1000 elements") != std::string::npos); // refused before decoding one
     BOOST_TEST(s < (sanitized ? 30.0 : 10.0));
     expect_unharmed(n, before, rss, "endless and enormous peers");
 }

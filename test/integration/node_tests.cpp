@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(chain_stays_responsive_while_mining)
         const auto r = http_get(node.port(), "/chain", std::chrono::seconds(5));
         ms.push_back(std::chrono::duration<double, std::milli>(steady_clock::now() - t0).count());
         BOOST_TEST(r.status == 200u);
-        BOOST_TEST(submit(node, "c", "d", 1).size() == 32u); // writes are served too
+        BOOST_TEST(submit(node, "c", "d", 1).size() == 64u); // writes are served too
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     const bool still_mining = mining.wait_for(std::chrono::seconds(0)) != std::future_status::ready;

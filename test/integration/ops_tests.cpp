@@ -103,6 +103,34 @@ BOOST_AUTO_TEST_CASE(health_status_and_metrics_reflect_the_node)
     BOOST_TEST(node.log().find("access POST /create-transaction 201") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(metrics_label_by_route_pattern_so_series_stay_bounded)
+{
+    node_process node(quick_node());
+    const auto series = [&] {
+        const std::string body = http_get(node.port(), "/metrics").body;
+        std::size_t n = 0;
+        for (std::size_t at = body.find("\nbeastchain_http_"); at != std::string::npos;
+             at = body.find("\nbeastchain_http_", at + 1))
+            ++n;
+        return std::pair{n, body};
+    };
+    http_get(node.port(), "/blocks/0");
+    series(); // /metrics itself shows up in the next reply
+    const std::size_t baseline = series().first;
+    // 200 distinct block paths (most of them 404s) and a few bad methods on one pattern.
+    for (int i = 0; i < 200; ++i)
+        http_get(node.port(), "/blocks/" + std::to_string(i));
+    http_call(node.port(), "DELETE", "/blocks/7");
+    const auto [after, body] = series();
+    BOOST_TEST_MESSAGE("http series: " << baseline << " -> " << after);
+    BOOST_TEST(body.find("route=\"/blocks/{}\",status=\"200\"} 2") != std::string::npos, body);
+    BOOST_TEST(body.find("route=\"/blocks/{}\",status=\"404\"} 199") != std::string::npos, body);
+    BOOST_TEST(body.find("route=\"/blocks/{}\",status=\"405\"} 1") != std::string::npos, body);
+    BOOST_TEST(body.find("route=\"/blocks/1") == std::string::npos);
+    // Two new status codes on a known route add two request counters, nothing else grows.
+    BOOST_TEST(after <= baseline + 2);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_under_load_exits_0_and_keeps_every_acknowledged_transaction)
 {
     temp_data_dir dir;

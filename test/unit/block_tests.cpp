@@ -47,17 +47,33 @@ BOOST_AUTO_TEST_CASE(genesis_hash_is_a_fixed_vector)
 
 BOOST_AUTO_TEST_CASE(leaf_hash_vector)
 {
-    const transaction tx{"00000000000000000000000000000001", "addr1", "addr2", 3};
-    // 0x00 | len32 id | id | len32 sender | sender | len32 recipient | recipient | amount64 (all
-    // little-endian)
-    std::vector<std::uint8_t> bytes{0x00, 32, 0, 0, 0};
+    const transaction tx = make_transaction("addr1", "addr2", 3, 7);
+    // 0x00 | len32 id | id | len32 sender | sender | len32 recipient | recipient | amount64 |
+    // nonce64 (all little-endian)
+    std::vector<std::uint8_t> bytes{0x00, 64, 0, 0, 0};
     bytes.insert(bytes.end(), tx.transaction_id.begin(), tx.transaction_id.end());
     for (const std::string* s : {&tx.sender, &tx.recipient}) {
         bytes.insert(bytes.end(), {static_cast<std::uint8_t>(s->size()), 0, 0, 0});
         bytes.insert(bytes.end(), s->begin(), s->end());
     }
     bytes.insert(bytes.end(), {3, 0, 0, 0, 0, 0, 0, 0});
+    bytes.insert(bytes.end(), {7, 0, 0, 0, 0, 0, 0, 0});
     BOOST_TEST((transaction_leaf_hash(tx) == sha256(bytes)));
+}
+
+BOOST_AUTO_TEST_CASE(transaction_id_is_the_hash_of_the_canonical_bytes)
+{
+    // 0x01 | len32 sender | sender | len32 recipient | recipient | amount64 | nonce64 (little-endian)
+    const std::string expected_bytes = std::string("\x01\x05\0\0\0addr1\x05\0\0\0addr2", 19) +
+                                       std::string("\x03\0\0\0\0\0\0\0", 8) +
+                                       std::string("\x07\0\0\0\0\0\0\0", 8);
+    const transaction tx = make_transaction("addr1", "addr2", 3, 7);
+    BOOST_TEST(canonical_bytes(tx) == expected_bytes);
+    BOOST_TEST(tx.transaction_id == to_hex(sha256(expected_bytes)));
+    // A fixed vector, so the id rule cannot drift silently between versions.
+    BOOST_TEST(tx.transaction_id == "44aa394633b5c1a5879868a5951599ca3f86c5737c7a2132c503616414b93cde");
+    // Two identical payments differ only by nonce, and so do their ids.
+    BOOST_TEST(make_transaction("addr1", "addr2", 3, 8).transaction_id != tx.transaction_id);
 }
 
 BOOST_AUTO_TEST_CASE(merkle_root_covers_order_and_every_field)

@@ -20,12 +20,19 @@ inline core::consensus_params test_params()
 
 inline core::transaction make_tx(std::string sender, std::string recipient, std::uint64_t amount)
 {
-    return {core::make_uuid_hex(), std::move(sender), std::move(recipient), amount};
+    return core::make_transaction(
+        std::move(sender), std::move(recipient), amount, core::make_transaction_nonce()
+    );
 }
 
 inline core::transaction make_reward(std::string miner = "miner")
 {
-    return {core::make_uuid_hex(), std::string(core::reward_sender), std::move(miner), core::reward_amount};
+    return core::make_transaction(
+        std::string(core::reward_sender),
+        std::move(miner),
+        core::reward_amount,
+        core::make_transaction_nonce()
+    );
 }
 
 /// Finds a proof for `b` at its difficulty (a few hundred hashes at difficulty 8).

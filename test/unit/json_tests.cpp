@@ -13,7 +13,7 @@ namespace {
 
 json::decode_error tx_error(const std::string& body)
 {
-    auto parsed = json::parse_body(body);
+    auto parsed = json::parse_body(body, json::kind::client_request);
     if (!parsed.ok())
         return parsed.error();
     auto d = json::decode_transaction_request(parsed.value());
@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(block_round_trips_through_json)
         text += boost::json::serialize(boost::json::value_from(entry_of(blocks[i])));
     }
     text += "]}";
-    auto parsed = json::parse_body(text);
+    auto parsed = json::parse_body(text, json::kind::with_arrays(100));
     BOOST_REQUIRE(parsed.ok());
     auto chain = json::decode_chain_reply(parsed.value(), 100);
     BOOST_TEST_REQUIRE(
@@ -104,7 +104,9 @@ BOOST_AUTO_TEST_CASE(missing_or_mistyped_fields_are_named)
 
 BOOST_AUTO_TEST_CASE(valid_request_decodes_and_ignores_unknown_fields)
 {
-    auto parsed = json::parse_body(R"({"sender":"addr1","recipient":"addr2","amount":3,"memo":"hi"})");
+    auto parsed = json::parse_body(
+        R"({"sender":"addr1","recipient":"addr2","amount":3,"memo":"hi"})", json::kind::client_request
+    );
     BOOST_REQUIRE(parsed.ok());
     auto tx = json::decode_transaction_request(parsed.value());
     BOOST_REQUIRE(tx.ok());
@@ -115,12 +117,91 @@ BOOST_AUTO_TEST_CASE(valid_request_decodes_and_ignores_unknown_fields)
 
 BOOST_AUTO_TEST_CASE(chain_reply_limits_and_shapes)
 {
-    auto too_long = json::parse_body(R"({"chain":[{},{},{}]})");
+    auto too_long = json::parse_body(R"({"chain":[{},{},{}]})", json::kind::with_arrays(10));
     BOOST_TEST(json::decode_chain_reply(too_long.value(), 2).error().field == "chain");
-    auto not_array = json::parse_body(R"({"chain":{}})");
+    auto not_array = json::parse_body(R"({"chain":{}})", json::kind::with_arrays(10));
     BOOST_TEST(json::decode_chain_reply(not_array.value(), 2).error().field == "chain");
-    auto bad_block = json::parse_body(R"({"chain":[{"index":0}]})");
+    auto bad_block = json::parse_body(R"({"chain":[{"index":0}]})", json::kind::with_arrays(10));
     BOOST_TEST(json::decode_chain_reply(bad_block.value(), 2).error().field == "chain[0].proof");
+}
+
+namespace {
+
+std::string shape_error(const std::string& body, const json::parse_limits& limits)
+{
+    auto parsed = json::parse_body(body, limits);
+    return parsed.ok() ? std::string() : parsed.error().detail;
+}
+
+/// `{"k0":0,"k1":0,...}` with `n` keys, the last one repeating the first when `repeat` is set.
+std::string object_with_keys(std::size_t n, bool repeat = false)
+{
+    std::string t = "{";
+    for (std::size_t i = 0; i < n; ++i)
+        t += (i ? ",\"k" : "\"k") + std::to_string(repeat && i + 1 == n ? 0 : i) + "\":0";
+    return t + "}";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_found_in_every_object)
+{
+    const json::parse_limits wide{8, 1000, 1000, 4096};
+    BOOST_TEST(shape_error(object_with_keys(64), wide).empty());
+    BOOST_TEST(shape_error(object_with_keys(64, true), wide) == "has the key \"k0\" twice in one object");
+    // Nested: the inner object's keys do not collide with the outer one's, but a repeat inside does.
+    BOOST_TEST(shape_error(R"({"a":{"a":1,"b":2},"b":[{"a":1},{"a":2}]})", wide).empty());
+    BOOST_TEST(
+        shape_error(R"({"a":[{"x":1,"y":2,"x":3}]})", wide) == "has the key \"x\" twice in one object"
+    );
+    // Escapes are decoded before comparing: "\u0061" is "a".
+    BOOST_TEST(shape_error(R"({"a":1,"\u0061":2})", wide) == "has the key \"a\" twice in one object");
+}
+
+BOOST_AUTO_TEST_CASE(each_message_kind_caps_members_elements_and_strings)
+{
+    const auto& req = json::kind::client_request;
+    BOOST_TEST(shape_error(object_with_keys(req.max_members), req).empty());
+    BOOST_TEST(
+        shape_error(object_with_keys(req.max_members + 1), req) == "has an object with more than 64 members"
+    );
+    // The 80,000-key body of the review is refused at its 65th key, not compared 80,000^2 / 2 times.
+    BOOST_TEST(shape_error(object_with_keys(80'000), req) == "has an object with more than 64 members");
+
+    std::string wide = "[" + std::string("0");
+    for (int i = 1; i < 65; ++i)
+        wide += ",0";
+    BOOST_TEST(shape_error(wide + "]", req) == "has an array with more than 64 elements");
+    BOOST_TEST(shape_error(wide + "]", json::kind::with_arrays(65)).empty());
+    // Nested containers count as one element of their parent.
+    BOOST_TEST(shape_error("[[1,2],{\"a\":[]}]", json::kind::with_arrays(2)).empty());
+
+    const std::string long_value = "{\"sender\":\"" + std::string(4097, 'x') + "\"}";
+    BOOST_TEST(shape_error(long_value, req) == "has a string longer than 4096 bytes");
+    const std::string long_key = "{\"" + std::string(4097, 'k') + "\":1}";
+    BOOST_TEST(shape_error(long_key, req) == "has a string longer than 4096 bytes");
+    BOOST_TEST(shape_error("{\"s\":\"" + std::string(4096, 'x') + "\"}", req).empty());
+
+    BOOST_TEST(!shape_error(std::string(9, '[') + std::string(9, ']'), req).empty()); // deeper than 8
+    BOOST_TEST(shape_error(std::string(8, '[') + std::string(8, ']'), req).empty());
+}
+
+BOOST_AUTO_TEST_CASE(transactions_carry_their_nonce_and_content_bound_id)
+{
+    const core::transaction tx = make_tx("addr1", "addr2", 3);
+    const std::string text = boost::json::serialize(boost::json::value_from(tx));
+    auto parsed = json::parse_body(text, json::kind::client_request);
+    BOOST_REQUIRE(parsed.ok());
+    auto back = json::decode_transaction(parsed.value());
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST((back.value() == tx));
+    BOOST_TEST(back.value().transaction_id.size() == 64u);
+    BOOST_TEST(core::check_transaction(back.value()).ok());
+
+    // A nonce beyond 2^53 - 1 could not round-trip through JavaScript: refused at decoding.
+    auto big = parsed.value();
+    big.as_object()["nonce"] = std::uint64_t{1} << 53;
+    BOOST_TEST(json::decode_transaction(big).error().field == "nonce");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -76,6 +76,7 @@ BOOST_AUTO_TEST_CASE(re_mined_tampering_breaks_the_link)
     // A forger who re-mines block 1 still breaks block 2's previous_hash.
     auto blocks = make_blocks(3);
     blocks[1].transactions[0].amount = 999;
+    blocks[1].transactions[0].transaction_id = transaction_id_of(blocks[1].transactions[0]);
     solve(blocks[1]);
     BOOST_TEST((verdict(blocks) == std::pair{reject_reason::bad_previous_hash, std::size_t{2}}));
 }
@@ -107,7 +108,10 @@ BOOST_AUTO_TEST_CASE(reward_must_be_last_present_and_exact)
     auto missing = tampered(make_blocks(1), 1, [](block& b) { b.transactions.pop_back(); });
     BOOST_TEST((verdict(missing).first == reject_reason::missing_reward));
 
-    auto greedy = tampered(make_blocks(1), 1, [](block& b) { b.transactions.back().amount = 50; });
+    auto greedy = tampered(make_blocks(1), 1, [](block& b) {
+        b.transactions.back().amount = 50;
+        b.transactions.back().transaction_id = transaction_id_of(b.transactions.back());
+    });
     BOOST_TEST((verdict(greedy).first == reject_reason::bad_reward));
 }
 
@@ -156,6 +160,30 @@ BOOST_AUTO_TEST_CASE(malformed_transactions_are_rejected)
     BOOST_TEST((verdict(tampered(make_blocks(1), 1, [](block& b) {
                     b.transactions[0].transaction_id = "nope";
                 })).first == reject_reason::bad_transaction_id));
+    BOOST_TEST((verdict(tampered(make_blocks(1), 1, [](block& b) {
+                    b.transactions[0].nonce = max_transaction_nonce + 1;
+                })).first == reject_reason::bad_nonce));
+}
+
+BOOST_AUTO_TEST_CASE(an_id_must_be_the_hash_of_its_transaction)
+{
+    // The review's attack: another payment under an acknowledged transaction's id.
+    const transaction acknowledged = make_tx("alice", "bob", 5);
+    auto forged = tampered(make_blocks(1), 1, [&](block& b) {
+        b.transactions[0] = make_tx("mallory", "mallory", 1);
+        b.transactions[0].transaction_id = acknowledged.transaction_id;
+    });
+    BOOST_TEST((verdict(forged).first == reject_reason::transaction_id_mismatch));
+    // Changing any field after the id was computed is caught the same way, rewards included.
+    BOOST_TEST((verdict(tampered(make_blocks(1), 1, [](block& b) {
+                    b.transactions[0].recipient = "someone else";
+                })).first == reject_reason::transaction_id_mismatch));
+    BOOST_TEST((verdict(tampered(make_blocks(1), 1, [](block& b) {
+                    ++b.transactions[0].nonce;
+                })).first == reject_reason::transaction_id_mismatch));
+    BOOST_TEST((verdict(tampered(make_blocks(1), 1, [](block& b) {
+                    b.transactions.back().recipient = "thief";
+                })).first == reject_reason::transaction_id_mismatch));
 }
 
 BOOST_AUTO_TEST_CASE(oversized_block_is_rejected)

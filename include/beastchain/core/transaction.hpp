@@ -17,31 +17,51 @@ inline constexpr std::uint64_t reward_amount = 1;
 inline constexpr std::size_t max_address_bytes = 256;
 /// Amounts are positive integers up to 10^15: exact in a double, so JavaScript clients read them losslessly.
 inline constexpr std::uint64_t max_amount = 1'000'000'000'000'000ULL;
-/// Transaction ids are uuid4 hex strings, like the tutorial's node address.
-inline constexpr std::size_t transaction_id_chars = 32;
+/// Transaction ids are the SHA-256 of the transaction's canonical bytes, in lower-case hex.
+inline constexpr std::size_t transaction_id_chars = 64;
+/// Nonces stay below 2^53 so that JSON carries them exactly to any client, JavaScript included.
+inline constexpr std::uint64_t max_transaction_nonce = (std::uint64_t{1} << 53) - 1;
 
 struct transaction
 {
-    std::string transaction_id;
+    std::string transaction_id; ///< transaction_id_of(*this); recomputed for everything received
     std::string sender;
     std::string recipient;
     std::uint64_t amount = 0;
+    /// Chosen by the node that first accepted the transaction (the block index for a reward), so
+    /// two identical payments have different ids.
+    std::uint64_t nonce = 0;
 
     bool is_reward() const noexcept { return sender == reward_sender; }
     friend bool operator==(const transaction&, const transaction&) = default;
 };
 
-/// A fresh random uuid4 in 32-character lower-case hex (no dashes), for ids and node addresses.
+/// A fresh random uuid4 in 32-character lower-case hex (no dashes), for node addresses.
 std::string make_uuid_hex();
 
-/// True when `id` is 32 lower-case hex digits.
+/// A fresh random nonce in [0, max_transaction_nonce].
+std::uint64_t make_transaction_nonce();
+
+/// The bytes a transaction id covers: a version byte, then sender and recipient (each a u32
+/// little-endian length and the bytes), amount and nonce (u64 little-endian). See docs/design.md.
+std::string canonical_bytes(const transaction& tx);
+
+/// SHA-256 of canonical_bytes(tx), as 64 lower-case hex digits.
+std::string transaction_id_of(const transaction& tx);
+
+/// A transaction with its id computed from its content.
+transaction
+make_transaction(std::string sender, std::string recipient, std::uint64_t amount, std::uint64_t nonce);
+
+/// True when `id` is 64 lower-case hex digits.
 bool is_valid_transaction_id(std::string_view id) noexcept;
 
 /// Checks an address field: non-empty, bounded, no control characters.
 validation_result check_address(std::string_view address, reject_reason reason, std::string_view field);
 
-/// Checks one transaction on its own: id shape, addresses, amount range. Rewards are checked
-/// by block rules, but they must be well-formed too.
+/// Checks one transaction on its own: id shape, addresses, amount and nonce ranges, and that the
+/// id is the hash of the content (so nobody can reuse another transaction's id). Rewards are
+/// checked by block rules, but they must be well-formed too.
 validation_result check_transaction(const transaction& tx);
 
 /// Checks a transaction submitted by a client: as above, and it may not pose as a reward.

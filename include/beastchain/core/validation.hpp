@@ -18,6 +18,8 @@ enum class reject_reason : std::uint8_t
     bad_sender,
     bad_recipient,
     bad_amount,
+    bad_nonce,
+    transaction_id_mismatch,
     // Block contents.
     too_many_transactions,
     missing_reward,

@@ -2,13 +2,13 @@
 #pragma once
 
 #include <beastchain/core/chain.hpp>
+#include <beastchain/json/parse.hpp>
 
 #include <boost/json/fwd.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace beastchain::core {
@@ -21,35 +21,6 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 } // namespace beastchain::core
 
 namespace beastchain::json {
-
-/// Why an input was refused: the offending field (JSON-pointer-like path) and what was wrong with it.
-struct decode_error
-{
-    std::string field;
-    std::string detail;
-};
-
-/// The outcome of decoding untrusted input: a value or a decode_error.
-template <class T> class decoded
-{
-public:
-    decoded(T value)
-        : v_(std::move(value))
-    {}
-    decoded(decode_error e)
-        : v_(std::move(e))
-    {}
-    bool ok() const noexcept { return v_.index() == 0; }
-    T& value() { return std::get<0>(v_); }
-    const decode_error& error() const { return std::get<1>(v_); }
-
-private:
-    std::variant<T, decode_error> v_;
-};
-
-/// Parses a request or response body. Refuses invalid UTF-8, nesting beyond `max_depth`, and
-/// a key repeated within one object.
-decoded<boost::json::value> parse_body(std::string_view body, std::size_t max_depth = 32);
 
 /// A client's `{sender, recipient, amount}`; the node assigns the id. Unknown fields are ignored.
 decoded<core::transaction> decode_transaction_request(const boost::json::value& jv);

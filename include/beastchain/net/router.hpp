@@ -30,7 +30,9 @@ using handler = std::function<boost::asio::awaitable<response>(const request&)>;
 class router
 {
 public:
-    void add(std::string path, http::verb verb, handler h);
+    /// `max_body`, when not 0, caps this route's request bodies below the server's limit; the
+    /// session applies it after reading the headers, so an oversized body is refused (413) unread.
+    void add(std::string path, http::verb verb, handler h, std::size_t max_body = 0);
 
     enum class outcome
     {
@@ -43,6 +45,10 @@ public:
         outcome result = outcome::not_found;
         const handler* target = nullptr;
         std::string allow; ///< comma-separated methods for the path, on method_not_allowed
+        /// The matched route's pattern (`/blocks/{}`), empty on not_found: a bounded label for
+        /// metrics, whatever paths clients send.
+        std::string_view pattern;
+        std::size_t max_body = 0; ///< the found route's body cap (0: the server's)
     };
 
     match find(std::string_view target, http::verb verb) const;
@@ -55,6 +61,7 @@ private:
         std::string path;
         http::verb verb;
         handler fn;
+        std::size_t max_body;
     };
     std::vector<route> routes_;
 };

@@ -6,6 +6,7 @@
 #include <beastchain/node/config.hpp>
 #include <beastchain/node/metrics.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -198,6 +199,10 @@ public:
 
     /// Counters shared with the HTTP layer (request metrics) and rendered on /metrics.
     ::beastchain::node::metrics& stats() noexcept;
+
+    /// The verifier pool: CPU-bound work on untrusted input (parsing large bodies, validating
+    /// peers' blocks) goes here, never on the I/O thread.
+    boost::asio::any_io_executor worker_executor() noexcept;
 
     /// Cancels mining and answers waiting /mine callers; idempotent.
     void shutdown();
