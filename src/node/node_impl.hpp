@@ -121,7 +121,25 @@ struct node::impl : core::ledger_observer
     /// Rebuilds ledger, peers and address from stored records. On the strand (or before it runs).
     void load_state(std::vector<storage::record> records)
     {
-        replaying_ = true;
+        // However the replay ends (a record that does not replay throws), writes are no longer
+        // skipped and the caches are dropped: they described the state being replaced.
+        struct replay_scope
+        {
+            impl& self;
+            explicit replay_scope(impl& s)
+                : self(s)
+            {
+                self.replaying_ = true;
+            }
+            ~replay_scope()
+            {
+                self.replaying_ = false;
+                self.chain_cache_.reset();
+                self.entry_json_.clear();
+            }
+            replay_scope(const replay_scope&) = delete;
+            replay_scope& operator=(const replay_scope&) = delete;
+        } scope(*this);
         ledger_ = core::ledger(cfg.consensus, cfg.max_pending, this);
         peers_ = peer_table(cfg.max_peers);
         const std::uint64_t now = now_ms();
@@ -159,9 +177,6 @@ struct node::impl : core::ledger_observer
                     " does not replay: " + std::string(core::to_string(result.reason)) + ": " + result.detail
                 );
         }
-        replaying_ = false;
-        chain_cache_.reset();
-        entry_json_.clear();
     }
 
     void write_record(const storage::record& r)
@@ -249,17 +264,24 @@ struct node::impl : core::ledger_observer
     }
 
     /// After a failed write: rebuild state from what is durable, dropping every unacknowledged change.
+    /// If that fails the store stays failed, so writes keep being refused (503), never acknowledged.
     void schedule_recovery()
     {
         asio::post(strand_, [this] {
             if (!store_ || !store_->failed())
                 return;
             try {
-                load_state(store_->recover());
+                auto rebuild = [this](std::vector<storage::record> records) {
+                    load_state(std::move(records));
+                };
+                store_->recover(rebuild);
                 log::warning("storage recovered: state rebuilt from " + store_->log_path().string());
                 restart_mining();
             } catch (const std::exception& e) {
-                log::error(std::string("storage recovery failed: ") + e.what());
+                log::error(
+                    std::string("storage recovery failed: ") + e.what() +
+                    "; refusing writes until the node is restarted"
+                );
             }
         });
     }

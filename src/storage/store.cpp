@@ -261,14 +261,19 @@ void store::run_writer()
     }
 }
 
-std::vector<record> store::recover()
+void store::recover(const std::function<void(std::vector<record>)>& rebuild)
 {
-    std::unique_lock lock(mutex_);
-    if (!failed_.load())
-        return {};
-    std::vector<record> records = read_log();
+    std::vector<record> records;
+    {
+        const std::lock_guard lock(mutex_);
+        if (!failed_.load())
+            return;
+        records = read_log();
+    }
+    // Appends stay refused while the caller rebuilds: its state is not yet the log's.
+    rebuild(std::move(records));
+    const std::lock_guard lock(mutex_);
     failed_.store(false);
-    return records;
 }
 
 store::stats store::statistics() const

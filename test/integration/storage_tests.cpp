@@ -1,10 +1,13 @@
 // Durability against real processes: restarts, kill -9 under load, torn and corrupt logs, a full disk.
+#include <beastchain/storage/log_format.hpp>
+
 #include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <sys/resource.h>
 #include <thread>
 
 #include "helpers.hpp"
@@ -59,6 +62,36 @@ private:
     std::vector<std::string> acked_;
     std::vector<std::thread> workers_;
 };
+
+std::string read_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Rewrites the log's last block record in place so that the block no longer extends its parent.
+/// Its checksums are recomputed: only replaying the log can tell.
+void unlink_last_block(const std::filesystem::path& log)
+{
+    namespace st = beastchain::storage;
+    const std::string image = read_file(log);
+    const auto scan = st::scan_log(image);
+    BOOST_TEST_REQUIRE((scan.tail == st::scan_result::tail_state::clean));
+    const st::scanned_frame* last = nullptr;
+    for (const auto& f : scan.frames)
+        if (f.type == st::record_type::block_connected)
+            last = &f;
+    BOOST_TEST_REQUIRE(last != nullptr);
+    auto r = st::decode_payload(last->type, last->payload);
+    BOOST_TEST_REQUIRE(r.has_value());
+    r->blocks.at(0).blk.previous_hash[0] ^= 0x01;
+    const std::string bytes = st::frame(last->type, st::encode_payload(*r));
+    BOOST_TEST_REQUIRE(bytes.size() == st::frame_header_size + last->payload.size());
+    std::fstream out(log, std::ios::in | std::ios::out | std::ios::binary);
+    out.seekp(static_cast<std::streamoff>(last->offset));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    BOOST_TEST_REQUIRE(out.good());
+}
 
 /// Mines until a block carries nothing but its reward, so every pending transaction is in the chain.
 bj::array mine_until_empty(const node_process& n)
@@ -241,19 +274,14 @@ BOOST_AUTO_TEST_CASE(flipped_byte_in_the_middle_stops_the_node)
         n.stop(SIGTERM);
     }
     const auto log = std::filesystem::path(dir.path) / "chain.log";
-    std::string image;
-    {
-        std::ifstream in(log, std::ios::binary);
-        image.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string image = read_file(log);
     image[image.size() / 3] ^= 0x10;
     std::ofstream(log, std::ios::binary | std::ios::trunc) << image;
 
     const auto r = run_node_to_exit({"--data-dir", dir.path, "--log-level", "warning"});
     BOOST_TEST(r.exit_code == 1);
     BOOST_TEST(r.err.find("chain.log is corrupt at offset") != std::string::npos, r.err);
-    std::ifstream in(log, std::ios::binary);
-    BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == image); // never rewritten
+    BOOST_TEST(read_file(log) == image); // never rewritten
 }
 
 BOOST_AUTO_TEST_CASE(full_disk_refuses_writes_serves_reads_and_keeps_what_was_acknowledged)
@@ -290,6 +318,42 @@ BOOST_AUTO_TEST_CASE(full_disk_refuses_writes_serves_reads_and_keeps_what_was_ac
     for (std::size_t i = 1; i < chain.size(); ++i) // genesis has no reward to discount
         total += chain[i].at("transactions").as_array().size() - 1;
     BOOST_TEST(total == acked.size()); // nothing that was refused slipped in
+}
+
+BOOST_AUTO_TEST_CASE(failed_recovery_refuses_writes_instead_of_acknowledging_them)
+{
+    temp_data_dir dir;
+    {
+        node_process n(on_dir(dir));
+        for (int i = 0; i < 2; ++i) {
+            submit(n, "a", "b", i + 1);
+            mine(n);
+        }
+        BOOST_TEST(n.stop(SIGTERM) == 0);
+    }
+    const auto log = std::filesystem::path(dir.path) / "chain.log";
+    node_process::options small_disk;
+    small_disk.file_size_limit = std::filesystem::file_size(log) + 2048;
+    node_process n(on_dir(dir), small_disk);
+    // Damaged behind the running node's back: rebuilding its state from the log must now fail.
+    unlink_last_block(log);
+    // Fill the disk: the failed write makes the node rebuild its state from the log.
+    unsigned status = 201;
+    for (int i = 0; i < 200 && status == 201; ++i)
+        status = http_post_json(n.port(), "/create-transaction", tx_json("c", "d", i + 1)).status;
+    BOOST_TEST_REQUIRE(status == 503u);
+    BOOST_TEST_REQUIRE(wait_until([&] { return n.log().find("storage recovery failed") != std::string::npos; }
+    ));
+    // Room on the disk again: a node whose recovery failed must still refuse rather than
+    // acknowledge what it does not write.
+    const rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+    BOOST_TEST_REQUIRE(::prlimit(n.pid(), RLIMIT_FSIZE, &unlimited, nullptr) == 0);
+    const std::string before = read_file(log);
+    const auto r = http_post_json(n.port(), "/create-transaction", tx_json("e", "f", 7));
+    BOOST_TEST(r.status == 503u, r.body);
+    BOOST_TEST(http_get(n.port(), "/mine").status == 503u);
+    BOOST_TEST(http_get(n.port(), "/health").status == 503u);
+    BOOST_TEST(read_file(log) == before); // nothing written, nothing acknowledged
 }
 
 BOOST_AUTO_TEST_CASE(second_node_on_the_same_directory_is_refused)

@@ -57,7 +57,8 @@ int spawn(
         for (auto& e : env)
             ::putenv(e.data());
         if (file_size_limit != 0) {
-            const rlimit lim{file_size_limit, file_size_limit};
+            // Only the soft limit: a test may lift it later (prlimit) to give the disk room again.
+            const rlimit lim{file_size_limit, RLIM_INFINITY};
             ::setrlimit(RLIMIT_FSIZE, &lim);
         }
         ::execv(argv[0], argv.data());

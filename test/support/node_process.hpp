@@ -15,8 +15,10 @@ std::string node_binary();
 struct node_process_options
 {
     std::chrono::milliseconds startup{10'000};
-    std::uint64_t file_size_limit = 0; ///< RLIMIT_FSIZE for the process (simulates a full disk)
-    std::vector<std::string> env;      ///< extra NAME=VALUE environment entries
+    /// Soft RLIMIT_FSIZE for the process (simulates a full disk); the hard limit stays unlimited
+    /// so a test can free the "disk" again with prlimit.
+    std::uint64_t file_size_limit = 0;
+    std::vector<std::string> env; ///< extra NAME=VALUE environment entries
 };
 
 /// A running node process. The node is started with `-p 0` (unless args name a port) and the

@@ -47,7 +47,7 @@ public:
     store(const store&) = delete;
     store& operator=(const store&) = delete;
 
-    /// The records read at open (or by the last recover()), in log order; moved out once.
+    /// The records read at open, in log order; moved out once.
     std::vector<record> take_loaded();
 
     /// Queues a record; returns its sequence number, or 0 when the store is failed.
@@ -60,9 +60,11 @@ public:
     /// True after a failed write until recover().
     bool failed() const noexcept { return failed_.load(); }
 
-    /// After a failure: re-reads the (truncated) log and accepts appends again. Returns the records,
-    /// from which the caller rebuilds its state.
-    std::vector<record> recover();
+    /// After a failure: re-reads the (truncated) log and hands its records to `rebuild`, from which
+    /// the caller rebuilds its state. Appends are accepted again only once `rebuild` has returned:
+    /// if reading or rebuilding throws, the exception propagates and the store stays failed, so
+    /// nothing is acknowledged that the log does not hold. Does nothing unless failed().
+    void recover(const std::function<void(std::vector<record>)>& rebuild);
 
     const std::filesystem::path& log_path() const noexcept { return log_path_; }
 
