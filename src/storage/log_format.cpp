@@ -72,6 +72,8 @@ scan_result scan_log(std::string_view file)
             return fail(scan_result::tail_state::torn, 0, "incomplete file header");
         return fail(scan_result::tail_state::corrupt, 0, "not a beastchain log (bad magic)");
     }
+    if (file.substr(0, log_magic.size()) == log_magic_v1)
+        return fail(scan_result::tail_state::old_format, 0, "log format 1");
     if (file.substr(0, log_magic.size()) != log_magic)
         return fail(scan_result::tail_state::corrupt, 0, "not a beastchain log (bad magic)");
 

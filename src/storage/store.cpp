@@ -118,6 +118,13 @@ std::vector<record> store::read_log()
 {
     const std::string image = read_file(log_fd_, log_path_);
     const scan_result scan = scan_log(image);
+    // Not corruption, and not to be misread or rewritten: say what it is and what to do.
+    if (scan.tail == scan_result::tail_state::old_format)
+        throw storage_error(
+            log_path_.string() +
+            " was written by an earlier beastchain (log format 1) that this version cannot read: move the "
+            "data directory away to start afresh; the node will sync the chain from its peers"
+        );
     if (scan.tail == scan_result::tail_state::corrupt)
         throw storage_error(
             log_path_.string() + " is corrupt at offset " + std::to_string(scan.problem_offset) + ": " +

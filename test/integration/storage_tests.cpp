@@ -284,6 +284,32 @@ BOOST_AUTO_TEST_CASE(flipped_byte_in_the_middle_stops_the_node)
     BOOST_TEST(read_file(log) == image); // never rewritten
 }
 
+BOOST_AUTO_TEST_CASE(a_log_from_an_earlier_version_stops_the_node_with_one_line_and_is_kept)
+{
+    temp_data_dir dir;
+    {
+        node_process n(on_dir(dir));
+        submit(n, "a", "b", 1);
+        mine(n);
+        n.stop(SIGTERM);
+    }
+    // Format 1 framed records as format 2 does; its magic is what tells them apart.
+    const auto log = std::filesystem::path(dir.path) / "chain.log";
+    std::string image = read_file(log);
+    image.replace(0, 8, "BCHNLOG1");
+    std::ofstream(log, std::ios::binary | std::ios::trunc) << image;
+
+    const auto r = run_node_to_exit({"--data-dir", dir.path}); // the default log level
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(
+        r.err == "beastchain-node: " + log.string() +
+                     " was written by an earlier beastchain (log format 1) that this version cannot read: "
+                     "move the data directory away to start afresh; the node will sync the chain from its "
+                     "peers\n"
+    );
+    BOOST_TEST(read_file(log) == image); // never truncated or rewritten
+}
+
 BOOST_AUTO_TEST_CASE(full_disk_refuses_writes_serves_reads_and_keeps_what_was_acknowledged)
 {
     temp_data_dir dir;

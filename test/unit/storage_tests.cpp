@@ -208,4 +208,29 @@ BOOST_AUTO_TEST_CASE(store_refuses_corruption_naming_file_and_offset)
     BOOST_TEST(std::filesystem::file_size(dir.path / "chain.log") == image.size()); // nothing rewritten
 }
 
+BOOST_AUTO_TEST_CASE(a_format_1_log_is_refused_with_advice_and_left_byte_identical)
+{
+    temp_dir dir;
+    std::filesystem::create_directories(dir.path);
+    const auto log = dir.path / "chain.log";
+    // Format 1 framed records as format 2 does; only the magic tells them apart.
+    std::string image = "BCHNLOG1";
+    for (const auto& r : {sample_records()[0], sample_records()[1]})
+        image += frame(r.type, encode_payload(r));
+    std::ofstream(log, std::ios::binary) << image;
+    try {
+        store s(dir.path);
+        BOOST_FAIL("a format 1 log was opened");
+    } catch (const storage_error& e) {
+        BOOST_TEST(
+            e.what() == log.string() +
+                            " was written by an earlier beastchain (log format 1) that this version cannot "
+                            "read: move the data directory away to start afresh; the node will sync the "
+                            "chain from its peers"
+        );
+    }
+    std::ifstream in(log, std::ios::binary);
+    BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == image);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,8 +10,11 @@
 
 namespace beastchain::storage {
 
-/// First bytes of every log file; refuse anything else rather than guess.
-inline constexpr std::string_view log_magic{"BCHNLOG1", 8};
+/// First bytes of every log file; refuse anything else rather than guess. The digit is the format:
+/// 2 changed what records mean (transaction ids bound to content, chain switches in bounded parts).
+inline constexpr std::string_view log_magic{"BCHNLOG2", 8};
+/// The magic of format 1, recognised only to tell the operator what to do with such a file.
+inline constexpr std::string_view log_magic_v1{"BCHNLOG1", 8};
 
 /// Frame header: u32 payload length, u8 type, u32 CRC-32C of the payload, u32 CRC-32C of the
 /// preceding 9 header bytes. The header CRC makes the length trustworthy, so a torn final record
@@ -36,9 +39,10 @@ struct scan_result
 {
     enum class tail_state
     {
-        clean,  ///< the file ends exactly after the last good frame
-        torn,   ///< the last frame is incomplete: truncate to `valid_end` and carry on
-        corrupt ///< a bad frame with good data after it, or a bad magic: refuse to start
+        clean,     ///< the file ends exactly after the last good frame
+        torn,      ///< the last frame is incomplete: truncate to `valid_end` and carry on
+        corrupt,   ///< a bad frame with good data after it, or a bad magic: refuse to start
+        old_format ///< a log of format 1, which this version cannot read: refuse to start
     };
     std::vector<scanned_frame> frames;
     std::uint64_t valid_end = 0;
