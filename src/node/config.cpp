@@ -69,6 +69,8 @@ std::string to_config_file(const config& c)
        << "sync-interval = " << c.sync_interval_seconds << "\n"
        << "ban-seconds = " << c.ban_seconds << "\n"
        << "relay-queue = " << c.relay_queue << "\n";
+    if (c.storage_max_record_bytes != 0)
+        os << "storage-max-record-bytes = " << c.storage_max_record_bytes << "\n";
     if (!c.advertise_url.empty())
         os << "advertise-url = " << c.advertise_url << "\n";
     for (const auto& p : c.bootstrap_peers)
@@ -144,14 +146,21 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "transactions queued for relay per peer before the oldest are dropped")
         ("config", po::value<std::string>(), "INI file with any of these options (key = value)")
         ("print-config", "print the effective configuration and exit");
+    // Test and tuning knobs: accepted from every source, but kept out of --help.
+    po::options_description hidden("test and tuning");
+    hidden.add_options()
+        ("storage-max-record-bytes", po::value(&cfg.storage_max_record_bytes)->default_value(0),
+            "largest storage record written or read (0: enough for the largest valid block)");
     // clang-format on
+    po::options_description all;
+    all.add(desc).add(hidden);
 
     try {
         // Precedence: the first source to set a key wins, so store command line, then
         // environment (BEASTCHAIN_MINER_THREADS -> miner-threads), then the config file.
         po::variables_map vm;
-        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-        const auto env_key = [&desc](const std::string& var) -> std::string {
+        po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+        const auto env_key = [&all](const std::string& var) -> std::string {
             static const std::string prefix = "BEASTCHAIN_";
             if (var.rfind(prefix, 0) != 0)
                 return {};
@@ -159,19 +168,19 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) {
                 return c == '_' ? '-' : static_cast<char>(std::tolower(c));
             });
-            if (desc.find_nothrow(key, false) == nullptr || key == "help" || key == "version" ||
+            if (all.find_nothrow(key, false) == nullptr || key == "help" || key == "version" ||
                 key == "print-config")
                 throw po::error("unknown environment variable " + var);
             return key;
         };
-        po::store(po::parse_environment(desc, env_key), vm);
+        po::store(po::parse_environment(all, env_key), vm);
         if (vm.count("config")) {
             const std::string path = vm["config"].as<std::string>();
             std::ifstream file(path);
             if (!file)
                 throw po::error("cannot read config file " + path);
             try {
-                po::store(po::parse_config_file(file, desc, false), vm);
+                po::store(po::parse_config_file(file, all, false), vm);
             } catch (const po::error& e) {
                 throw po::error(std::string(e.what()) + " in " + path);
             }
@@ -209,6 +218,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range("sync-interval", cfg.sync_interval_seconds, 0u, 86'400u);
         require_range("ban-seconds", cfg.ban_seconds, 0u, 30u * 86'400u);
         require_range<std::size_t>("relay-queue", cfg.relay_queue, 1, 10'000'000);
+        if (cfg.storage_max_record_bytes != 0)
+            require_range<std::uint32_t>(
+                "storage-max-record-bytes", cfg.storage_max_record_bytes, 1024, 0xFFFF'FFFFu
+            );
         if (vm.count("peer"))
             for (const auto& text : vm["peer"].as<std::vector<std::string>>()) {
                 std::string why;

@@ -64,7 +64,10 @@ struct node::impl : core::ledger_observer
             return;
         }
         const auto t0 = std::chrono::steady_clock::now();
-        store_ = std::make_unique<storage::store>(cfg.data_dir);
+        auto limits = storage::store_options::for_blocks(cfg.consensus.max_block_transactions);
+        if (cfg.storage_max_record_bytes != 0)
+            limits.max_record_bytes = cfg.storage_max_record_bytes; // a test and tuning knob
+        store_ = std::make_unique<storage::store>(cfg.data_dir, limits);
         load_state(store_->take_loaded());
         if (node_address.empty()) {
             // First start: the address is generated once and kept, so rewards keep one recipient.
@@ -164,6 +167,9 @@ struct node::impl : core::ledger_observer
                 result = ledger_.replay_chain_switch(r.fork_index, std::move(suffix), cfg.reverify, now);
                 break;
             }
+            case storage::record_type::switch_begin:
+            case storage::record_type::switch_commit:
+                break; // never loaded: the store assembles them into chain_replaced
             case storage::record_type::peer_added: {
                 std::string why;
                 if (auto p = net::parse_peer_url(r.text, why))

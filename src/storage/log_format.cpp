@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <stdexcept>
 
 namespace beastchain::storage {
 namespace {
@@ -33,8 +35,18 @@ bool all_zero(std::string_view s)
 
 bool known_type(std::uint8_t t)
 {
-    return t >= static_cast<std::uint8_t>(record_type::node_identity) &&
-           t <= static_cast<std::uint8_t>(record_type::peer_added);
+    switch (static_cast<record_type>(t)) {
+    case record_type::node_identity:
+    case record_type::transaction_accepted:
+    case record_type::block_connected:
+    case record_type::peer_added:
+    case record_type::switch_begin:
+    case record_type::switch_commit:
+        return true;
+    case record_type::chain_replaced: // never a frame in format 2
+        break;
+    }
+    return false;
 }
 
 } // namespace
@@ -48,6 +60,9 @@ std::uint32_t crc32c(std::string_view data) noexcept
 
 std::string frame(record_type type, std::string_view payload)
 {
+    // The length field is 32 bits: never write one that silently wrapped.
+    if (payload.size() > std::numeric_limits<std::uint32_t>::max())
+        throw std::length_error("a log record payload is limited to 4 GiB");
     std::string out(frame_header_size, '\0');
     put_u32(out.data(), static_cast<std::uint32_t>(payload.size()));
     out[4] = static_cast<char>(type);
@@ -57,7 +72,7 @@ std::string frame(record_type type, std::string_view payload)
     return out;
 }
 
-scan_result scan_log(std::string_view file)
+scan_result scan_log(std::string_view file, std::uint32_t max_record_bytes)
 {
     scan_result r;
     const auto fail = [&](scan_result::tail_state state, std::uint64_t at, std::string why) {
@@ -86,13 +101,20 @@ scan_result scan_log(std::string_view file)
         const std::uint32_t len = get_u32(rest.data());
         const auto type = static_cast<std::uint8_t>(rest[4]);
         const bool header_ok = get_u32(rest.data() + 9) == crc32c(rest.substr(0, 9));
-        if (!header_ok || !known_type(type) || len > max_payload_size) {
+        if (!header_ok || !known_type(type)) {
             // Torn writes leave a prefix of the frame, or zeros where the file grew but the data did not
             // land.
             if (all_zero(rest))
                 return fail(scan_result::tail_state::torn, at, "zero-filled tail");
             return fail(scan_result::tail_state::corrupt, at, "record header checksum mismatch");
         }
+        if (len > max_record_bytes)
+            return fail(
+                scan_result::tail_state::corrupt,
+                at,
+                "record of " + std::to_string(len) + " bytes is over the limit of " +
+                    std::to_string(max_record_bytes) + " bytes"
+            );
         if (rest.size() - frame_header_size < len)
             return fail(scan_result::tail_state::torn, at, "record extends past the end of the file");
         const std::string_view payload = rest.substr(frame_header_size, len);

@@ -4,6 +4,7 @@
 #include <boost/endian/conversion.hpp>
 
 #include <cstring>
+#include <stdexcept>
 
 namespace beastchain::storage {
 namespace {
@@ -146,14 +147,38 @@ std::string encode_payload(const record& r)
     case record_type::block_connected:
         w.put_block(r.blocks.at(0));
         break;
-    case record_type::chain_replaced:
+    case record_type::switch_begin:
+    case record_type::switch_commit:
         w.put(r.fork_index);
-        w.put(static_cast<std::uint32_t>(r.blocks.size()));
-        for (const auto& b : r.blocks)
-            w.put_block(b);
+        w.put(r.block_count);
         break;
+    case record_type::chain_replaced:
+        throw std::invalid_argument("a chain switch is written as several frames (encode_frames)");
     }
     return w.take();
+}
+
+std::vector<encoded_frame> encode_frames(const record& r)
+{
+    std::vector<encoded_frame> out;
+    if (r.type != record_type::chain_replaced) {
+        out.push_back({r.type, encode_payload(r)});
+        return out;
+    }
+    record mark;
+    mark.type = record_type::switch_begin;
+    mark.fork_index = r.fork_index;
+    mark.block_count = r.blocks.size();
+    out.reserve(r.blocks.size() + 2);
+    out.push_back({mark.type, encode_payload(mark)});
+    for (const auto& b : r.blocks) {
+        writer w;
+        w.put_block(b);
+        out.push_back({record_type::block_connected, w.take()});
+    }
+    mark.type = record_type::switch_commit;
+    out.push_back({mark.type, encode_payload(mark)});
+    return out;
 }
 
 std::optional<record> decode_payload(record_type type, std::string_view payload)
@@ -172,16 +197,13 @@ std::optional<record> decode_payload(record_type type, std::string_view payload)
     case record_type::block_connected:
         r.blocks.push_back(in.get_block());
         break;
-    case record_type::chain_replaced: {
+    case record_type::switch_begin:
+    case record_type::switch_commit:
         r.fork_index = in.get<std::uint64_t>();
-        const auto n = in.get<std::uint32_t>();
-        if (n > payload.size() / 100) // a stored block is at least 100 bytes
-            return std::nullopt;
-        for (std::uint32_t i = 0; i < n && in.ok(); ++i)
-            r.blocks.push_back(in.get_block());
+        r.block_count = in.get<std::uint64_t>();
         break;
-    }
-    default:
+    default: // chain_replaced is assembled from frames, never a frame itself
+
         return std::nullopt;
     }
     if (!in.ok() || !in.at_end())

@@ -1,12 +1,15 @@
 // Data directory: flock, log recovery at open, and the group-commit writer loop.
 #include <beastchain/log.hpp>
+#include <beastchain/storage/assemble.hpp>
 #include <beastchain/storage/log_format.hpp>
 #include <beastchain/storage/store.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,9 +67,22 @@ std::string read_file(int fd, const std::filesystem::path& path)
 
 } // namespace
 
-store::store(std::filesystem::path dir)
+store_options store_options::for_blocks(std::size_t max_block_transactions)
+{
+    // A transaction takes about 600 bytes in a block record today; 1 KiB each leaves room for
+    // fields to come. Blocks themselves are bounded by consensus, so this bounds every record.
+    const std::uint64_t need = 64 * 1024 + std::uint64_t{max_block_transactions} * 1024;
+    store_options o;
+    o.max_record_bytes = static_cast<std::uint32_t>(
+        std::clamp<std::uint64_t>(need, default_max_record_bytes, std::numeric_limits<std::uint32_t>::max())
+    );
+    return o;
+}
+
+store::store(std::filesystem::path dir, store_options opts)
     : dir_(std::move(dir))
     , log_path_(dir_ / "chain.log")
+    , opts_(opts)
 {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
@@ -117,7 +133,7 @@ store::~store()
 std::vector<record> store::read_log()
 {
     const std::string image = read_file(log_fd_, log_path_);
-    const scan_result scan = scan_log(image);
+    const scan_result scan = scan_log(image, opts_.max_record_bytes);
     // Not corruption, and not to be misread or rewritten: say what it is and what to do.
     if (scan.tail == scan_result::tail_state::old_format)
         throw storage_error(
@@ -125,34 +141,29 @@ std::vector<record> store::read_log()
             " was written by an earlier beastchain (log format 1) that this version cannot read: move the "
             "data directory away to start afresh; the node will sync the chain from its peers"
         );
-    if (scan.tail == scan_result::tail_state::corrupt)
-        throw storage_error(
-            log_path_.string() + " is corrupt at offset " + std::to_string(scan.problem_offset) + ": " +
-            scan.problem +
+    const auto corrupt = [this](std::uint64_t offset, const std::string& why) {
+        return storage_error(
+            log_path_.string() + " is corrupt at offset " + std::to_string(offset) + ": " + why +
             "; refusing to start (restore the data directory from a backup, or move it away to start afresh)"
         );
-
-    std::vector<record> records;
-    records.reserve(scan.frames.size());
-    for (const auto& f : scan.frames) {
-        auto r = decode_payload(f.type, f.payload);
-        if (!r)
-            throw storage_error(
-                log_path_.string() + " is corrupt at offset " + std::to_string(f.offset) +
-                ": record checksum is good but its contents do not decode"
-            );
-        records.push_back(std::move(*r));
-    }
+    };
+    if (scan.tail == scan_result::tail_state::corrupt)
+        throw corrupt(scan.problem_offset, scan.problem);
+    assembled_log log = assemble_records(scan);
+    if (!log.problem.empty())
+        throw corrupt(log.problem_offset, log.problem);
 
     std::uint64_t size = image.size();
-    if (scan.tail == scan_result::tail_state::torn || image.empty()) {
-        if (!image.empty())
-            log::warning(
-                log_path_.string() + ": torn record at offset " + std::to_string(scan.problem_offset) + " (" +
-                scan.problem + "); truncating " + std::to_string(image.size() - scan.valid_end) +
-                " bytes back to the last good record"
-            );
-        size = scan.valid_end;
+    if (scan.tail == scan_result::tail_state::torn)
+        log::warning(
+            log_path_.string() + ": torn record at offset " + std::to_string(scan.problem_offset) + " (" +
+            scan.problem + "); truncating " + std::to_string(image.size() - scan.valid_end) +
+            " bytes back to the last good record"
+        );
+    for (const auto& w : log.warnings)
+        log::warning(log_path_.string() + ": " + w);
+    if (log.keep_end < image.size() || image.empty()) {
+        size = log.keep_end;
         if (::ftruncate(log_fd_, static_cast<off_t>(size)) != 0)
             throw storage_error("cannot truncate " + log_path_.string() + ": " + errno_text());
         if (size == 0) {
@@ -164,7 +175,7 @@ std::vector<record> store::read_log()
             throw storage_error("cannot sync " + log_path_.string() + ": " + errno_text());
     }
     durable_size_ = size;
-    return records;
+    return std::move(log.records);
 }
 
 std::vector<record> store::take_loaded()
@@ -174,13 +185,28 @@ std::vector<record> store::take_loaded()
 
 std::uint64_t store::append(const record& r)
 {
-    std::string bytes = frame(r.type, encode_payload(r));
+    std::string bytes;
+    for (const auto& f : encode_frames(r)) {
+        if (f.payload.size() > opts_.max_record_bytes) {
+            // Never write what replay would call corruption. Nothing is acknowledged past here
+            // until the caller rebuilds its state from the log (recover()).
+            log::error(
+                "refusing a record of " + std::to_string(f.payload.size()) + " bytes for " +
+                log_path_.string() + " (the limit is " + std::to_string(opts_.max_record_bytes) +
+                "); refusing writes until storage recovers"
+            );
+            failed_.store(true);
+            return 0;
+        }
+        bytes += frame(f.type, f.payload);
+    }
     std::uint64_t seq = 0;
     {
         const std::lock_guard lock(mutex_);
         if (failed_.load() || stopping_)
             return 0;
         seq = next_seq_++;
+        live_seq_ = seq;
         queue_.emplace_back(seq, std::move(bytes));
     }
     wake_.notify_one();
@@ -194,7 +220,7 @@ void store::when_durable(std::uint64_t seq, std::function<void(bool)> done)
         const std::lock_guard lock(mutex_);
         if (seq != 0 && seq <= durable_seq_) {
             decided = ok = true;
-        } else if (seq == 0 || failed_.load()) {
+        } else if (seq == 0 || seq > live_seq_) {
             decided = true;
         } else {
             waiters_[seq].push_back(std::move(done));
@@ -214,6 +240,7 @@ void store::run_writer()
             if (queue_.empty())
                 return; // stopping, and everything queued is written
             batch.swap(queue_);
+            writing_ = true;
         }
 
         // Group commit: one write of everything queued, one fdatasync for all of it.
@@ -252,12 +279,15 @@ void store::run_writer()
                         "cannot truncate " + log_path_.string() + " after a failed write: " + errno_text()
                     );
                 queue_.clear();
+                live_seq_ = durable_seq_;
                 for (auto& [seq, ws] : waiters_)
                     for (auto& w : ws)
                         ready.push_back(std::move(w));
                 waiters_.clear();
             }
+            writing_ = false;
         }
+        idle_.notify_all();
         if (!ok)
             log::error(
                 "writing " + log_path_.string() + " failed: " + why +
@@ -272,9 +302,12 @@ void store::recover(const std::function<void(std::vector<record>)>& rebuild)
 {
     std::vector<record> records;
     {
-        const std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         if (!failed_.load())
             return;
+        // Records queued before an over-limit refusal are still being written: read the log once
+        // they are (a failed write clears the queue itself).
+        idle_.wait(lock, [this] { return queue_.empty() && !writing_; });
         records = read_log();
     }
     // Appends stay refused while the caller rebuilds: its state is not yet the log's.

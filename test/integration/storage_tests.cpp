@@ -240,6 +240,30 @@ BOOST_AUTO_TEST_CASE(kill_9_while_adopting_a_longer_chain)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_chain_switch_bigger_than_a_record_is_stored_and_survives_a_restart)
+{
+    node_process peer(quick_node());
+    for (int i = 0; i < 12; ++i) {
+        submit(peer, "p", "q", i + 1);
+        mine(peer);
+    }
+    temp_data_dir dir;
+    // Each block record fits in 1 KiB; the switch to the peer's 12 blocks does not.
+    const auto args = on_dir(dir, {"--storage-max-record-bytes", "1024"});
+    bj::array switched;
+    {
+        node_process n(args);
+        mine(n); // a fork of our own, so adopting the peer's chain is a switch
+        register_peer(n, peer.url());
+        http_get(n.port(), "/sync-chain");
+        switched = chain_of(n);
+        BOOST_TEST_REQUIRE(switched == chain_of(peer));
+        BOOST_TEST(n.stop(SIGTERM) == 0);
+    }
+    node_process n(args);
+    BOOST_TEST(chain_of(n) == switched);
+}
+
 BOOST_AUTO_TEST_CASE(torn_tail_is_truncated_with_a_warning)
 {
     temp_data_dir dir;

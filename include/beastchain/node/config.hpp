@@ -41,6 +41,9 @@ struct config
     bool access_log = true;
     /// Deepest JSON nesting accepted in request bodies and peer replies.
     std::size_t max_json_depth = 32;
+    /// Largest storage record written or read; 0: enough for the largest valid block. A test and
+    /// tuning knob (`--storage-max-record-bytes`), not listed by --help.
+    std::uint32_t storage_max_record_bytes = 0;
 
     // ---- peer network ------------------------------------------------------------------
     /// Peers registered (and announced to) at start, normalized `http://host:port`.

@@ -20,12 +20,15 @@ inline constexpr std::string_view log_magic_v1{"BCHNLOG1", 8};
 /// preceding 9 header bytes. The header CRC makes the length trustworthy, so a torn final record
 /// can be told apart from corruption in the middle of the file.
 inline constexpr std::size_t frame_header_size = 13;
-/// Largest payload accepted on read (a chain switch carries the new suffix of the chain).
-inline constexpr std::uint32_t max_payload_size = 512u * 1024 * 1024;
+/// Largest record payload written or read unless the store is told otherwise. A block of 1,000
+/// transactions with 256-byte addresses takes about 600 KB; a chain switch is written as one record
+/// per block, so nothing else comes near this.
+inline constexpr std::uint32_t default_max_record_bytes = 4u * 1024 * 1024;
 
 std::uint32_t crc32c(std::string_view data) noexcept;
 
-/// The bytes of one frame.
+/// The bytes of one frame. Throws std::length_error if the payload does not fit the 32-bit length;
+/// the store refuses anything over its own (much lower) limit before getting here.
 std::string frame(record_type type, std::string_view payload);
 
 struct scanned_frame
@@ -52,7 +55,8 @@ struct scan_result
 };
 
 /// Walks a whole log file image. A frame that fails its checks is a torn tail only when nothing
-/// but it (or zero bytes) follows; anywhere else it is corruption.
-scan_result scan_log(std::string_view file);
+/// but it (or zero bytes) follows; anywhere else it is corruption. A frame whose (checksummed)
+/// length exceeds `max_record_bytes` is corruption: no writer with that limit could have made it.
+scan_result scan_log(std::string_view file, std::uint32_t max_record_bytes = default_max_record_bytes);
 
 } // namespace beastchain::storage

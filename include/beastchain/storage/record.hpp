@@ -16,9 +16,14 @@ enum class record_type : std::uint8_t
 {
     node_identity = 1,        ///< the node's reward address, written once
     transaction_accepted = 2, ///< a transaction entered the pending pool
-    block_connected = 3,      ///< a block was appended to the best chain
-    chain_replaced = 4,       ///< the chain switched: fork index plus the whole new suffix, atomically
-    peer_added = 5,           ///< a peer was registered
+    block_connected = 3, ///< a block was appended to the best chain (or, inside a switch, its next block)
+    /// The chain switched: fork index plus the new suffix. Never a frame of its own (format 1 wrote
+    /// one, unbounded): it is written as switch_begin, one block_connected per block, switch_commit,
+    /// and reading the log turns a committed run back into this one record.
+    chain_replaced = 4,
+    peer_added = 5,    ///< a peer was registered
+    switch_begin = 6,  ///< a chain switch starts: fork index and block count; nothing counts until its commit
+    switch_commit = 7, ///< the chain switch begun just before is complete (fork index and count again)
 };
 
 struct stored_block
@@ -32,12 +37,24 @@ struct record
     record_type type = record_type::node_identity;
     std::string text;                 ///< node_identity, peer_added
     core::transaction tx;             ///< transaction_accepted
-    std::uint64_t fork_index = 0;     ///< chain_replaced
+    std::uint64_t fork_index = 0;     ///< chain_replaced, switch_begin, switch_commit
+    std::uint64_t block_count = 0;    ///< switch_begin, switch_commit: blocks in the switch
     std::vector<stored_block> blocks; ///< block_connected (one), chain_replaced (the new suffix)
 };
 
-/// Payload bytes of a record (the frame adds type, length and checksums).
+/// Payload bytes of a record that is one frame (the frame adds type, length and checksums).
+/// Throws std::invalid_argument for chain_replaced, which is several frames (encode_frames).
 std::string encode_payload(const record& r);
+
+struct encoded_frame
+{
+    record_type type;
+    std::string payload;
+};
+
+/// The frames a record is written as: its own, or for chain_replaced switch_begin, one
+/// block_connected per block and switch_commit, each bounded by the size of one block.
+std::vector<encoded_frame> encode_frames(const record& r);
 
 /// Decodes a payload; nullopt when it is malformed (wrong lengths, trailing bytes, bounds exceeded).
 std::optional<record> decode_payload(record_type type, std::string_view payload);

@@ -1,6 +1,7 @@
 // The data directory: an exclusive lock, the record log, and a group-commit writer thread.
 #pragma once
 
+#include <beastchain/storage/log_format.hpp>
 #include <beastchain/storage/record.hpp>
 
 #include <atomic>
@@ -25,6 +26,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+struct store_options
+{
+    /// Largest record payload the store writes or reads: a bigger record is refused on append.
+    std::uint32_t max_record_bytes = default_max_record_bytes;
+
+    /// Room for blocks of up to `max_block_transactions` transactions (never below the default).
+    static store_options for_blocks(std::size_t max_block_transactions);
+};
+
 /**
  * Owns `DIR/LOCK` (flock, released on exit) and `DIR/chain.log`.
  *
@@ -42,7 +52,7 @@ class store
 public:
     /// Opens or creates `dir`, takes the lock and reads the log, truncating a torn tail (with a
     /// warning naming file and offset). Throws storage_error on lock conflict or corruption.
-    explicit store(std::filesystem::path dir);
+    explicit store(std::filesystem::path dir, store_options opts = {});
     ~store();
     store(const store&) = delete;
     store& operator=(const store&) = delete;
@@ -50,7 +60,9 @@ public:
     /// The records read at open, in log order; moved out once.
     std::vector<record> take_loaded();
 
-    /// Queues a record; returns its sequence number, or 0 when the store is failed.
+    /// Queues a record (a chain switch as its bounded frames, all in one write); returns its
+    /// sequence number, or 0 when the store is failed or a frame is over `max_record_bytes`. An
+    /// over-limit record also fails the store: the caller's state holds a change the log lacks.
     std::uint64_t append(const record& r);
 
     /// Calls `done(true)` once `seq` is on stable storage, or `done(false)` if its write failed.
@@ -83,15 +95,21 @@ private:
 
     std::filesystem::path dir_;
     std::filesystem::path log_path_;
+    const store_options opts_;
     int lock_fd_ = -1;
     int log_fd_ = -1;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
+    std::condition_variable idle_; ///< the writer has nothing queued or in flight
+    bool writing_ = false;         ///< the writer holds a batch it has not finished
     std::vector<std::pair<std::uint64_t, std::string>> queue_; ///< seq, framed bytes
     std::map<std::uint64_t, std::vector<std::function<void(bool)>>> waiters_;
     std::uint64_t next_seq_ = 1;
     std::uint64_t durable_seq_ = 0;
+    /// Highest sequence number that is queued or written and not lost to a failed write: the
+    /// records up to it still complete after an over-limit refusal fails the store.
+    std::uint64_t live_seq_ = 0;
     std::uint64_t durable_size_ = 0; ///< bytes of the log known to be on stable storage
     std::atomic<bool> failed_{false};
     bool stopping_ = false;
