@@ -14,7 +14,18 @@ ledger::ledger(consensus_params params, std::size_t mempool_capacity, ledger_obs
     : chain_(params)
     , pool_(mempool_capacity)
     , observer_(observer != nullptr ? observer : &null_observer)
+    , acknowledged_(1) // genesis
 {}
+
+std::vector<bool> ledger::take_confirmed(const block& b, const std::unordered_set<std::string>& ours_abandoned)
+{
+    std::vector<bool> ours(b.transactions.size());
+    for (std::size_t i = 0; i < b.transactions.size(); ++i) {
+        const std::string& id = b.transactions[i].transaction_id;
+        ours[i] = pool_.remove(id) || ours_abandoned.contains(id);
+    }
+    return ours;
+}
 
 ledger::accept_result ledger::accept_transaction(transaction tx)
 {
@@ -61,8 +72,7 @@ validation_result ledger::connect_block(block b, std::uint64_t now_ms)
     const hash256 hash = block_hash(b);
     if (auto r = chain_.check_next(b, hash, now_ms); !r)
         return r;
-    for (const auto& tx : b.transactions)
-        pool_.remove(tx.transaction_id);
+    acknowledged_.push_back(take_confirmed(b, {}));
     observer_->on_block_connected(chain_.append_checked(std::move(b), hash));
     return validation_result::success();
 }
@@ -88,21 +98,47 @@ ledger::adopt_result ledger::adopt_suffix_if_more_work(chain_suffix&& suffix, va
     const std::vector<block> abandoned = chain_.replace_suffix(std::move(suffix));
     out.switched = true;
     out.abandoned_blocks = abandoned.size();
+    std::vector<std::vector<bool>> abandoned_ours(
+        acknowledged_.begin() + static_cast<std::ptrdiff_t>(out.fork_index), acknowledged_.end()
+    );
+    acknowledged_.resize(out.fork_index);
+    std::unordered_set<std::string> ours_abandoned;
+    for (std::size_t b = 0; b < abandoned.size(); ++b)
+        for (std::size_t i = 0; i < abandoned[b].transactions.size(); ++i)
+            if (i < abandoned_ours[b].size() && abandoned_ours[b][i])
+                ours_abandoned.insert(abandoned[b].transactions[i].transaction_id);
 
     // Pending transactions that the new blocks confirm are done.
     for (std::size_t i = out.fork_index; i < chain_.size(); ++i)
-        for (const auto& tx : chain_.entries()[i].blk.transactions)
-            pool_.remove(tx.transaction_id);
+        acknowledged_.push_back(take_confirmed(chain_.entries()[i].blk, ours_abandoned));
 
-    // Abandoned transactions go back in their original order, ahead of newer pending ones:
-    // restore() pushes to the front, so walk them newest first.
-    for (auto b = abandoned.rbegin(); b != abandoned.rend(); ++b)
-        for (auto tx = b->transactions.rbegin(); tx != b->transactions.rend(); ++tx)
-            if (!tx->is_reward() && !chain_.find_transaction(tx->transaction_id) &&
-                !pool_.contains(tx->transaction_id)) {
-                pool_.restore(*tx);
-                ++out.returned_to_pending;
+    // Abandoned transactions the new chain lacks, in their original order; ours always return,
+    // the others only into the room left under the pool's capacity.
+    std::vector<std::pair<const transaction*, bool>> back;
+    std::size_t ours_back = 0;
+    std::unordered_set<std::string_view> seen;
+    for (const auto& b : abandoned)
+        for (const auto& tx : b.transactions)
+            if (!tx.is_reward() && !chain_.find_transaction(tx.transaction_id) &&
+                !pool_.contains(tx.transaction_id) && seen.insert(tx.transaction_id).second) {
+                const bool ours = ours_abandoned.contains(tx.transaction_id);
+                back.emplace_back(&tx, ours);
+                ours_back += ours ? 1 : 0;
             }
+    std::size_t room = pool_.capacity() - std::min(pool_.capacity(), pool_.size() + ours_back);
+    std::vector<const transaction*> keep;
+    for (const auto& [tx, ours] : back) {
+        if (ours || room > 0) {
+            room -= ours ? 0 : 1;
+            keep.push_back(tx);
+        } else {
+            ++out.dropped_unacknowledged;
+        }
+    }
+    // restore() pushes to the front, so walk them newest first: they go ahead of newer pending ones.
+    for (auto tx = keep.rbegin(); tx != keep.rend(); ++tx)
+        pool_.restore(**tx);
+    out.returned_to_pending = keep.size();
     observer_->on_chain_replaced(out.fork_index, abandoned);
     return out;
 }
@@ -127,8 +163,7 @@ validation_result ledger::replay_block(block b, const hash256& hash, bool reveri
         return validation_result::fail(
             reject_reason::bad_previous_hash, "stored block does not extend the stored chain"
         );
-    for (const auto& tx : b.transactions)
-        pool_.remove(tx.transaction_id);
+    acknowledged_.push_back(take_confirmed(b, {}));
     observer_->on_block_connected(chain_.append_checked(std::move(b), hash));
     return validation_result::success();
 }

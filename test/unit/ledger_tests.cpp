@@ -141,6 +141,76 @@ BOOST_AUTO_TEST_CASE(chain_switch_returns_abandoned_transactions_and_drops_confi
     BOOST_TEST(ours.best_chain().find_transaction(mine_only.transaction_id).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_reorg_keeps_the_pool_cap_for_foreign_transactions_and_never_drops_acknowledged_ones)
+{
+    const std::uint64_t now = genesis_block().timestamp_ms + 10'000'000;
+    constexpr std::size_t cap = 3;
+    ledger ours(test_params(), cap), junk(test_params(), 100), honest(test_params(), 100);
+
+    // A peer's fork full of transactions this node never acknowledged; we adopt it.
+    std::vector<transaction> foreign;
+    for (int i = 0; i < 5; ++i) {
+        foreign.push_back(make_tx("junk", "junk", static_cast<std::uint64_t>(i + 1)));
+        junk.accept_transaction(foreign.back());
+    }
+    mine_on(junk, "j", now);
+    // One payment of ours that got mined into the junk chain after we adopted it.
+    BOOST_TEST_REQUIRE(ours.adopt_if_more_work(as_candidate(junk)).switched);
+    const auto ours_mined = make_tx("alice", "bob", 9);
+    BOOST_TEST_REQUIRE((ours.accept_transaction(ours_mined).status == ledger::accept_status::accepted));
+    mine_on(ours, "us", now); // block 2: ours_mined
+    // The pool fills up to its cap with acknowledged payments.
+    std::vector<transaction> pending;
+    for (int i = 0; i < 3; ++i) {
+        pending.push_back(make_tx("carol", "dan", static_cast<std::uint64_t>(i + 1)));
+        BOOST_TEST_REQUIRE((ours.accept_transaction(pending.back()).status == ledger::accept_status::accepted));
+    }
+
+    // A heavier chain without any of it: everything above genesis is abandoned.
+    for (int i = 0; i < 3; ++i)
+        mine_on(honest, "h", now);
+    const auto r = ours.adopt_if_more_work(as_candidate(honest));
+    BOOST_TEST_REQUIRE(r.switched);
+    BOOST_TEST(r.abandoned_blocks == 2u);
+    // The acknowledged ones all stay, even past the cap; no foreign one is let in beyond it.
+    BOOST_TEST(ours.pending().contains(ours_mined.transaction_id));
+    for (const auto& tx : pending)
+        BOOST_TEST(ours.pending().contains(tx.transaction_id));
+    for (const auto& tx : foreign)
+        BOOST_TEST(!ours.pending().contains(tx.transaction_id));
+    BOOST_TEST(r.dropped_unacknowledged == foreign.size());
+    BOOST_TEST(r.returned_to_pending == 1u);
+    BOOST_TEST(ours.pending().size() == cap + 1);
+    // Over the cap, new transactions wait until mining drains the pool.
+    BOOST_TEST((ours.accept_transaction(make_tx("eve", "fay", 1)).status == ledger::accept_status::pool_full));
+}
+
+BOOST_AUTO_TEST_CASE(foreign_transactions_of_abandoned_blocks_fill_only_the_room_left)
+{
+    const std::uint64_t now = genesis_block().timestamp_ms + 10'000'000;
+    ledger ours(test_params(), 4), junk(test_params(), 100), honest(test_params(), 100);
+    std::vector<transaction> foreign;
+    for (int i = 0; i < 5; ++i) {
+        foreign.push_back(make_tx("x", "y", static_cast<std::uint64_t>(i + 1)));
+        junk.accept_transaction(foreign.back());
+    }
+    mine_on(junk, "j", now);
+    BOOST_TEST_REQUIRE(ours.adopt_if_more_work(as_candidate(junk)).switched);
+    const auto mine = make_tx("alice", "bob", 1);
+    ours.accept_transaction(mine);
+    mine_on(honest, "h", now);
+    mine_on(honest, "h", now);
+    const auto r = ours.adopt_if_more_work(as_candidate(honest));
+    BOOST_TEST_REQUIRE(r.switched);
+    // One acknowledged pending, so three foreign ones fit, oldest first, ahead of it.
+    BOOST_TEST(r.returned_to_pending == 3u);
+    BOOST_TEST(r.dropped_unacknowledged == 2u);
+    BOOST_TEST(ours.pending().size() == 4u);
+    BOOST_TEST(ours.pending().transactions().front().transaction_id == foreign[0].transaction_id);
+    BOOST_TEST(ours.pending().contains(mine.transaction_id));
+    BOOST_TEST(!ours.pending().contains(foreign[4].transaction_id));
+}
+
 /// The blocks of `source` from height `from` on, as incremental sync would fetch them.
 chain_suffix suffix_from(const ledger& source, std::size_t from)
 {

@@ -6,6 +6,8 @@
 #include <beastchain/core/observer.hpp>
 
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace beastchain::core {
 
@@ -55,11 +57,16 @@ public:
         std::size_t fork_index = 0;
         std::size_t abandoned_blocks = 0;
         std::size_t returned_to_pending = 0;
+        /// Transactions of abandoned blocks that this node never acknowledged (it saw them only
+        /// inside those blocks) and that did not fit under the pool's capacity.
+        std::size_t dropped_unacknowledged = 0;
     };
 
     /// Switches to `candidate` if it has strictly more cumulative work than the best chain. Pending
     /// transactions the new chain confirms leave the pool; transactions of abandoned blocks that
-    /// the new chain lacks return to it.
+    /// the new chain lacks return to it. What gives way at the pool's capacity: transactions this
+    /// node acknowledged always return (they may take the pool over its capacity, which then
+    /// refuses new ones until mining drains it); the others return only while there is room.
     adopt_result adopt_if_more_work(candidate_chain&& candidate);
 
     /// The same for a suffix hanging off our chain (what incremental sync fetches). A suffix that
@@ -85,9 +92,16 @@ public:
     );
 
 private:
+    /// Marks, for a block about to join the best chain, which of its transactions this node had
+    /// acknowledged (pending here, or acknowledged in a block being abandoned), and takes them
+    /// out of the pool.
+    std::vector<bool> take_confirmed(const block& b, const std::unordered_set<std::string>& ours_abandoned);
+
     chain chain_;
     mempool pool_;
     ledger_observer* observer_;
+    /// Parallel to the best chain's entries: which transactions of each block this node acknowledged.
+    std::vector<std::vector<bool>> acknowledged_;
 };
 
 } // namespace beastchain::core
