@@ -2,6 +2,7 @@
 #include <beastchain/node/peer_table.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace beastchain::node {
 
@@ -10,17 +11,49 @@ peer_table::peer_table(std::size_t max_peers, backoff_policy policy)
     , policy_(policy)
 {}
 
-peer_table::add_result peer_table::add(net::peer_url url, std::uint64_t now_ms)
+peer_table::add_result
+peer_table::add(net::peer_url url, std::uint64_t now_ms, bool announced, std::string* evicted)
 {
-    if (find(url.normalized) != nullptr)
+    if (peer_info* known = find_mutable(url.normalized)) {
+        if (!announced)
+            known->announced = false; // the operator vouches for it now
         return add_result::known;
-    if (peers_.size() >= max_peers_)
-        return add_result::full;
+    }
+    if (peers_.size() >= max_peers_) {
+        if (announced)
+            return add_result::full;
+        // The worst announced peer makes room: banned first, then the most failures, then the
+        // one heard from least recently.
+        auto worst = peers_.end();
+        const auto rank = [now_ms](const peer_info& p) {
+            return std::tuple(p.banned_until_ms > now_ms, p.failures, ~p.last_seen_ms);
+        };
+        for (auto it = peers_.begin(); it != peers_.end(); ++it)
+            if (it->announced && (worst == peers_.end() || rank(*it) > rank(*worst)))
+                worst = it;
+        if (worst == peers_.end())
+            return add_result::full;
+        if (evicted != nullptr)
+            *evicted = worst->url.normalized;
+        peers_.erase(worst);
+    }
     peer_info p;
     p.url = std::move(url);
     p.added_ms = now_ms;
+    p.announced = announced;
     peers_.push_back(std::move(p));
     return add_result::added;
+}
+
+bool peer_table::remove(const std::string& normalized)
+{
+    const auto it = std::find_if(peers_.begin(), peers_.end(), [&](const peer_info& p) {
+        return p.url.normalized == normalized;
+    });
+    if (it == peers_.end())
+        return false;
+    peers_.erase(it);
+    return true;
 }
 
 const peer_info* peer_table::find(const std::string& normalized) const

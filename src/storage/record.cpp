@@ -139,6 +139,8 @@ std::string encode_payload(const record& r)
     switch (r.type) {
     case record_type::node_identity:
     case record_type::peer_added:
+    case record_type::peer_announced:
+    case record_type::peer_removed:
         w.put(std::string_view(r.text));
         break;
     case record_type::transaction_accepted:
@@ -189,6 +191,8 @@ std::optional<record> decode_payload(record_type type, std::string_view payload)
     switch (type) {
     case record_type::node_identity:
     case record_type::peer_added:
+    case record_type::peer_announced:
+    case record_type::peer_removed:
         r.text = in.get_string(4096);
         break;
     case record_type::transaction_accepted:

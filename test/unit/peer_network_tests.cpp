@@ -42,6 +42,48 @@ BOOST_AUTO_TEST_CASE(peer_table_adds_once_and_respects_its_limit)
     BOOST_TEST(t.state(*t.find(url(1).normalized), 0) == "new");
 }
 
+BOOST_AUTO_TEST_CASE(an_operators_peer_takes_the_slot_of_the_worst_announced_one)
+{
+    node::peer_table t(3);
+    using r = node::peer_table::add_result;
+    BOOST_TEST((t.add(url(1), 0) == r::added));           // the operator's
+    BOOST_TEST((t.add(url(2), 0, true) == r::added));     // announced, healthy
+    BOOST_TEST((t.add(url(3), 0, true) == r::added));     // announced, failing
+    t.succeeded(url(2).normalized, 10);
+    t.failed(url(3).normalized, 10, "refused");
+    BOOST_TEST((t.add(url(4), 20, true) == r::full)); // an announcement never evicts
+    std::string evicted;
+    BOOST_TEST((t.add(url(5), 20, false, &evicted) == r::added));
+    BOOST_TEST(evicted == url(3).normalized);
+    BOOST_TEST(t.find(url(3).normalized) == nullptr);
+    // Only announced peers make room: with none left, the operator is told the table is full.
+    BOOST_TEST((t.add(url(6), 30, false, &evicted) == r::added));
+    BOOST_TEST(evicted == url(2).normalized);
+    BOOST_TEST((t.add(url(7), 30, false) == r::full));
+    // An operator registering an announced peer vouches for it.
+    node::peer_table u(1);
+    BOOST_TEST((u.add(url(1), 0, true) == r::added));
+    BOOST_TEST(u.find(url(1).normalized)->announced);
+    BOOST_TEST((u.add(url(1), 0, false) == r::known));
+    BOOST_TEST(!u.find(url(1).normalized)->announced);
+}
+
+BOOST_AUTO_TEST_CASE(an_announced_peer_is_due_for_eviction_after_repeated_failures_an_operators_never)
+{
+    node::peer_table t(2);
+    t.add(url(1), 0);
+    t.add(url(2), 0, true);
+    for (unsigned i = 0; i < node::peer_table::evict_announced_after_failures; ++i) {
+        BOOST_TEST(!t.should_evict(*t.find(url(2).normalized)));
+        t.failed(url(1).normalized, i, "down");
+        t.failed(url(2).normalized, i, "down");
+    }
+    BOOST_TEST(t.should_evict(*t.find(url(2).normalized)));
+    BOOST_TEST(!t.should_evict(*t.find(url(1).normalized)));
+    BOOST_TEST(t.remove(url(2).normalized));
+    BOOST_TEST(!t.remove(url(2).normalized));
+}
+
 BOOST_AUTO_TEST_CASE(failures_back_off_exponentially_up_to_a_cap_and_success_resets)
 {
     node::peer_table t(4, {1'000, 8'000});

@@ -18,6 +18,10 @@ struct peer_info
     std::uint64_t retry_at_ms = 0;     ///< backing off until then
     std::uint64_t banned_until_ms = 0; ///< refused until then: it served invalid data
     std::string last_error;
+    /// Learned from the peer's own announcement, not configured by the operator (`--peer`,
+    /// `/register-node`): such a peer gives up its slot to an operator's peer and is evicted
+    /// when it keeps failing.
+    bool announced = false;
 };
 
 /// How long a peer rests after consecutive failures: base * 2^(failures-1), capped.
@@ -45,7 +49,19 @@ public:
         known,
         full
     };
-    add_result add(net::peer_url url, std::uint64_t now_ms);
+    /// Adds a peer. An operator's peer (`announced` false) that finds the table full takes the
+    /// slot of the worst announced peer (returned in `evicted`); an announced one never evicts.
+    /// An operator adding a known announced peer makes it the operator's (result `known`).
+    add_result add(net::peer_url url, std::uint64_t now_ms, bool announced = false, std::string* evicted = nullptr);
+    bool remove(const std::string& normalized);
+
+    /// Whether an announced peer has failed enough to lose its slot: unreachable this many
+    /// times in a row (about two minutes of back-off), or answering as something else entirely.
+    static constexpr unsigned evict_announced_after_failures = 8;
+    bool should_evict(const peer_info& p) const noexcept
+    {
+        return p.announced && p.failures >= evict_announced_after_failures;
+    }
 
     const std::vector<peer_info>& all() const noexcept { return peers_; }
     std::size_t size() const noexcept { return peers_.size(); }

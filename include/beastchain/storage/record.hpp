@@ -21,9 +21,11 @@ enum class record_type : std::uint8_t
     /// one, unbounded): it is written as switch_begin, one block_connected per block, switch_commit,
     /// and reading the log turns a committed run back into this one record.
     chain_replaced = 4,
-    peer_added = 5,    ///< a peer was registered
+    peer_added = 5,    ///< the operator registered a peer (`--peer`, `/register-node`)
     switch_begin = 6,  ///< a chain switch starts: fork index and block count; nothing counts until its commit
     switch_commit = 7, ///< the chain switch begun just before is complete (fork index and count again)
+    peer_announced = 8, ///< a peer announced itself and was registered
+    peer_removed = 9,   ///< a peer was evicted (an announced one that kept failing, or made room)
 };
 
 struct stored_block
@@ -35,7 +37,7 @@ struct stored_block
 struct record
 {
     record_type type = record_type::node_identity;
-    std::string text;                 ///< node_identity, peer_added
+    std::string text;                 ///< node_identity, peer_added, peer_announced, peer_removed
     core::transaction tx;             ///< transaction_accepted
     std::uint64_t fork_index = 0;     ///< chain_replaced, switch_begin, switch_commit
     std::uint64_t block_count = 0;    ///< switch_begin, switch_commit: blocks in the switch
