@@ -121,7 +121,13 @@ asio::awaitable<peer_result> send_peer_request(
         co_return failure("reading the reply failed: " + rec.message());
 
     auto res = parser.release();
-    co_return peer_result{peer_reply{res.result_int(), std::move(res.body())}, {}};
+    const bool is_json = res[http::field::content_type].starts_with("application/json");
+    co_return peer_result{peer_reply{res.result_int(), std::move(res.body()), is_json}, {}};
+}
+
+bool answered_as_peer(const peer_reply& r) noexcept
+{
+    return r.status < 500 && r.status != 404 && r.status != 405 && r.json;
 }
 
 } // namespace beastchain::net

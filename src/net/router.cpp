@@ -34,9 +34,9 @@ bool path_matches(std::string_view pattern, std::string_view path) noexcept
 
 } // namespace
 
-void router::add(std::string path, http::verb verb, handler h, std::size_t max_body)
+void router::add(std::string path, http::verb verb, handler h, route_options opts)
 {
-    routes_.push_back({std::move(path), verb, std::move(h), max_body});
+    routes_.push_back({std::move(path), verb, std::move(h), opts});
 }
 
 router::match router::find(std::string_view target, http::verb verb) const
@@ -50,7 +50,7 @@ router::match router::find(std::string_view target, http::verb verb) const
         if (r.verb == verb) {
             m.result = outcome::found;
             m.target = &r.fn;
-            m.max_body = r.max_body;
+            m.options = r.options;
         }
         if (!m.allow.empty())
             m.allow += ", ";

@@ -3,6 +3,8 @@
 #include <beastchain/net/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -10,6 +12,8 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
+#include <sys/socket.h>
 #include <tuple>
 #include <unordered_map>
 
@@ -106,6 +110,26 @@ asio::awaitable<void> linger_close(tcp_stream& stream)
     }
 }
 
+/// Completes when the client closes or resets the connection. Bytes of a pipelined request are
+/// not a departure: it then stops looking and waits until cancelled.
+asio::awaitable<void> wait_until_client_leaves(tcp_stream::socket_type& socket)
+{
+    for (;;) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
+        if (ec)
+            co_return; // cancelled (the handler finished first) or the socket failed
+        char probe = 0;
+        const ssize_t n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            co_return; // end of stream or reset: the client is gone
+        if (n > 0) {
+            asio::steady_timer forever(socket.get_executor(), asio::steady_timer::time_point::max());
+            co_await forever.async_wait(use_nothrow);
+            co_return;
+        }
+    }
+}
+
 /// Serves one connection until the client closes, a timeout fires, or a reply says close.
 asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server::state> st)
 {
@@ -144,14 +168,16 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         // (slowloris) is cut off at whichever it is in.
         stream.expires_after(limits.header_timeout);
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+        route_options route;
+        if (!ec)
+            route = st->routes.find(parser.get().target(), parser.get().method()).options;
         if (!ec && !parser.is_done()) {
             // A route may accept much less than the server-wide limit (a transaction is < 1 KiB).
             // Beast checks a Content-Length against the limit only while parsing the header, so
             // a declared length is checked here; chunked bodies meet the new limit as they arrive.
-            const auto m = st->routes.find(parser.get().target(), parser.get().method());
-            if (m.max_body != 0 && m.max_body < limits.body_limit) {
-                parser.body_limit(m.max_body);
-                if (parser.content_length().value_or(0) > m.max_body)
+            if (route.max_body != 0 && route.max_body < limits.body_limit) {
+                parser.body_limit(route.max_body);
+                if (parser.content_length().value_or(0) > route.max_body)
                     ec = http::error::body_limit;
             }
         }
@@ -169,7 +195,19 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
 
         const auto started = std::chrono::steady_clock::now();
         request req = parser.release();
-        response res = co_await st->routes.dispatch(req);
+        response res;
+        if (route.cancel_when_client_leaves) {
+            // Race the handler against the client leaving; `||` cancels whichever loses.
+            using namespace asio::experimental::awaitable_operators;
+            auto handled = st->routes.dispatch(req);
+            auto gone = wait_until_client_leaves(stream.socket());
+            auto first = co_await (std::move(handled) || std::move(gone));
+            if (first.index() == 1)
+                break; // nobody to answer
+            res = std::move(std::get<0>(first));
+        } else {
+            res = co_await st->routes.dispatch(req);
+        }
         if (st->stopping.load(std::memory_order_relaxed))
             res.keep_alive(false); // tell the client this connection is going away
         co_await write_response(stream, res, limits);

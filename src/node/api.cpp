@@ -245,7 +245,9 @@ public:
                 http::status::bad_request, "invalid_field", "address " + why, "address"
             );
 
-        const register_outcome out = co_await node_.register_peer(std::move(*peer));
+        // A peer announcing itself names its own address in the origin header.
+        const bool announced = origin_of(req) == peer->normalized;
+        const register_outcome out = co_await node_.register_peer(std::move(*peer), announced);
         if (out.storage_failed)
             co_return storage_unavailable();
         if (out.self)
@@ -313,6 +315,7 @@ public:
         o.emplace("difficulty", st.difficulty);
         o.emplace("hash_rate", st.hash_rate);
         o.emplace("height", st.height);
+        o.emplace("mine_requests", st.mine_requests);
         o.emplace("mining", st.mining);
         o.emplace("node_address", node_.address());
         o.emplace("peers", st.peers);
@@ -367,6 +370,12 @@ public:
             co_return reply(
                 http::status::accepted,
                 {{"height", out.height}, {"message", "Block does not extend our tip; syncing with peers"}}
+            );
+        case block_outcome::result::ahead_of_clock:
+            co_return reply(
+                http::status::accepted,
+                {{"height", out.height},
+                 {"message", "Block is ahead of this node's clock; dropped, sync fetches it once it is due"}}
             );
         case block_outcome::result::invalid:
             break;
@@ -471,15 +480,18 @@ net::router make_api(node& n)
         "/create-transaction",
         http::verb::post,
         [a](const request& q) { return a->create_transaction(q); },
-        small_body_limit
+        {.max_body = small_body_limit}
     );
-    r.add("/mine", http::verb::get, [a](const request& q) { return a->mine(q); });
+    // A /mine whose client left is dropped before its search starts: it must not force a block.
+    r.add(
+        "/mine", http::verb::get, [a](const request& q) { return a->mine(q); }, {.cancel_when_client_leaves = true}
+    );
     r.add("/chain", http::verb::get, [a](const request& q) { return a->chain(q); });
     r.add(
         "/register-node",
         http::verb::post,
         [a](const request& q) { return a->register_node(q); },
-        small_body_limit
+        {.max_body = small_body_limit}
     );
     r.add("/sync-chain", http::verb::get, [a](const request& q) { return a->sync_chain(q); });
     r.add("/health", http::verb::get, [a](const request& q) { return a->health(q); });

@@ -150,7 +150,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     po::options_description hidden("test and tuning");
     hidden.add_options()
         ("storage-max-record-bytes", po::value(&cfg.storage_max_record_bytes)->default_value(0),
-            "largest storage record written or read (0: enough for the largest valid block)");
+            "largest storage record written or read (0: enough for the largest valid block)")
+        ("fail-point", po::value(&cfg.fail_point), "test only: make the named internal step throw once");
     // clang-format on
     po::options_description all;
     all.add(desc).add(hidden);

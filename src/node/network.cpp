@@ -25,6 +25,11 @@ std::string seconds_from_now(std::uint64_t at_ms, std::uint64_t now_ms)
     return std::to_string((at_ms - std::min(at_ms, now_ms) + 999) / 1000) + " s";
 }
 
+std::string not_a_peer_answer(std::string_view target, const net::peer_reply& r)
+{
+    return std::string(target) + " answered HTTP " + std::to_string(r.status) + (r.json ? "" : " without JSON");
+}
+
 } // namespace
 
 // ---- relay ---------------------------------------------------------------------------------
@@ -141,42 +146,19 @@ asio::awaitable<void> node::impl::drain_outbox(net::peer_url peer)
         const net::peer_result res = co_await net::send_peer_request(
             peer, net::http::verb::post, job.target, std::move(job.body), cfg.peer, advertise_
         );
-        // A 4xx is an answer (e.g. the peer found our block stale); only silence and 5xx count
-        // against the peer.
-        const bool ok = res.reply && res.reply->status < 500;
-        const std::string error = !res.reply ? res.error
-                                  : ok       ? std::string()
-                                       : job.target + " answered HTTP " + std::to_string(res.reply->status);
-        auto note = [this, key, ok, error, job_txs = job.transactions, job_blocks = job.blocks] {
-            note_contact(key, ok, error, false);
+        // A 400 is an answer (e.g. the peer found our block stale). Silence, a 5xx, and anything
+        // showing the URL is not a beastchain peer (404, 405, an HTML page) count against it.
+        const bool ok = res.reply && net::answered_as_peer(*res.reply);
+        const std::string error = !res.reply ? res.error : ok ? std::string() : not_a_peer_answer(job.target, *res.reply);
+        const bool not_a_peer = res.reply && !ok && res.reply->status < 500;
+        auto note = [this, key, ok, error, not_a_peer, job_txs = job.transactions, job_blocks = job.blocks] {
+            note_contact(key, ok, error, false, not_a_peer);
             if (ok)
                 metrics_.relayed(job_txs, job_blocks);
             return 0;
         };
         co_await on_strand(std::move(note));
     }
-}
-
-void node::impl::note_contact(const std::string& peer, bool ok, const std::string& error, bool ban)
-{
-    const std::uint64_t now = now_ms();
-    if (ban) {
-        peers_.ban(peer, now, cfg.ban_seconds, error);
-        log::warning("banned peer " + peer + " for " + std::to_string(cfg.ban_seconds) + " s: " + error);
-        return;
-    }
-    if (ok) {
-        peers_.succeeded(peer, now);
-        return;
-    }
-    const peer_info* before = peers_.find(peer);
-    const bool first = before != nullptr && before->failures == 0;
-    peers_.failed(peer, now, error);
-    // One line when a peer goes bad; repeats are debug noise.
-    if (first)
-        log::warning("peer " + peer + " failed: " + error + "; backing off");
-    else
-        log::debug("peer " + peer + " failed again: " + error);
 }
 
 // ---- announcements -------------------------------------------------------------------------
@@ -195,14 +177,14 @@ asio::awaitable<void> node::impl::send_announcement(net::peer_url peer, std::str
     const net::peer_result res = co_await net::send_peer_request(
         peer, net::http::verb::post, "/register-node", std::move(body), cfg.peer, self
     );
-    const bool ok = res.reply && res.reply->status < 500;
-    std::string error =
-        res.reply ? "/register-node answered HTTP " + std::to_string(res.reply->status) : res.error;
+    const bool ok = res.reply && net::answered_as_peer(*res.reply);
+    std::string error = res.reply ? not_a_peer_answer("/register-node", *res.reply) : res.error;
     if (res.reply && res.reply->status != 201)
         log::warning("peer " + peer.normalized + " refused our address: " + res.reply->body);
-    auto note = [this, key = peer.normalized, ok, error = std::move(error)] {
-        note_contact(key, ok, error, false);
-        if (!ok)
+    const bool not_a_peer = res.reply && !ok && res.reply->status < 500;
+    auto note = [this, key = peer.normalized, ok, not_a_peer, error = std::move(error)] {
+        note_contact(key, ok, error, false, not_a_peer);
+        if (!ok && peers_.find(key) != nullptr)
             unannounced_.insert(key); // retried by the background sync
         return 0;
     };
@@ -224,6 +206,44 @@ void node::impl::request_sync(std::optional<sync_handler> waiter)
     asio::co_spawn(io, run_sync_round(std::exchange(sync_waiters_, {})), asio::detached);
 }
 
+void node::impl::sync_for_orphan(const core::hash256& hash, const std::string& origin)
+{
+    if (!recent_orphans_.insert(hash).second)
+        return; // this block already started a round
+    orphan_order_.push_back(hash);
+    if (orphan_order_.size() > recent_orphans_kept) {
+        recent_orphans_.erase(orphan_order_.front());
+        orphan_order_.pop_front();
+    }
+    // The origin header is only a hint: unregistered origins share one budget, so the map stays small.
+    const std::string key = peers_.find(origin) != nullptr ? origin : std::string();
+    const std::uint64_t now = now_ms();
+    auto [it, fresh] = orphan_sync_at_.try_emplace(key, now);
+    const std::uint64_t since = now - std::min(now, it->second);
+    if (fresh || since >= orphan_sync_interval_ms) {
+        it->second = now;
+        request_sync(std::nullopt);
+        return;
+    }
+    if (orphan_timer_)
+        return; // a deferred round is already due; it covers this block too
+    // Too soon after this origin's last round: one round when its interval is over, so a real
+    // fork still converges within a second while a flood of orphans starts no more rounds.
+    orphan_timer_ = std::make_unique<asio::steady_timer>(io);
+    orphan_timer_->expires_after(std::chrono::milliseconds(orphan_sync_interval_ms - since));
+    orphan_timer_->async_wait([this, key](boost::system::error_code ec) {
+        if (ec)
+            return; // cancelled at shutdown
+        asio::post(strand_, [this, key] {
+            orphan_timer_.reset();
+            if (shut_down_)
+                return;
+            orphan_sync_at_[key] = now_ms();
+            request_sync(std::nullopt);
+        });
+    });
+}
+
 asio::awaitable<void> node::impl::run_sync_round(std::vector<sync_handler> waiters)
 {
     sync_outcome out;
@@ -234,22 +254,36 @@ asio::awaitable<void> node::impl::run_sync_round(std::vector<sync_handler> waite
         out = {};
     }
     auto finish = [this, waiters = std::move(waiters), out = std::move(out)]() mutable {
-        // Shutting down: callers that queued during this round get its result rather than a
-        // round that will never start.
-        if (shut_down_) {
-            std::move(sync_waiters_.begin(), sync_waiters_.end(), std::back_inserter(waiters));
-            sync_waiters_.clear();
-        }
-        if (!out.chain_json && !waiters.empty())
-            out.chain_json = chain_array();
-        for (auto& w : waiters)
-            complete(std::move(w), out);
+        // First, so that nothing below (a throw included) can leave the next round locked out.
         sync_running_ = false;
+        std::exception_ptr failed;
+        try {
+            hit_fail_point("sync-finish");
+            // Shutting down: callers that queued during this round get its result rather than a
+            // round that will never start.
+            if (shut_down_) {
+                std::move(sync_waiters_.begin(), sync_waiters_.end(), std::back_inserter(waiters));
+                sync_waiters_.clear();
+            }
+            if (!out.chain_json && !waiters.empty())
+                out.chain_json = chain_array();
+        } catch (const std::exception& e) {
+            log::error(std::string("finishing a sync round failed: ") + e.what());
+            failed = std::current_exception(); // each waiting caller gets a 500, not silence
+        }
+        for (auto& w : waiters)
+            complete(std::move(w), out, failed);
         if (!shut_down_ && (sync_again_ || !sync_waiters_.empty()))
             request_sync(std::nullopt);
         return 0;
     };
-    co_await on_strand(std::move(finish));
+    try {
+        co_await on_strand(std::move(finish));
+    } catch (const std::exception& e) {
+        // Only if getting onto the strand failed: unlock the next round anyway.
+        log::error(std::string("sync round completion failed: ") + e.what());
+        asio::post(strand_, [this] { sync_running_ = false; });
+    }
 }
 
 asio::awaitable<sync_outcome> node::impl::sync_round(bool want_chain)
@@ -364,7 +398,12 @@ asio::awaitable<sync_outcome> node::impl::sync_round(bool want_chain)
                     std::to_string(ledger_.best_chain().tip().blk.index) + " (fork at " +
                     std::to_string(r.fork_index) + ", " + std::to_string(r.abandoned_blocks) +
                     " blocks abandoned, " + std::to_string(r.returned_to_pending) +
-                    " transactions back to pending)"
+                    " transactions back to pending" +
+                    (r.dropped_unacknowledged == 0
+                         ? std::string()
+                         : ", " + std::to_string(r.dropped_unacknowledged) +
+                               " never acknowledged here dropped: the pending pool is full") +
+                    ")"
                 );
                 restart_mining();
                 if (c->truncated) {
@@ -421,25 +460,21 @@ asio::awaitable<void> node::impl::run_background_sync()
 
 // ---- public operations -----------------------------------------------------------------------
 
-asio::awaitable<register_outcome> node::register_peer(net::peer_url peer)
+asio::awaitable<register_outcome> node::register_peer(net::peer_url peer, bool announced)
 {
     impl* self = impl_.get();
-    auto add = [self, peer = std::move(peer)]() mutable {
+    auto add = [self, announced, peer = std::move(peer)]() mutable {
         register_outcome out;
+        const peer_info* known = self->peers_.find(peer.normalized);
         if (peer.normalized == self->advertise_) {
             out.self = true;
-        } else if (self->peers_.find(peer.normalized) == nullptr) {
-            if (self->peers_.size() >= self->cfg.max_peers)
-                out.full = true;
-            else if (!self->storage_writable())
+        } else if (known == nullptr || (known->announced && !announced)) {
+            if (!self->storage_writable()) {
                 out.storage_failed = true;
-            else {
-                log::info("registered peer " + peer.normalized);
-                storage::record r;
-                r.type = storage::record_type::peer_added;
-                r.text = peer.normalized;
-                self->write_record(r);
-                self->peers_.add(peer, now_ms());
+            } else if (self->add_peer(peer, announced) == peer_table::add_result::full) {
+                out.full = true;
+            } else if (known == nullptr) {
+                log::info(std::string(announced ? "peer announced itself: " : "registered peer ") + peer.normalized);
                 out.added = true;
                 // Make the link two-way. Catching up is left to /sync-chain (the tutorial's explicit
                 // step), to block pushes that do not connect, and to the background sync.
@@ -548,6 +583,9 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
                         (origin.empty() ? std::string() : " from " + origin)
                     );
                     self->restart_mining();
+                } else if (r.reason == core::reject_reason::timestamp_too_far_in_future) {
+                    out.status = block_outcome::result::ahead_of_clock; // clocks differ: no penalty
+                    out.detail = std::move(r.detail);
                 } else {
                     invalid(std::move(r));
                 }
@@ -561,7 +599,7 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
             // status request per peer when nothing is new) finds out which.
             out.status = block_outcome::result::syncing;
             if (!self->shut_down_)
-                self->request_sync(std::nullopt);
+                self->sync_for_orphan(hash, origin);
         }
         if (out.status == block_outcome::result::invalid)
             self->metrics_.block_rejected(out.reason);
@@ -653,18 +691,17 @@ void node::start_network(std::string advertise)
         if (self->shut_down_)
             return;
         self->advertise_ = advertise;
-        const std::uint64_t now = now_ms();
         for (const auto& text : self->cfg.bootstrap_peers) {
             std::string why;
             auto url = net::parse_peer_url(text, why);
             if (!url || url->normalized == advertise)
                 continue;
-            if (self->peers_.add(*url, now) == peer_table::add_result::added) {
-                storage::record r;
-                r.type = storage::record_type::peer_added;
-                r.text = url->normalized;
-                self->write_record(r);
-            }
+            // An operator's peer: it takes an announced peer's slot if the table is full.
+            if (self->add_peer(*url, false) == peer_table::add_result::full)
+                log::warning(
+                    "--peer " + url->normalized + " skipped: the peer table is full of peers the operator "
+                    "registered (raise --max-peers)"
+                );
         }
         self->take_ticket(); // nobody waits for these: a lost --peer record is re-added next start
         for (const auto& p : self->peers_.all())

@@ -53,12 +53,23 @@ asio::awaitable<mine_outcome> node::mine()
 {
     impl* self = impl_.get();
     auto initiate = [self](auto handler) {
-        asio::post(self->strand_, [self, h = std::move(handler)]() mutable {
+        // The session cancels us when the client leaves (route option cancel_when_client_leaves):
+        // the waiter is then dropped unless its search has started. The slot is taken from the
+        // type-erased handler: Boost 1.81's any_completion_handler drops a handler assigned earlier.
+        impl::mine_handler h(std::move(handler));
+        auto departed = std::make_shared<std::atomic<bool>>(false);
+        auto slot = h.get_cancellation_slot();
+        if (slot.is_connected())
+            slot.assign([self, departed](asio::cancellation_type) {
+                departed->store(true);
+                asio::post(self->strand_, [self] { self->drop_departed_mine_waiters(); });
+            });
+        asio::post(self->strand_, [self, departed, h = std::move(h)]() mutable {
             if (self->shut_down_) {
                 impl::complete(std::move(h), mine_outcome{false, {}, "the node is shutting down"});
                 return;
             }
-            self->mine_waiters_.emplace_back(std::move(h));
+            self->mine_waiters_.push_back({std::move(h), std::move(departed)});
             self->start_mining_if_needed();
         });
     };
@@ -90,6 +101,7 @@ asio::awaitable<node_status> node::status()
         st.peers = self->peers_.size();
         st.advertise_url = self->advertise_;
         st.mining = self->mining_;
+        st.mine_requests = self->mine_waiters_.size();
         st.hashes = self->miner_.total_hashes();
         double busy = self->mining_seconds_;
         if (self->mining_)
@@ -130,9 +142,12 @@ void node::shutdown()
         self->miner_.cancel();
         if (self->sync_timer_)
             self->sync_timer_->cancel();
+        if (self->orphan_timer_)
+            self->orphan_timer_->cancel();
         while (!self->mine_waiters_.empty()) {
             impl::complete(
-                std::move(self->mine_waiters_.front()), mine_outcome{false, {}, "the node is shutting down"}
+                std::move(self->mine_waiters_.front().handler),
+                mine_outcome{false, {}, "the node is shutting down"}
             );
             self->mine_waiters_.pop_front();
         }

@@ -14,6 +14,7 @@
 #include <beastchain/storage/store.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -24,8 +25,11 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
+#include <set>
+#include <stdexcept>
 #include <future>
 #include <unordered_map>
 #include <unordered_set>
@@ -104,7 +108,13 @@ struct node::impl : core::ledger_observer
     core::ledger ledger_;
     std::unique_ptr<storage::store> store_; ///< null when --in-memory
     peer_table peers_;
-    std::deque<mine_handler> mine_waiters_;
+    struct mine_waiter
+    {
+        mine_handler handler;
+        /// Set (from the caller's cancellation) when its client has left.
+        std::shared_ptr<std::atomic<bool>> departed;
+    };
+    std::deque<mine_waiter> mine_waiters_;
     bool mining_ = false;
     std::uint64_t mining_job_ = 0;
     bool shut_down_ = false;
@@ -170,12 +180,16 @@ struct node::impl : core::ledger_observer
             case storage::record_type::switch_begin:
             case storage::record_type::switch_commit:
                 break; // never loaded: the store assembles them into chain_replaced
-            case storage::record_type::peer_added: {
+            case storage::record_type::peer_added:
+            case storage::record_type::peer_announced: {
                 std::string why;
                 if (auto p = net::parse_peer_url(r.text, why))
-                    peers_.add(std::move(*p), now);
+                    peers_.add(std::move(*p), now, r.type == storage::record_type::peer_announced);
                 break;
             }
+            case storage::record_type::peer_removed:
+                peers_.remove(r.text);
+                break;
             }
             if (!result)
                 throw storage::storage_error(
@@ -349,24 +363,48 @@ struct node::impl : core::ledger_observer
 
     /// Answers a waiting caller (a /mine or /sync-chain handler) with `r` on the caller's own
     /// executor, never inline on the strand.
-    template <class Handler, class Result> static void complete(Handler h, Result r)
+    template <class Handler, class Result>
+    static void complete(Handler h, Result r, std::exception_ptr failed = nullptr)
     {
         auto ex = asio::get_associated_executor(h);
-        asio::dispatch(ex, [h = std::move(h), r = std::move(r)]() mutable {
-            std::move(h)(nullptr, std::move(r));
+        asio::dispatch(ex, [h = std::move(h), r = std::move(r), failed]() mutable {
+            std::move(h)(failed, std::move(r));
         });
+    }
+
+    /// Answers and removes the waiters whose clients have left, except one whose search is
+    /// running (its block is nearly paid for and will serve the next caller's chain). On the strand.
+    void drop_departed_mine_waiters()
+    {
+        const std::size_t keep = mining_ ? 1 : 0;
+        // Rebuilt rather than erased from: Boost 1.81's any_completion_handler move assignment
+        // recurses without end, so its elements are only ever move-constructed.
+        std::deque<mine_waiter> staying;
+        for (std::size_t i = 0; i < mine_waiters_.size(); ++i) {
+            mine_waiter& w = mine_waiters_[i];
+            if (i < keep || !w.departed->load()) {
+                staying.push_back(std::move(w));
+                continue;
+            }
+            complete(std::move(w.handler), mine_outcome{false, {}, "the client went away"});
+            log::debug("dropped a /mine request whose client went away before its search started");
+        }
+        mine_waiters_.swap(staying);
     }
 
     /// Starts a search for the first waiter if none is running. On the strand.
     void start_mining_if_needed()
     {
-        if (mining_ || mine_waiters_.empty() || shut_down_)
+        if (mining_ || shut_down_)
+            return;
+        drop_departed_mine_waiters(); // a departed caller must not force a block
+        if (mine_waiters_.empty())
             return;
         if (!storage_writable()) {
             // A block we could not store would be lost on restart: refuse rather than pretend.
             while (!mine_waiters_.empty()) {
                 complete(
-                    std::move(mine_waiters_.front()),
+                    std::move(mine_waiters_.front().handler),
                     mine_outcome{false, {}, "storage is failing; try again later"}
                 );
                 mine_waiters_.pop_front();
@@ -413,7 +451,7 @@ struct node::impl : core::ledger_observer
                 log::info("mined block " + std::to_string(index) + " " + core::to_hex(tip.hash));
                 metrics_.block_mined();
                 // The reply waits until the block is on stable storage.
-                auto h = std::make_shared<mine_handler>(std::move(mine_waiters_.front()));
+                auto h = std::make_shared<mine_handler>(std::move(mine_waiters_.front().handler));
                 mine_waiters_.pop_front();
                 auto reply = [h, block_json = entry_json(tip.blk.index)](bool ok) mutable {
                     complete(
@@ -465,6 +503,28 @@ struct node::impl : core::ledger_observer
     bool sync_again_ = false;
     std::unique_ptr<asio::steady_timer> sync_timer_;
 
+    /// Valid blocks that did not connect and started a sync round: replaying one starts no more,
+    /// and each origin (a registered peer, or everyone else together) starts at most one round per
+    /// `orphan_sync_interval_ms`; one that comes sooner is served by a single deferred round.
+    static constexpr std::size_t recent_orphans_kept = 1024;
+    static constexpr std::uint64_t orphan_sync_interval_ms = 1'000;
+    std::set<core::hash256> recent_orphans_;
+    std::deque<core::hash256> orphan_order_;
+    std::unordered_map<std::string, std::uint64_t> orphan_sync_at_; ///< at most max_peers + 1 keys
+    std::unique_ptr<asio::steady_timer> orphan_timer_;               ///< the deferred round, if any
+    /// Starts or schedules the sync round a new orphan block calls for. On the strand.
+    void sync_for_orphan(const core::hash256& hash, const std::string& origin);
+
+    /// Test only: throws once at the step `cfg.fail_point` names.
+    bool fail_point_fired_ = false;
+    void hit_fail_point(std::string_view name)
+    {
+        if (fail_point_fired_ || cfg.fail_point != name)
+            return;
+        fail_point_fired_ = true;
+        throw std::runtime_error("fail point " + std::string(name));
+    }
+
     /// The next request a peer's drain coroutine should make.
     struct outbound
     {
@@ -497,8 +557,18 @@ struct node::impl : core::ledger_observer
     asio::awaitable<void> run_sync_round(std::vector<sync_handler> waiters);
     asio::awaitable<sync_outcome> sync_round(bool want_chain);
     asio::awaitable<void> run_background_sync();
-    /// Records how an exchange with a peer went: success, failure (back-off) or ban.
-    void note_contact(const std::string& peer, bool ok, const std::string& error, bool ban);
+
+    // ---- peer membership (peer_membership.cpp) ------------------------------------------
+    /// Records how an exchange with a peer went: success, failure (back-off) or ban. An announced
+    /// peer that keeps failing, or that answered as something other than a beastchain peer
+    /// (`not_a_peer`), is evicted.
+    void note_contact(
+        const std::string& peer, bool ok, const std::string& error, bool ban, bool not_a_peer = false
+    );
+    /// Adds a peer to the table and the log (an operator's may evict an announced one).
+    peer_table::add_result add_peer(const net::peer_url& peer, bool announced);
+    /// Removes a peer from the table, its queues and the log.
+    void forget_peer(const std::string& peer, const std::string& why);
 };
 
 } // namespace beastchain::node

@@ -109,13 +109,21 @@ check_page(std::string body, bool first, const sync_view* view, download* dl, sy
             limits.consensus,
             dl->txids,
             rejection
-        ))
+        )) {
+        if (rejection.result.reason == core::reject_reason::timestamp_too_far_in_future) {
+            // Ahead of *our* clock, not invalid everywhere: clocks differ, so no ban. Keep the valid
+            // blocks before it and stop; a later round fetches the rest once our clock catches up.
+            page_check c;
+            c.ok = c.done = true;
+            co_return c;
+        }
         co_return failure(
             "invalid chain: block " + std::to_string(rejection.index) + ": " +
                 std::string(core::to_string(rejection.result.reason)) + ": " + rejection.result.detail,
             std::string(core::to_string(rejection.result.reason)),
             true
         );
+    }
     page_check c;
     c.ok = true;
     c.done = dl->entries.back().blk.index >= page.height || dl->entries.size() >= limits.max_blocks;

@@ -1,6 +1,7 @@
 // Process-level behaviour: responsiveness while mining, flags, port conflicts and clean shutdown.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -10,6 +11,27 @@
 
 using namespace beastchain::test;
 using std::chrono::steady_clock;
+
+namespace {
+
+/// A client connection that sends raw bytes and can leave without reading the reply.
+struct raw_connection
+{
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket sock{ioc};
+    explicit raw_connection(std::uint16_t port)
+    {
+        sock.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    }
+    void send(const std::string& bytes) { boost::asio::write(sock, boost::asio::buffer(bytes)); }
+    void close()
+    {
+        boost::system::error_code ignored;
+        sock.close(ignored);
+    }
+};
+
+} // namespace
 
 BOOST_AUTO_TEST_SUITE(node_tests)
 
@@ -94,6 +116,45 @@ BOOST_AUTO_TEST_CASE(sigterm_while_mining_exits_0_promptly)
     BOOST_TEST(std::chrono::duration<double>(steady_clock::now() - t0).count() < 3.0);
     const unsigned status = mining.get();
     BOOST_TEST((status == 503u || status == 0u)); // told "shutting down", or the connection closed
+}
+
+BOOST_AUTO_TEST_CASE(a_queued_mine_whose_client_left_is_dropped_before_its_search)
+{
+    // Difficulty 40 never finishes here: the first caller's search runs for the whole test.
+    node_process node({"--difficulty", "40", "--miner-threads", "1", "--log-level", "warning"});
+    raw_connection first(node.port()), second(node.port()), third(node.port());
+    for (auto* c : {&first, &second, &third})
+        c->send("GET /mine HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto waiting = [&] {
+        return status_of(node).at("mine_requests").to_number<int>();
+    };
+    BOOST_TEST_REQUIRE(wait_until([&] { return waiting() == 3; }));
+    second.close();
+    third.close();
+    // The two that left were queued behind a running search: they must not each force a block.
+    BOOST_TEST(wait_until([&] { return waiting() == 1; }), "still waiting: " << waiting());
+    BOOST_TEST(status_of(node).at("mining").as_bool());
+    // The caller whose search started keeps it; a client that leaves then costs only that search.
+    first.close();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    BOOST_TEST(waiting() == 1);
+    BOOST_TEST(node.stop(SIGTERM, std::chrono::seconds(5)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_sync_round_that_fails_as_it_finishes_costs_one_request_not_all_later_syncs)
+{
+    node_process peer(quick_node());
+    mine(peer);
+    mine(peer);
+    node_process node(quick_node({"--fail-point", "sync-finish", "--sync-interval", "0"}));
+    register_peer(node, peer.url());
+    // The first round's completion throws: its caller gets a 500 rather than silence.
+    const auto failed = http_get(node.port(), "/sync-chain", std::chrono::seconds(10));
+    BOOST_TEST(failed.status == 500u, failed.body);
+    // And the next round still runs (it used to wait forever behind a "sync running" flag).
+    const auto synced = http_get(node.port(), "/sync-chain", std::chrono::seconds(10));
+    BOOST_TEST(synced.status == 200u, synced.body);
+    BOOST_TEST(chain_of(node) == chain_of(peer));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,12 +27,20 @@ using handler = std::function<boost::asio::awaitable<response>(const request&)>;
  * @par Thread Safety
  * Build it before serving; afterwards it is read-only and safe to share.
  */
+struct route_options
+{
+    /// When not 0, caps this route's request bodies below the server's limit; the session applies
+    /// it after reading the headers, so an oversized body is refused (413) unread.
+    std::size_t max_body = 0;
+    /// The session watches the connection while the handler runs and cancels the handler when
+    /// the client goes away (for handlers that queue costly work, such as /mine).
+    bool cancel_when_client_leaves = false;
+};
+
 class router
 {
 public:
-    /// `max_body`, when not 0, caps this route's request bodies below the server's limit; the
-    /// session applies it after reading the headers, so an oversized body is refused (413) unread.
-    void add(std::string path, http::verb verb, handler h, std::size_t max_body = 0);
+    void add(std::string path, http::verb verb, handler h, route_options opts = {});
 
     enum class outcome
     {
@@ -48,7 +56,7 @@ public:
         /// The matched route's pattern (`/blocks/{}`), empty on not_found: a bounded label for
         /// metrics, whatever paths clients send.
         std::string_view pattern;
-        std::size_t max_body = 0; ///< the found route's body cap (0: the server's)
+        route_options options; ///< the found route's
     };
 
     match find(std::string_view target, http::verb verb) const;
@@ -61,7 +69,7 @@ private:
         std::string path;
         http::verb verb;
         handler fn;
-        std::size_t max_body;
+        route_options options;
     };
     std::vector<route> routes_;
 };

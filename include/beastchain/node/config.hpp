@@ -44,6 +44,9 @@ struct config
     /// Largest storage record written or read; 0: enough for the largest valid block. A test and
     /// tuning knob (`--storage-max-record-bytes`), not listed by --help.
     std::uint32_t storage_max_record_bytes = 0;
+    /// Test only (`--fail-point NAME`, not listed by --help): makes the named internal step throw
+    /// once, so tests can show a failure there costs one request, not the node. See node_impl.hpp.
+    std::string fail_point;
 
     // ---- peer network ------------------------------------------------------------------
     /// Peers registered (and announced to) at start, normalized `http://host:port`.

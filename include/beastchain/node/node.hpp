@@ -57,7 +57,8 @@ struct block_outcome
     {
         connected, ///< it extended our best chain
         known,     ///< we already have it
-        syncing,   ///< it does not connect to our tip: a sync with peers was started
+        syncing,   ///< it does not connect to our tip: a sync with peers was started (or one is due)
+        ahead_of_clock, ///< valid but timestamped too far ahead of our clock: dropped, not held against anyone
         invalid
     };
     result status = result::invalid;
@@ -121,6 +122,7 @@ struct node_status
     std::size_t peers = 0;
     std::string advertise_url;
     bool mining = false;
+    std::size_t mine_requests = 0; ///< /mine callers waiting, the one being mined for included
     std::uint64_t hashes = 0;
     double hash_rate = 0;
     bool storage_ok = true;
@@ -165,7 +167,9 @@ public:
     boost::asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> chain_json();
 
     /// Adds a peer (persisted) and, when it is new, tells it our address so the link is two-way.
-    boost::asio::awaitable<register_outcome> register_peer(net::peer_url peer);
+    /// `announced`: the peer announced its own address (its origin header names it), rather than
+    /// an operator registering it; announced peers never displace an operator's.
+    boost::asio::awaitable<register_outcome> register_peer(net::peer_url peer, bool announced = false);
 
     /// Syncs with every usable peer concurrently: each is asked for its work and, if it has more,
     /// for only the blocks after our fork point, validated off the I/O thread. Adopts the valid
