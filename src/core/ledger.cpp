@@ -17,7 +17,8 @@ ledger::ledger(consensus_params params, std::size_t mempool_capacity, ledger_obs
     , acknowledged_(1) // genesis
 {}
 
-std::vector<bool> ledger::take_confirmed(const block& b, const std::unordered_set<std::string>& ours_abandoned)
+std::vector<bool>
+ledger::take_confirmed(const block& b, const std::unordered_set<std::string>& ours_abandoned)
 {
     std::vector<bool> ours(b.transactions.size());
     for (std::size_t i = 0; i < b.transactions.size(); ++i) {

@@ -484,7 +484,10 @@ net::router make_api(node& n)
     );
     // A /mine whose client left is dropped before its search starts: it must not force a block.
     r.add(
-        "/mine", http::verb::get, [a](const request& q) { return a->mine(q); }, {.cancel_when_client_leaves = true}
+        "/mine",
+        http::verb::get,
+        [a](const request& q) { return a->mine(q); },
+        {.cancel_when_client_leaves = true}
     );
     r.add("/chain", http::verb::get, [a](const request& q) { return a->chain(q); });
     r.add(

@@ -18,15 +18,16 @@ namespace {
 
 std::uint64_t wall_ms()
 {
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count()
-    );
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()
+    )
+                                          .count());
 }
 
 /// A block at `index` on `previous`, holding only its reward, solved at `difficulty`.
-core::block
-solved_block(std::uint64_t index, const core::hash256& previous, std::uint64_t timestamp_ms, std::uint32_t difficulty)
+core::block solved_block(
+    std::uint64_t index, const core::hash256& previous, std::uint64_t timestamp_ms, std::uint32_t difficulty
+)
 {
     core::block b;
     b.index = index;
@@ -116,15 +117,16 @@ BOOST_AUTO_TEST_CASE(an_announced_url_that_does_not_answer_as_a_peer_is_evicted_
 BOOST_AUTO_TEST_CASE(the_operators_peers_always_get_a_slot_from_announced_ones)
 {
     temp_data_dir dir;
-    fake_peer a(fake_peer::mode::serve, "{}"), b(fake_peer::mode::serve, "{}"), c(fake_peer::mode::serve, "{}"),
-        d(fake_peer::mode::serve, "{}");
+    fake_peer a(fake_peer::mode::serve, "{}"), b(fake_peer::mode::serve, "{}"),
+        c(fake_peer::mode::serve, "{}"), d(fake_peer::mode::serve, "{}");
     const auto args = quick_node({"--sync-interval", "0", "--max-peers", "2", "--data-dir", dir.path});
     {
         node_process node(args);
         BOOST_TEST(announce(node, a.url()) == 201u);
         BOOST_TEST(announce(node, b.url()) == 201u);
         BOOST_TEST(announce(node, c.url()) == 409u); // announcements never displace anyone
-        const auto r = http_post_json(node.port(), "/register-node", bj::serialize(bj::object{{"address", c.url()}}));
+        const auto r =
+            http_post_json(node.port(), "/register-node", bj::serialize(bj::object{{"address", c.url()}}));
         BOOST_TEST(r.status == 201u, r.body); // the operator's peer takes an announced slot
         const auto nodes = nodes_of(node);
         BOOST_TEST(nodes.size() == 2u);
@@ -143,7 +145,8 @@ BOOST_AUTO_TEST_CASE(the_operators_peers_always_get_a_slot_from_announced_ones)
     BOOST_TEST(find_node(nodes, c.url()) != nullptr, nodes);
     BOOST_TEST(find_node(nodes, d.url()) != nullptr, nodes);
     // With only the operator's peers left, a further one is refused, not silently dropped.
-    const auto r = http_post_json(node.port(), "/register-node", bj::serialize(bj::object{{"address", a.url()}}));
+    const auto r =
+        http_post_json(node.port(), "/register-node", bj::serialize(bj::object{{"address", a.url()}}));
     BOOST_TEST(r.status == 409u, r.body);
 }
 
@@ -165,7 +168,9 @@ BOOST_AUTO_TEST_CASE(a_block_ahead_of_our_clock_is_dropped_without_banning_anyon
         "/status",
         200,
         bj::serialize(bj::object{
-            {"height", 1}, {"tip_hash", core::to_hex(core::block_hash(future))}, {"cumulative_work", "999999999"}})
+            {"height", 1},
+            {"tip_hash", core::to_hex(core::block_hash(future))},
+            {"cumulative_work", "999999999"}})
     );
     ahead.route("/blocks", 200, "{\"blocks\":[" + block_json(future) + "],\"from\":1,\"height\":1}");
     register_peer(node, ahead.url());

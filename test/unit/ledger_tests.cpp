@@ -163,7 +163,8 @@ BOOST_AUTO_TEST_CASE(a_reorg_keeps_the_pool_cap_for_foreign_transactions_and_nev
     std::vector<transaction> pending;
     for (int i = 0; i < 3; ++i) {
         pending.push_back(make_tx("carol", "dan", static_cast<std::uint64_t>(i + 1)));
-        BOOST_TEST_REQUIRE((ours.accept_transaction(pending.back()).status == ledger::accept_status::accepted));
+        BOOST_TEST_REQUIRE((ours.accept_transaction(pending.back()).status == ledger::accept_status::accepted)
+        );
     }
 
     // A heavier chain without any of it: everything above genesis is abandoned.
@@ -182,7 +183,8 @@ BOOST_AUTO_TEST_CASE(a_reorg_keeps_the_pool_cap_for_foreign_transactions_and_nev
     BOOST_TEST(r.returned_to_pending == 1u);
     BOOST_TEST(ours.pending().size() == cap + 1);
     // Over the cap, new transactions wait until mining drains the pool.
-    BOOST_TEST((ours.accept_transaction(make_tx("eve", "fay", 1)).status == ledger::accept_status::pool_full));
+    BOOST_TEST((ours.accept_transaction(make_tx("eve", "fay", 1)).status == ledger::accept_status::pool_full)
+    );
 }
 
 BOOST_AUTO_TEST_CASE(foreign_transactions_of_abandoned_blocks_fill_only_the_room_left)

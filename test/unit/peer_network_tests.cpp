@@ -46,9 +46,9 @@ BOOST_AUTO_TEST_CASE(an_operators_peer_takes_the_slot_of_the_worst_announced_one
 {
     node::peer_table t(3);
     using r = node::peer_table::add_result;
-    BOOST_TEST((t.add(url(1), 0) == r::added));           // the operator's
-    BOOST_TEST((t.add(url(2), 0, true) == r::added));     // announced, healthy
-    BOOST_TEST((t.add(url(3), 0, true) == r::added));     // announced, failing
+    BOOST_TEST((t.add(url(1), 0) == r::added));       // the operator's
+    BOOST_TEST((t.add(url(2), 0, true) == r::added)); // announced, healthy
+    BOOST_TEST((t.add(url(3), 0, true) == r::added)); // announced, failing
     t.succeeded(url(2).normalized, 10);
     t.failed(url(3).normalized, 10, "refused");
     BOOST_TEST((t.add(url(4), 20, true) == r::full)); // an announcement never evicts

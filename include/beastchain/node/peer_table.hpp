@@ -52,7 +52,8 @@ public:
     /// Adds a peer. An operator's peer (`announced` false) that finds the table full takes the
     /// slot of the worst announced peer (returned in `evicted`); an announced one never evicts.
     /// An operator adding a known announced peer makes it the operator's (result `known`).
-    add_result add(net::peer_url url, std::uint64_t now_ms, bool announced = false, std::string* evicted = nullptr);
+    add_result
+    add(net::peer_url url, std::uint64_t now_ms, bool announced = false, std::string* evicted = nullptr);
     bool remove(const std::string& normalized);
 
     /// Whether an announced peer has failed enough to lose its slot: unreachable this many
