@@ -1,8 +1,54 @@
-// Node wiring: construction, transactions, mining, chain reads and status. Peers, relay and sync
-// live in network.cpp; the shared internals in node_impl.hpp.
-#include "node_impl.hpp"
+// The node facade: builds the services, wires their events, and turns each operation into a
+// step on the chain strand whose result the caller awaits.
+#include <beastchain/log.hpp>
+#include <beastchain/node/clock.hpp>
+#include <beastchain/node/node.hpp>
+
+#include "chain_state.hpp"
+#include "mining_service.hpp"
+#include "peer_service.hpp"
+#include "sync_service.hpp"
 
 namespace beastchain::node {
+
+struct node::impl
+{
+    impl(asio::io_context& ioc, config c)
+        : cfg(std::move(c))
+        , chain(ioc, cfg)
+        , mining(chain, stats)
+        , peers(chain, stats)
+        , sync(chain, peers, stats)
+    {
+        // Order matters: the miner restarts on the new tip before peers hear of it.
+        chain.subscribe(mining);
+        chain.subscribe(peers);
+    }
+
+    /// Runs `fn` on the strand, then waits until what it wrote is durable. `fn` returns an
+    /// outcome with a `storage_failed` flag, set when it could not be made durable.
+    template <class Fn> asio::awaitable<std::invoke_result_t<Fn&>> durably(Fn fn)
+    {
+        auto step = [this, fn = std::move(fn)]() mutable {
+            auto out = fn();
+            return std::pair{std::move(out), chain.take_ticket()};
+        };
+        auto [out, ticket] = co_await on_strand(chain.strand(), std::move(step));
+        // 201 means durable: answer only after the record is synced.
+        if (!out.storage_failed && !co_await chain.wait_durable(ticket))
+            out.storage_failed = true;
+        co_return out;
+    }
+
+    const config cfg;
+    ::beastchain::node::metrics stats; ///< thread-safe on its own
+    chain_state chain;
+    mining_service mining;
+    peer_service peers;
+    sync_service sync;
+    bool stopping = false; ///< on the strand
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
 
 node::node(asio::io_context& ioc, config cfg)
     : impl_(std::make_unique<impl>(ioc, std::move(cfg)))
@@ -11,8 +57,8 @@ node::node(asio::io_context& ioc, config cfg)
 node::~node()
 {
     shutdown();
-    impl_->miner_.shutdown();
-    impl_->verifier_.join();
+    impl_->mining.join();
+    impl_->sync.join();
 }
 
 const config& node::settings() const noexcept
@@ -22,32 +68,71 @@ const config& node::settings() const noexcept
 
 const std::string& node::address() const noexcept
 {
-    return impl_->node_address;
+    return impl_->chain.address();
 }
+
+::beastchain::node::metrics& node::stats() noexcept
+{
+    return impl_->stats;
+}
+
+asio::any_io_executor node::worker_executor() noexcept
+{
+    return impl_->sync.verifier();
+}
+
+// ---- transactions ----------------------------------------------------------------------------
 
 asio::awaitable<submit_outcome> node::submit_transaction(core::transaction tx)
 {
     impl* self = impl_.get();
     auto accept = [self, tx = std::move(tx)]() mutable {
-        if (!self->storage_writable())
-            return std::pair{
-                submit_outcome{core::ledger::accept_status::accepted, {}, 0, true}, durability_ticket{}};
-        auto r = self->ledger_.accept_transaction(std::move(tx));
+        if (!self->chain.writable())
+            return submit_outcome{core::ledger::accept_status::accepted, {}, 0, true};
+        auto r = self->chain.accept(std::move(tx), {});
         submit_outcome out{r.status, std::move(r.detail), 0, false};
         if (r.status == core::ledger::accept_status::accepted) {
             // It is last in line: say which block should carry it given the per-block cap.
+            const auto& ledger = self->chain.ledger();
             const std::size_t per_block = self->cfg.consensus.max_block_transactions - 1;
-            out.block_index = self->ledger_.best_chain().tip().blk.index + 1 +
-                              (self->ledger_.pending().size() - 1) / per_block;
+            out.block_index =
+                ledger.best_chain().tip().blk.index + 1 + (ledger.pending().size() - 1) / per_block;
         }
-        return std::pair{std::move(out), self->take_ticket()};
+        return out;
     };
-    auto [out, ticket] = co_await self->on_strand(std::move(accept));
-    // 201 means durable: answer only after the record is synced.
-    if (!out.storage_failed && !co_await self->wait_durable(ticket))
-        out.storage_failed = true;
-    co_return out;
+    co_return co_await self->durably(std::move(accept));
 }
+
+asio::awaitable<relay_outcome>
+node::receive_transactions(std::vector<core::transaction> txs, std::string origin)
+{
+    impl* self = impl_.get();
+    auto accept = [self, txs = std::move(txs), origin = std::move(origin)]() mutable {
+        relay_outcome out;
+        if (!self->chain.writable()) {
+            out.storage_failed = true;
+            return out;
+        }
+        for (auto& tx : txs) {
+            switch (self->chain.accept(std::move(tx), origin).status) {
+            case core::ledger::accept_status::accepted:
+                ++out.accepted;
+                break;
+            case core::ledger::accept_status::duplicate:
+                ++out.known;
+                break;
+            case core::ledger::accept_status::invalid: // checked by the handler; cannot happen
+            case core::ledger::accept_status::pool_full:
+                ++out.dropped;
+                break;
+            }
+        }
+        return out;
+    };
+    co_return co_await self->durably(std::move(accept));
+}
+
+// ---- blocks and chain ------------------------------------------------------------------------
 
 asio::awaitable<mine_outcome> node::mine()
 {
@@ -56,21 +141,16 @@ asio::awaitable<mine_outcome> node::mine()
         // The session cancels us when the client leaves (route option cancel_when_client_leaves):
         // the waiter is then dropped unless its search has started. The slot is taken from the
         // type-erased handler: Boost 1.81's any_completion_handler drops a handler assigned earlier.
-        impl::mine_handler h(std::move(handler));
+        mining_service::mine_handler h(std::move(handler));
         auto departed = std::make_shared<std::atomic<bool>>(false);
         auto slot = h.get_cancellation_slot();
         if (slot.is_connected())
             slot.assign([self, departed](asio::cancellation_type) {
                 departed->store(true);
-                asio::post(self->strand_, [self] { self->drop_departed_mine_waiters(); });
+                asio::post(self->chain.strand(), [self] { self->mining.drop_departed(); });
             });
-        asio::post(self->strand_, [self, departed, h = std::move(h)]() mutable {
-            if (self->shut_down_) {
-                impl::complete(std::move(h), mine_outcome{false, {}, "the node is shutting down"});
-                return;
-            }
-            self->mine_waiters_.push_back({std::move(h), std::move(departed)});
-            self->start_mining_if_needed();
+        asio::post(self->chain.strand(), [self, departed, h = std::move(h)]() mutable {
+            self->mining.enqueue(std::move(h), std::move(departed));
         });
     };
     return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, mine_outcome)>(
@@ -78,79 +158,179 @@ asio::awaitable<mine_outcome> node::mine()
     );
 }
 
+asio::awaitable<block_outcome>
+node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, std::string origin)
+{
+    impl* self = impl_.get();
+    const core::hash256 hash = core::block_hash(b);
+    if (claimed_hash && *claimed_hash != hash) {
+        block_outcome out;
+        out.reason = core::to_string(core::reject_reason::hash_mismatch);
+        out.detail =
+            "claimed hash " + core::to_hex(*claimed_hash) + " is not the block's hash " + core::to_hex(hash);
+        co_return out;
+    }
+    auto apply = [self, b = std::move(b), hash, origin = std::move(origin)]() mutable {
+        block_outcome out;
+        const core::chain& chain = self->chain.ledger().best_chain();
+        const auto invalid = [&out](core::validation_result r) {
+            out.status = block_outcome::result::invalid;
+            out.reason = core::to_string(r.reason);
+            out.detail = std::move(r.detail);
+        };
+        if (b.index < chain.size() && chain.entries()[b.index].hash == hash) {
+            out.status = block_outcome::result::known;
+        } else if (b.previous_hash == chain.tip().hash) {
+            if (!self->chain.writable()) {
+                out.storage_failed = true;
+            } else if (const std::uint64_t index = b.index;
+                       auto r = self->chain.connect(std::move(b), origin)) {
+                out.status = block_outcome::result::connected;
+                self->stats.blocks_received(1);
+                log::info(
+                    "received block " + std::to_string(index) + " " + core::to_hex(hash) +
+                    (origin.empty() ? std::string() : " from " + origin)
+                );
+            } else if (r.reason == core::reject_reason::timestamp_too_far_in_future) {
+                out.status = block_outcome::result::ahead_of_clock; // clocks differ: no penalty
+                out.detail = std::move(r.detail);
+            } else {
+                invalid(std::move(r));
+            }
+        } else if (auto r = core::check_block_header(b, hash, chain.params()); !r) {
+            invalid(std::move(r));
+        } else if (auto c = core::check_block_contents(b, chain.params()); !c) {
+            invalid(std::move(c));
+        } else {
+            // A valid block we cannot place: we are behind or on another fork. A sync (one
+            // status request per peer when nothing is new) finds out which.
+            out.status = block_outcome::result::syncing;
+            self->sync.on_orphan(hash, origin);
+        }
+        if (out.status == block_outcome::result::invalid)
+            self->stats.block_rejected(out.reason);
+        out.height = chain.tip().blk.index;
+        return out;
+    };
+    co_return co_await self->durably(std::move(apply));
+}
+
 asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> node::chain_json()
 {
     impl* self = impl_.get();
     auto read = [self] {
-        return std::pair{self->chain_array(), self->ledger_.best_chain().size()};
+        return std::pair{self->chain.chain_array(), self->chain.ledger().best_chain().size()};
     };
-    co_return co_await self->on_strand(std::move(read));
+    co_return co_await on_strand(self->chain.strand(), std::move(read));
 }
+
+asio::awaitable<std::optional<std::string>> node::blocks_json(blocks_query q)
+{
+    impl* self = impl_.get();
+    auto page = [self, q = std::move(q)] {
+        return self->chain.blocks_page(q);
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(page));
+}
+
+asio::awaitable<std::optional<std::string>> node::block_json(std::uint64_t index)
+{
+    impl* self = impl_.get();
+    auto one = [self, index]() -> std::optional<std::string> {
+        if (index >= self->chain.ledger().best_chain().size())
+            return std::nullopt;
+        return self->chain.entry_json(index);
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(one));
+}
+
+// ---- peers and sync --------------------------------------------------------------------------
+
+asio::awaitable<register_outcome> node::register_peer(net::peer_url peer, bool announced)
+{
+    impl* self = impl_.get();
+    auto add = [self, announced, peer = std::move(peer)] {
+        return self->peers.register_peer(peer, announced);
+    };
+    co_return co_await self->durably(std::move(add));
+}
+
+asio::awaitable<sync_outcome> node::sync()
+{
+    impl* self = impl_.get();
+    auto initiate = [self](auto handler) {
+        asio::post(self->chain.strand(), [self, h = std::move(handler)]() mutable {
+            self->sync.request(sync_service::sync_handler(std::move(h)));
+        });
+    };
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, sync_outcome)>(
+        initiate, asio::use_awaitable
+    );
+}
+
+asio::awaitable<std::vector<peer_view>> node::peers()
+{
+    impl* self = impl_.get();
+    auto list = [self] {
+        return self->peers.views();
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(list));
+}
+
+void node::start_network(std::string advertise)
+{
+    impl* self = impl_.get();
+    asio::post(self->chain.strand(), [self, advertise = std::move(advertise)]() mutable {
+        if (self->stopping)
+            return;
+        self->peers.start(std::move(advertise));
+        self->sync.start();
+    });
+}
+
+// ---- operations ------------------------------------------------------------------------------
 
 asio::awaitable<node_status> node::status()
 {
     impl* self = impl_.get();
     auto read = [self] {
         node_status st;
-        const auto& tip = self->ledger_.best_chain().tip();
+        const auto& ledger = self->chain.ledger();
+        const auto& tip = ledger.best_chain().tip();
         st.height = tip.blk.index;
         st.tip_hash = core::to_hex(tip.hash);
         st.cumulative_work = core::work_to_string(tip.cumulative_work);
         st.difficulty = self->cfg.difficulty;
-        st.pending = self->ledger_.pending().size();
-        st.peers = self->peers_.size();
-        st.advertise_url = self->advertise_;
-        st.mining = self->mining_;
-        st.mine_requests = self->mine_waiters_.size();
-        st.hashes = self->miner_.total_hashes();
-        double busy = self->mining_seconds_;
-        if (self->mining_)
-            busy +=
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - self->mining_since_).count();
-        st.hash_rate = busy > 0 ? static_cast<double>(st.hashes) / busy : 0;
-        st.storage_ok = self->storage_writable();
+        st.pending = ledger.pending().size();
+        st.peers = self->peers.table().size();
+        st.advertise_url = self->peers.advertised();
+        st.mining = self->mining.mining();
+        st.mine_requests = self->mining.waiting();
+        st.hashes = self->mining.hashes();
+        st.hash_rate = self->mining.hash_rate();
+        st.storage_ok = self->chain.writable();
         st.uptime_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
-        st.stopping = self->shut_down_;
-        if (self->store_) {
-            const auto io = self->store_->statistics();
-            st.storage_syncs = io.syncs;
-            st.storage_sync_seconds = io.sync_seconds;
-        }
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started).count();
+        st.stopping = self->stopping;
+        const auto io = self->chain.storage_statistics();
+        st.storage_syncs = io.syncs;
+        st.storage_sync_seconds = io.sync_seconds;
         return st;
     };
-    co_return co_await self->on_strand(std::move(read));
-}
-
-::beastchain::node::metrics& node::stats() noexcept
-{
-    return impl_->metrics_;
-}
-
-asio::any_io_executor node::worker_executor() noexcept
-{
-    return impl_->verifier_.get_executor();
+    co_return co_await on_strand(self->chain.strand(), std::move(read));
 }
 
 void node::shutdown()
 {
     impl* self = impl_.get();
-    asio::dispatch(self->strand_, [self] {
-        if (self->shut_down_)
+    asio::dispatch(self->chain.strand(), [self] {
+        if (self->stopping)
             return;
-        self->shut_down_ = true;
-        self->miner_.cancel();
-        if (self->sync_timer_)
-            self->sync_timer_->cancel();
-        if (self->orphan_timer_)
-            self->orphan_timer_->cancel();
-        while (!self->mine_waiters_.empty()) {
-            impl::complete(
-                std::move(self->mine_waiters_.front().handler),
-                mine_outcome{false, {}, "the node is shutting down"}
-            );
-            self->mine_waiters_.pop_front();
-        }
+        self->stopping = true;
+        // Mining first (its waiters get 503 now), then no new sync rounds, then no new relay.
+        self->mining.stop();
+        self->sync.stop();
+        self->peers.stop();
     });
 }
 

@@ -1,0 +1,132 @@
+// What node operations report: plain values the route handlers turn into HTTP replies.
+#pragma once
+
+#include <beastchain/core/hash.hpp>
+#include <beastchain/core/ledger.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace beastchain::node {
+
+struct submit_outcome
+{
+    core::ledger::accept_status status = core::ledger::accept_status::accepted;
+    core::validation_result detail;
+    std::uint64_t block_index = 0; ///< the block expected to hold the transaction
+    bool storage_failed = false;   ///< it could not be made durable, so it was not accepted
+};
+
+struct mine_outcome
+{
+    bool mined = false;
+    std::string block_json; ///< the new block, serialized
+    std::string error;      ///< why not, when !mined (e.g. shutting down)
+};
+
+struct register_outcome
+{
+    bool added = false; ///< false when already known
+    bool full = false;  ///< the peer limit refused it
+    bool self = false;  ///< it is this node's own advertised address
+    bool storage_failed = false;
+    std::vector<std::string> nodes;
+};
+
+/// What became of a batch of transactions relayed by a peer.
+struct relay_outcome
+{
+    std::size_t accepted = 0;
+    std::size_t known = 0;   ///< already pending or in the chain
+    std::size_t dropped = 0; ///< the pending pool was full
+    bool storage_failed = false;
+};
+
+/// What became of a block a peer pushed.
+struct block_outcome
+{
+    enum class result
+    {
+        connected,      ///< it extended our best chain
+        known,          ///< we already have it
+        syncing,        ///< it does not connect to our tip: a sync with peers was started (or one is due)
+        ahead_of_clock, ///< valid but timestamped too far ahead of our clock: dropped, not held against
+                        ///< anyone
+        invalid
+    };
+    result status = result::invalid;
+    std::string reason; ///< reject_reason name, when invalid
+    std::string detail;
+    std::uint64_t height = 0; ///< our height afterwards
+    bool storage_failed = false;
+};
+
+/// A `/blocks` request: from a height, or after the first block of a locator on our chain.
+struct blocks_query
+{
+    std::optional<std::uint64_t> from;
+    std::vector<std::pair<std::uint64_t, core::hash256>> locator; ///< (height, hash), tip first
+    std::size_t limit = 100;
+};
+
+/// One peer as /nodes shows it.
+struct peer_view
+{
+    std::string address;
+    std::string state; ///< ok, new, backoff or banned
+    std::uint64_t last_seen_ms = 0;
+    unsigned failures = 0;
+    std::uint64_t retry_at_ms = 0;
+    std::uint64_t banned_until_ms = 0;
+    std::string last_error;
+    std::size_t queued_transactions = 0;
+    std::size_t queued_blocks = 0;
+    std::uint64_t dropped = 0;
+};
+
+struct peer_failure
+{
+    std::string address;
+    std::string reason;
+};
+
+struct sync_outcome
+{
+    enum class result
+    {
+        no_neighbour_chain,
+        up_to_date,
+        replaced
+    };
+    result status = result::no_neighbour_chain;
+    std::shared_ptr<const std::string> chain_json; ///< our chain after the sync, a JSON array
+    std::vector<peer_failure> failed;
+    bool storage_failed = false; ///< a better chain was found but could not be stored
+};
+
+/// A snapshot for /status, /health and /metrics.
+struct node_status
+{
+    std::uint64_t height = 0;
+    std::string tip_hash;
+    std::string cumulative_work;
+    std::uint32_t difficulty = 0;
+    std::size_t pending = 0;
+    std::size_t peers = 0;
+    std::string advertise_url;
+    bool mining = false;
+    std::size_t mine_requests = 0; ///< /mine callers waiting, the one being mined for included
+    std::uint64_t hashes = 0;
+    double hash_rate = 0;
+    bool storage_ok = true;
+    bool stopping = false;
+    std::uint64_t storage_syncs = 0;
+    double storage_sync_seconds = 0;
+    double uptime_seconds = 0;
+};
+
+} // namespace beastchain::node

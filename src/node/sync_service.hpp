@@ -1,0 +1,82 @@
+// Coalesced sync rounds: on request, on a timer, and (rate-limited) on blocks that do not connect.
+#pragma once
+
+#include <beastchain/node/sync.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <deque>
+#include <set>
+
+#include "chain_state.hpp"
+#include "peer_service.hpp"
+
+namespace beastchain::node {
+
+/**
+ * Owns sync rounds and the verifier thread. One round runs at a time; requests during a round
+ * are served by one more round, so a burst of triggers costs at most two. A round asks every
+ * usable peer concurrently (sync_with_peer), validates pages on the verifier, and offers the
+ * best candidate to chain_state.
+ *
+ * @par Thread Safety
+ * Everything runs on the chain strand, the round and timer coroutines included; only page
+ * parsing and validation run on the verifier, inside sync_with_peer.
+ */
+class sync_service
+{
+public:
+    using sync_handler = asio::any_completion_handler<void(std::exception_ptr, sync_outcome)>;
+
+    sync_service(chain_state& chain, peer_service& peers, metrics& stats);
+
+    /// Starts the background sync (every --sync-interval s) and a first round if there are peers.
+    void start();
+    /// Cancels the timers; a running round finishes and answers its callers. Idempotent.
+    void stop();
+    /// Waits for the verifier thread (after the loop has stopped).
+    void join() { verifier_.join(); }
+
+    /// A round that starts after this call; `waiter` (if any) gets its outcome.
+    void request(std::optional<sync_handler> waiter);
+    /// A valid block from `origin` that does not connect: starts or schedules the round it calls for.
+    void on_orphan(const core::hash256& hash, const std::string& origin);
+
+    /// CPU-bound work on untrusted input goes here, never on the I/O thread.
+    asio::any_io_executor verifier() noexcept { return verifier_.get_executor(); }
+
+private:
+    asio::awaitable<void> run_round(std::vector<sync_handler> waiters);
+    asio::awaitable<sync_outcome> round(bool want_chain);
+    sync_outcome
+    adopt_best(bool want_chain, std::vector<peer_failure> skipped, std::vector<peer_sync_result> results);
+    asio::awaitable<void> run_background();
+    /// Test only: throws once at the step `--fail-point` names.
+    void hit_fail_point(std::string_view name);
+
+    chain_state& chain_;
+    peer_service& peers_;
+    metrics& stats_;
+    const config& cfg_;
+    asio::thread_pool verifier_{1}; ///< validates peers' chains off the I/O thread
+    std::vector<sync_handler> waiters_;
+    bool running_ = false;
+    bool again_ = false;
+    bool stopped_ = false;
+    bool fail_point_fired_ = false;
+    asio::steady_timer timer_;
+
+    /// Valid blocks that did not connect and started a sync round: replaying one starts no more,
+    /// and each origin (a registered peer, or everyone else together) starts at most one round per
+    /// `orphan_interval_ms`; one that comes sooner is served by a single deferred round.
+    static constexpr std::size_t recent_orphans_kept = 1024;
+    static constexpr std::uint64_t orphan_interval_ms = 1'000;
+    std::set<core::hash256> recent_orphans_;
+    std::deque<core::hash256> orphan_order_;
+    std::unordered_map<std::string, std::uint64_t> orphan_sync_at_; ///< pruned to current peers
+    asio::steady_timer orphan_timer_;
+    bool orphan_round_due_ = false; ///< the deferred round is scheduled
+};
+
+} // namespace beastchain::node
