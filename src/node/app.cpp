@@ -29,40 +29,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// The routes served while the stored chain loads: 503 "starting" for /health and the API.
-net::router make_startup_routes()
-{
-    net::router r;
-    const auto starting = [](const net::request&) -> asio::awaitable<net::response> {
-        net::response res = net::error_response(
-            net::http::status::service_unavailable,
-            "starting",
-            "the node is loading its chain; try again shortly"
-        );
-        res.set(net::http::field::retry_after, "1");
-        co_return res;
-    };
-    const auto health = [](const net::request&) -> asio::awaitable<net::response> {
-        co_return net::json_response(net::http::status::service_unavailable, R"({"status":"starting"})");
-    };
-    r.add("/health", net::http::verb::get, health);
-    for (const auto& [path, verb] : std::initializer_list<std::pair<const char*, net::http::verb>>{
-             {"/create-transaction", net::http::verb::post},
-             {"/mine", net::http::verb::get},
-             {"/chain", net::http::verb::get},
-             {"/register-node", net::http::verb::post},
-             {"/sync-chain", net::http::verb::get},
-             {"/status", net::http::verb::get},
-             {"/metrics", net::http::verb::get},
-             {"/nodes", net::http::verb::get},
-             {"/transactions", net::http::verb::post},
-             {"/blocks", net::http::verb::post},
-             {"/blocks", net::http::verb::get},
-             {"/blocks/{}", net::http::verb::get}})
-        r.add(path, verb, starting);
-    return r;
-}
-
 /// How long in-flight requests get to finish after SIGTERM before the loop stops.
 constexpr std::chrono::seconds shutdown_grace{5};
 
@@ -137,7 +103,7 @@ int run(int argc, const char* const argv[])
     // Bind before loading storage: a port conflict fails at once, not after reading a long chain.
     // While the chain loads (on a loader thread) the server already answers, from a start-up
     // table: /health and the API say 503 "starting", so probes get an answer instead of a hang.
-    net::router routes = make_startup_routes();
+    net::router routes = make_startup_api();
     node* live = nullptr; // set on the I/O thread once loaded; only the I/O thread reads it
     auto observe =
         [&routes, &live, access_log = cfg.access_log](

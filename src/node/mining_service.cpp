@@ -6,6 +6,15 @@
 
 namespace beastchain::node {
 
+namespace {
+
+node_result<std::string> not_mining(std::string why)
+{
+    return node_error{node_errc::not_mining, std::move(why)};
+}
+
+} // namespace
+
 mining_service::mining_service(chain_state& chain, metrics& stats)
     : chain_(chain)
     , stats_(stats)
@@ -15,7 +24,7 @@ mining_service::mining_service(chain_state& chain, metrics& stats)
 void mining_service::enqueue(mine_handler h, std::shared_ptr<std::atomic<bool>> departed)
 {
     if (stopped_) {
-        complete(std::move(h), mine_outcome{false, {}, "the node is shutting down"});
+        complete(std::move(h), not_mining("the node is shutting down"));
         return;
     }
     waiters_.push_back({std::move(h), std::move(departed)});
@@ -34,7 +43,7 @@ void mining_service::drop_departed()
             staying.push_back(std::move(w));
             continue;
         }
-        complete(std::move(w.handler), mine_outcome{false, {}, "the client went away"});
+        complete(std::move(w.handler), not_mining("the client went away"));
         log::debug("dropped a /mine request whose client went away before its search started");
     }
     waiters_.swap(staying);
@@ -43,7 +52,7 @@ void mining_service::drop_departed()
 void mining_service::fail_all(const std::string& why)
 {
     while (!waiters_.empty()) {
-        complete(std::move(waiters_.front().handler), mine_outcome{false, {}, why});
+        complete(std::move(waiters_.front().handler), not_mining(why));
         waiters_.pop_front();
     }
 }
@@ -119,8 +128,8 @@ void mining_service::on_mined(std::uint64_t job, std::optional<core::block> solv
             auto reply = [h, block_json = chain_.entry_json(tip.blk.index)](bool ok) mutable {
                 complete(
                     std::move(*h),
-                    ok ? mine_outcome{true, std::move(block_json), {}}
-                       : mine_outcome{false, {}, "the block could not be stored; try again later"}
+                    ok ? node_result<std::string>(std::move(block_json))
+                       : not_mining("the block could not be stored; try again later")
                 );
             };
             chain_.when_durable(chain_.take_ticket(), std::move(reply));

@@ -24,7 +24,7 @@ namespace beastchain::node {
 class mining_service final : public chain_events
 {
 public:
-    using mine_handler = asio::any_completion_handler<void(std::exception_ptr, mine_outcome)>;
+    using mine_handler = asio::any_completion_handler<void(std::exception_ptr, node_result<std::string>)>;
 
     mining_service(chain_state& chain, metrics& stats);
 

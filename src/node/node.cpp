@@ -11,6 +11,30 @@
 
 namespace beastchain::node {
 
+namespace {
+
+/// The request field a transaction rule is about, for invalid_field errors.
+std::string field_of(core::reject_reason r)
+{
+    switch (r) {
+    case core::reject_reason::bad_sender:
+        return "sender";
+    case core::reject_reason::bad_recipient:
+        return "recipient";
+    case core::reject_reason::bad_amount:
+        return "amount";
+    default:
+        return "body";
+    }
+}
+
+} // namespace
+
+void throw_exception_from_error(const node_error& e, const boost::source_location& loc)
+{
+    boost::throw_exception(std::runtime_error("node error: " + e.detail), loc);
+}
+
 struct node::impl
 {
     impl(asio::io_context& ioc, config c)
@@ -25,8 +49,8 @@ struct node::impl
         chain.subscribe(peers);
     }
 
-    /// Runs `fn` on the strand, then waits until what it wrote is durable. `fn` returns an
-    /// outcome with a `storage_failed` flag, set when it could not be made durable.
+    /// Runs `fn` (returning a node_result) on the strand, then waits until what it wrote is
+    /// durable: a success is reported only once it would survive a crash.
     template <class Fn> asio::awaitable<std::invoke_result_t<Fn&>> durably(Fn fn)
     {
         auto step = [this, fn = std::move(fn)]() mutable {
@@ -35,10 +59,12 @@ struct node::impl
         };
         auto [out, ticket] = co_await on_strand(chain.strand(), std::move(step));
         // 201 means durable: answer only after the record is synced.
-        if (!out.storage_failed && !co_await chain.wait_durable(ticket))
-            out.storage_failed = true;
+        if (out && !co_await chain.wait_durable(ticket))
+            co_return storage_unavailable();
         co_return out;
     }
+
+    static node_error storage_unavailable() { return {node_errc::storage_unavailable, {}}; }
 
     const config cfg;
     ::beastchain::node::metrics stats; ///< thread-safe on its own
@@ -83,36 +109,41 @@ asio::any_io_executor node::worker_executor() noexcept
 
 // ---- transactions ----------------------------------------------------------------------------
 
-asio::awaitable<submit_outcome> node::submit_transaction(core::transaction tx)
+asio::awaitable<node_result<std::uint64_t>> node::submit_transaction(core::transaction tx)
 {
     impl* self = impl_.get();
-    auto accept = [self, tx = std::move(tx)]() mutable {
+    auto accept = [self, tx = std::move(tx)]() mutable -> node_result<std::uint64_t> {
         if (!self->chain.writable())
-            return submit_outcome{core::ledger::accept_status::accepted, {}, 0, true};
+            return impl::storage_unavailable();
         auto r = self->chain.accept(std::move(tx), {});
-        submit_outcome out{r.status, std::move(r.detail), 0, false};
-        if (r.status == core::ledger::accept_status::accepted) {
-            // It is last in line: say which block should carry it given the per-block cap.
-            const auto& ledger = self->chain.ledger();
-            const std::size_t per_block = self->cfg.consensus.max_block_transactions - 1;
-            out.block_index =
-                ledger.best_chain().tip().blk.index + 1 + (ledger.pending().size() - 1) / per_block;
+        switch (r.status) {
+        case core::ledger::accept_status::accepted:
+            break;
+        case core::ledger::accept_status::invalid:
+            return node_error{
+                node_errc::invalid_field, std::move(r.detail.detail), field_of(r.detail.reason)};
+        case core::ledger::accept_status::duplicate:
+            return node_error{node_errc::duplicate_transaction, std::move(r.detail.detail)};
+        case core::ledger::accept_status::pool_full:
+            return node_error{node_errc::pool_full, "too many pending transactions; mine or retry later"};
         }
-        return out;
+        // It is last in line: say which block should carry it given the per-block cap.
+        const auto& ledger = self->chain.ledger();
+        const std::size_t per_block = self->cfg.consensus.max_block_transactions - 1;
+        return ledger.best_chain().tip().blk.index + 1 + (ledger.pending().size() - 1) / per_block;
     };
     co_return co_await self->durably(std::move(accept));
 }
 
-asio::awaitable<relay_outcome>
+asio::awaitable<node_result<relay_outcome>>
 node::receive_transactions(std::vector<core::transaction> txs, std::string origin)
 {
     impl* self = impl_.get();
-    auto accept = [self, txs = std::move(txs), origin = std::move(origin)]() mutable {
+    auto accept =
+        [self, txs = std::move(txs), origin = std::move(origin)]() mutable -> node_result<relay_outcome> {
+        if (!self->chain.writable())
+            return impl::storage_unavailable();
         relay_outcome out;
-        if (!self->chain.writable()) {
-            out.storage_failed = true;
-            return out;
-        }
         for (auto& tx : txs) {
             switch (self->chain.accept(std::move(tx), origin).status) {
             case core::ledger::accept_status::accepted:
@@ -134,7 +165,7 @@ node::receive_transactions(std::vector<core::transaction> txs, std::string origi
 
 // ---- blocks and chain ------------------------------------------------------------------------
 
-asio::awaitable<mine_outcome> node::mine()
+asio::awaitable<node_result<std::string>> node::mine()
 {
     impl* self = impl_.get();
     auto initiate = [self](auto handler) {
@@ -153,62 +184,58 @@ asio::awaitable<mine_outcome> node::mine()
             self->mining.enqueue(std::move(h), std::move(departed));
         });
     };
-    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, mine_outcome)>(
-        initiate, asio::use_awaitable
-    );
+    using signature = void(std::exception_ptr, node_result<std::string>);
+    return asio::async_initiate<const asio::use_awaitable_t<>, signature>(initiate, asio::use_awaitable);
 }
 
-asio::awaitable<block_outcome>
+asio::awaitable<node_result<block_outcome>>
 node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, std::string origin)
 {
     impl* self = impl_.get();
     const core::hash256 hash = core::block_hash(b);
-    if (claimed_hash && *claimed_hash != hash) {
-        block_outcome out;
-        out.reason = core::to_string(core::reject_reason::hash_mismatch);
-        out.detail =
-            "claimed hash " + core::to_hex(*claimed_hash) + " is not the block's hash " + core::to_hex(hash);
-        co_return out;
-    }
-    auto apply = [self, b = std::move(b), hash, origin = std::move(origin)]() mutable {
+    if (claimed_hash && *claimed_hash != hash)
+        co_return node_error{
+            node_errc::invalid_block,
+            std::string(core::to_string(core::reject_reason::hash_mismatch)) + ": claimed hash " +
+                core::to_hex(*claimed_hash) + " is not the block's hash " + core::to_hex(hash)};
+    auto apply =
+        [self, b = std::move(b), hash, origin = std::move(origin)]() mutable -> node_result<block_outcome> {
         block_outcome out;
         const core::chain& chain = self->chain.ledger().best_chain();
-        const auto invalid = [&out](core::validation_result r) {
-            out.status = block_outcome::result::invalid;
-            out.reason = core::to_string(r.reason);
-            out.detail = std::move(r.detail);
+        const auto invalid = [self](const core::validation_result& r) {
+            const std::string_view reason = core::to_string(r.reason);
+            self->stats.block_rejected(reason);
+            return node_error{node_errc::invalid_block, std::string(reason) + ": " + r.detail};
         };
         if (b.index < chain.size() && chain.entries()[b.index].hash == hash) {
             out.status = block_outcome::result::known;
         } else if (b.previous_hash == chain.tip().hash) {
-            if (!self->chain.writable()) {
-                out.storage_failed = true;
-            } else if (const std::uint64_t index = b.index;
-                       auto r = self->chain.connect(std::move(b), origin)) {
+            if (!self->chain.writable())
+                return impl::storage_unavailable();
+            const std::uint64_t index = b.index;
+            const auto r = self->chain.connect(std::move(b), origin);
+            if (r.reason == core::reject_reason::timestamp_too_far_in_future) {
+                out.status = block_outcome::result::ahead_of_clock; // clocks differ: no penalty
+            } else if (!r) {
+                return invalid(r);
+            } else {
                 out.status = block_outcome::result::connected;
                 self->stats.blocks_received(1);
                 log::info(
                     "received block " + std::to_string(index) + " " + core::to_hex(hash) +
                     (origin.empty() ? std::string() : " from " + origin)
                 );
-            } else if (r.reason == core::reject_reason::timestamp_too_far_in_future) {
-                out.status = block_outcome::result::ahead_of_clock; // clocks differ: no penalty
-                out.detail = std::move(r.detail);
-            } else {
-                invalid(std::move(r));
             }
         } else if (auto r = core::check_block_header(b, hash, chain.params()); !r) {
-            invalid(std::move(r));
+            return invalid(r);
         } else if (auto c = core::check_block_contents(b, chain.params()); !c) {
-            invalid(std::move(c));
+            return invalid(c);
         } else {
             // A valid block we cannot place: we are behind or on another fork. A sync (one
             // status request per peer when nothing is new) finds out which.
             out.status = block_outcome::result::syncing;
             self->sync.on_orphan(hash, origin);
         }
-        if (out.status == block_outcome::result::invalid)
-            self->stats.block_rejected(out.reason);
         out.height = chain.tip().blk.index;
         return out;
     };
@@ -224,21 +251,23 @@ asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> node
     co_return co_await on_strand(self->chain.strand(), std::move(read));
 }
 
-asio::awaitable<std::optional<std::string>> node::blocks_json(blocks_query q)
+asio::awaitable<node_result<std::string>> node::blocks_json(blocks_query q)
 {
     impl* self = impl_.get();
-    auto page = [self, q = std::move(q)] {
-        return self->chain.blocks_page(q);
+    auto page = [self, q = std::move(q)]() -> node_result<std::string> {
+        if (auto body = self->chain.blocks_page(q))
+            return std::move(*body);
+        return node_error{node_errc::no_common_block, "none of the locator's blocks is on this node's chain"};
     };
     co_return co_await on_strand(self->chain.strand(), std::move(page));
 }
 
-asio::awaitable<std::optional<std::string>> node::block_json(std::uint64_t index)
+asio::awaitable<node_result<std::string>> node::block_json(std::uint64_t index)
 {
     impl* self = impl_.get();
-    auto one = [self, index]() -> std::optional<std::string> {
+    auto one = [self, index]() -> node_result<std::string> {
         if (index >= self->chain.ledger().best_chain().size())
-            return std::nullopt;
+            return node_error{node_errc::no_such_block, "no block at height " + std::to_string(index)};
         return self->chain.entry_json(index);
     };
     co_return co_await on_strand(self->chain.strand(), std::move(one));
@@ -246,7 +275,7 @@ asio::awaitable<std::optional<std::string>> node::block_json(std::uint64_t index
 
 // ---- peers and sync --------------------------------------------------------------------------
 
-asio::awaitable<register_outcome> node::register_peer(net::peer_url peer, bool announced)
+asio::awaitable<node_result<register_outcome>> node::register_peer(net::peer_url peer, bool announced)
 {
     impl* self = impl_.get();
     auto add = [self, announced, peer = std::move(peer)] {
@@ -255,7 +284,7 @@ asio::awaitable<register_outcome> node::register_peer(net::peer_url peer, bool a
     co_return co_await self->durably(std::move(add));
 }
 
-asio::awaitable<sync_outcome> node::sync()
+asio::awaitable<node_result<sync_outcome>> node::sync()
 {
     impl* self = impl_.get();
     auto initiate = [self](auto handler) {
@@ -263,9 +292,8 @@ asio::awaitable<sync_outcome> node::sync()
             self->sync.request(sync_service::sync_handler(std::move(h)));
         });
     };
-    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, sync_outcome)>(
-        initiate, asio::use_awaitable
-    );
+    using signature = void(std::exception_ptr, node_result<sync_outcome>);
+    return asio::async_initiate<const asio::use_awaitable_t<>, signature>(initiate, asio::use_awaitable);
 }
 
 asio::awaitable<std::vector<peer_view>> node::peers()

@@ -85,18 +85,18 @@ void peer_service::stop()
 
 // ---- membership ------------------------------------------------------------------------------
 
-register_outcome peer_service::register_peer(const net::peer_url& peer, bool announced)
+node_result<register_outcome> peer_service::register_peer(const net::peer_url& peer, bool announced)
 {
     register_outcome out;
     const peer_info* known = peers_.find(peer.normalized);
-    if (peer.normalized == advertise_) {
-        out.self = true;
-    } else if (known == nullptr || (known->announced && !announced)) {
-        if (!chain_.writable()) {
-            out.storage_failed = true;
-        } else if (add_peer(peer, announced) == peer_table::add_result::full) {
-            out.full = true;
-        } else if (known == nullptr) {
+    if (peer.normalized == advertise_)
+        return node_error{node_errc::own_address, "address is this node's own address", "address"};
+    if (known == nullptr || (known->announced && !announced)) {
+        if (!chain_.writable())
+            return node_error{node_errc::storage_unavailable, {}};
+        if (add_peer(peer, announced) == peer_table::add_result::full)
+            return node_error{node_errc::peer_limit, "this node already has its maximum number of peers"};
+        if (known == nullptr) {
             log::info(
                 std::string(announced ? "peer announced itself: " : "registered peer ") + peer.normalized
             );

@@ -35,7 +35,7 @@ public:
 
     /// Adds a peer (persisted) and, when it is new, announces us to it. The caller waits for
     /// the ticket chain_state hands out after this.
-    register_outcome register_peer(const net::peer_url& peer, bool announced);
+    node_result<register_outcome> register_peer(const net::peer_url& peer, bool announced);
 
     /// Records how an exchange with a peer went: success, failure (back-off) or ban. An announced
     /// peer that keeps failing, or that answered as something other than a beastchain peer

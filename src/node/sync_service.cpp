@@ -68,7 +68,7 @@ void sync_service::request(std::optional<sync_handler> waiter)
         if (waiter) {
             sync_outcome out;
             out.chain_json = chain_.chain_array();
-            complete(std::move(*waiter), std::move(out));
+            complete(std::move(*waiter), node_result<sync_outcome>(std::move(out)));
         }
         return;
     }
@@ -138,12 +138,12 @@ asio::awaitable<void> sync_service::run_background()
 
 asio::awaitable<void> sync_service::run_round(std::vector<sync_handler> waiters)
 {
-    sync_outcome out;
+    node_result<sync_outcome> out;
     try {
         out = co_await round(!waiters.empty());
     } catch (const std::exception& e) {
         log::error(std::string("sync round failed internally: ") + e.what());
-        out = {};
+        out = sync_outcome{};
     }
     // First, so that nothing below (a throw included) can leave the next round locked out.
     running_ = false;
@@ -156,8 +156,8 @@ asio::awaitable<void> sync_service::run_round(std::vector<sync_handler> waiters)
             std::move(waiters_.begin(), waiters_.end(), std::back_inserter(waiters));
             waiters_.clear();
         }
-        if (!out.chain_json && !waiters.empty())
-            out.chain_json = chain_.chain_array();
+        if (out && !out->chain_json && !waiters.empty())
+            out->chain_json = chain_.chain_array();
     } catch (const std::exception& e) {
         log::error(std::string("finishing a sync round failed: ") + e.what());
         failed = std::current_exception(); // each waiting caller gets a 500, not silence
@@ -168,7 +168,7 @@ asio::awaitable<void> sync_service::run_round(std::vector<sync_handler> waiters)
         request(std::nullopt);
 }
 
-asio::awaitable<sync_outcome> sync_service::round(bool want_chain)
+asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
 {
     std::vector<net::peer_url> usable;
     std::vector<peer_failure> skipped;
@@ -225,16 +225,15 @@ asio::awaitable<sync_outcome> sync_service::round(bool want_chain)
         }
     }
 
-    sync_outcome out = adopt_best(want_chain, std::move(skipped), std::move(results));
-    stats_.sync_run(out.failed.size());
-    if (!co_await chain_.wait_durable(chain_.take_ticket())) {
-        out.storage_failed = true;
-        out.status = sync_outcome::result::up_to_date;
-    }
+    const std::size_t failed_before = skipped.size();
+    node_result<sync_outcome> out = adopt_best(want_chain, std::move(skipped), std::move(results));
+    stats_.sync_run(out ? out->failed.size() : failed_before);
+    if (!co_await chain_.wait_durable(chain_.take_ticket()))
+        co_return node_error{node_errc::storage_unavailable, {}};
     co_return out;
 }
 
-sync_outcome sync_service::adopt_best(
+node_result<sync_outcome> sync_service::adopt_best(
     bool want_chain, std::vector<peer_failure> skipped, std::vector<peer_sync_result> results
 )
 {
@@ -263,10 +262,8 @@ sync_outcome sync_service::adopt_best(
     for (auto* c : candidates) {
         if (c->suffix->work() <= chain_.ledger().best_chain().cumulative_work())
             break; // sorted: none of the rest has more work either
-        if (!chain_.writable()) {
-            out.storage_failed = true;
-            break;
-        }
+        if (!chain_.writable())
+            return node_error{node_errc::storage_unavailable, {}}; // a better chain we cannot keep
         core::validation_result why;
         const std::size_t blocks = c->suffix->entries.size();
         const auto r = chain_.adopt(std::move(*c->suffix), &why, c->peer);

@@ -27,7 +27,7 @@ namespace beastchain::node {
 class sync_service
 {
 public:
-    using sync_handler = asio::any_completion_handler<void(std::exception_ptr, sync_outcome)>;
+    using sync_handler = asio::any_completion_handler<void(std::exception_ptr, node_result<sync_outcome>)>;
 
     sync_service(chain_state& chain, peer_service& peers, metrics& stats);
 
@@ -48,8 +48,8 @@ public:
 
 private:
     asio::awaitable<void> run_round(std::vector<sync_handler> waiters);
-    asio::awaitable<sync_outcome> round(bool want_chain);
-    sync_outcome
+    asio::awaitable<node_result<sync_outcome>> round(bool want_chain);
+    node_result<sync_outcome>
     adopt_best(bool want_chain, std::vector<peer_failure> skipped, std::vector<peer_sync_result> results);
     asio::awaitable<void> run_background();
     /// Test only: throws once at the step `--fail-point` names.

@@ -60,11 +60,13 @@ public:
     /// This node's reward address: a uuid4 hex string, as in the tutorial.
     const std::string& address() const noexcept;
 
-    boost::asio::awaitable<submit_outcome> submit_transaction(core::transaction tx);
+    /// Accepts a client's transaction durably; the value is the block expected to hold it.
+    boost::asio::awaitable<node_result<std::uint64_t>> submit_transaction(core::transaction tx);
 
     /// Mines one block on the current tip for this caller. Concurrent callers each get their own
     /// block, one after another; a chain switch mid-search restarts the search on the new tip.
-    boost::asio::awaitable<mine_outcome> mine();
+    /// The value is the new block, serialized.
+    boost::asio::awaitable<node_result<std::string>> mine();
 
     /// The best chain as a JSON array, and its length.
     boost::asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> chain_json();
@@ -72,28 +74,29 @@ public:
     /// Adds a peer (persisted) and, when it is new, tells it our address so the link is two-way.
     /// `announced`: the peer announced its own address (its origin header names it), rather than
     /// an operator registering it; announced peers never displace an operator's.
-    boost::asio::awaitable<register_outcome> register_peer(net::peer_url peer, bool announced = false);
+    boost::asio::awaitable<node_result<register_outcome>>
+    register_peer(net::peer_url peer, bool announced = false);
 
     /// Syncs with every usable peer concurrently: each is asked for its work and, if it has more,
     /// for only the blocks after our fork point, validated off the I/O thread. Adopts the valid
     /// suffix with the most cumulative work if it beats ours. Concurrent callers share rounds:
     /// one round runs at a time, and a caller waits for one that starts after it asked.
-    boost::asio::awaitable<sync_outcome> sync();
+    boost::asio::awaitable<node_result<sync_outcome>> sync();
 
     /// Transactions a peer relayed (ids included); new ones are accepted and relayed on.
-    boost::asio::awaitable<relay_outcome>
+    boost::asio::awaitable<node_result<relay_outcome>>
     receive_transactions(std::vector<core::transaction> txs, std::string origin);
 
     /// A block a peer pushed: appended if it extends our tip, otherwise triggers a sync.
-    boost::asio::awaitable<block_outcome>
+    boost::asio::awaitable<node_result<block_outcome>>
     receive_block(core::block b, std::optional<core::hash256> claimed_hash, std::string origin);
 
-    /// A page of blocks as `{"blocks":[...],"from":F,"height":H,"tip_hash":...}`; nullopt when
-    /// no locator block is on our chain.
-    boost::asio::awaitable<std::optional<std::string>> blocks_json(blocks_query q);
+    /// A page of blocks as `{"blocks":[...],"from":F,"height":H,"tip_hash":...}`;
+    /// no_common_block when no locator block is on our chain.
+    boost::asio::awaitable<node_result<std::string>> blocks_json(blocks_query q);
 
-    /// One block of the best chain, or nullopt past the tip.
-    boost::asio::awaitable<std::optional<std::string>> block_json(std::uint64_t index);
+    /// One block of the best chain; no_such_block past the tip.
+    boost::asio::awaitable<node_result<std::string>> block_json(std::uint64_t index);
 
     boost::asio::awaitable<std::vector<peer_view>> peers();
 

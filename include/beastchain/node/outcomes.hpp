@@ -3,6 +3,7 @@
 
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/ledger.hpp>
+#include <beastchain/node/errors.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -13,40 +14,21 @@
 
 namespace beastchain::node {
 
-struct submit_outcome
-{
-    core::ledger::accept_status status = core::ledger::accept_status::accepted;
-    core::validation_result detail;
-    std::uint64_t block_index = 0; ///< the block expected to hold the transaction
-    bool storage_failed = false;   ///< it could not be made durable, so it was not accepted
-};
-
-struct mine_outcome
-{
-    bool mined = false;
-    std::string block_json; ///< the new block, serialized
-    std::string error;      ///< why not, when !mined (e.g. shutting down)
-};
-
-struct register_outcome
-{
-    bool added = false; ///< false when already known
-    bool full = false;  ///< the peer limit refused it
-    bool self = false;  ///< it is this node's own advertised address
-    bool storage_failed = false;
-    std::vector<std::string> nodes;
-};
-
-/// What became of a batch of transactions relayed by a peer.
+/// What became of a relayed batch of transactions.
 struct relay_outcome
 {
     std::size_t accepted = 0;
     std::size_t known = 0;   ///< already pending or in the chain
     std::size_t dropped = 0; ///< the pending pool was full
-    bool storage_failed = false;
 };
 
-/// What became of a block a peer pushed.
+struct register_outcome
+{
+    bool added = false; ///< false when already known
+    std::vector<std::string> nodes;
+};
+
+/// What became of a block a peer pushed (an invalid one is a node_errc::invalid_block error).
 struct block_outcome
 {
     enum class result
@@ -54,15 +36,10 @@ struct block_outcome
         connected,      ///< it extended our best chain
         known,          ///< we already have it
         syncing,        ///< it does not connect to our tip: a sync with peers was started (or one is due)
-        ahead_of_clock, ///< valid but timestamped too far ahead of our clock: dropped, not held against
-                        ///< anyone
-        invalid
+        ahead_of_clock, ///< valid but timestamped too far ahead of our clock: dropped, held against no one
     };
-    result status = result::invalid;
-    std::string reason; ///< reject_reason name, when invalid
-    std::string detail;
+    result status = result::known;
     std::uint64_t height = 0; ///< our height afterwards
-    bool storage_failed = false;
 };
 
 /// A `/blocks` request: from a height, or after the first block of a locator on our chain.
@@ -105,7 +82,6 @@ struct sync_outcome
     result status = result::no_neighbour_chain;
     std::shared_ptr<const std::string> chain_json; ///< our chain after the sync, a JSON array
     std::vector<peer_failure> failed;
-    bool storage_failed = false; ///< a better chain was found but could not be stored
 };
 
 /// A snapshot for /status, /health and /metrics.

@@ -1,0 +1,48 @@
+// Why a node operation did not happen: one error enum for the whole node, returned as a value.
+#pragma once
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <utility>
+
+namespace beastchain::node {
+
+/// Every way a node operation can refuse. The HTTP layer maps each to one status and JSON error
+/// name in one place (routes/reply.cpp); nothing else decides how a refusal looks on the wire.
+enum class node_errc
+{
+    storage_unavailable,   ///< the data directory cannot be written: nothing changed
+    pool_full,             ///< the pending pool is at --max-pending
+    duplicate_transaction, ///< already pending or in the chain
+    invalid_field,         ///< a request field breaks a rule (`field` names it)
+    not_mining,            ///< /mine could not produce a block (shutting down, storage, client left)
+    own_address,           ///< a peer registration named this node itself
+    peer_limit,            ///< the peer table is full of operator peers
+    invalid_block,         ///< a pushed block breaks a consensus rule
+    no_common_block,       ///< none of a locator's blocks is on our chain
+    no_such_block,         ///< past the tip
+};
+
+struct node_error
+{
+    node_error() = default;
+    node_error(node_errc c, std::string d = {}, std::string f = {})
+        : code(c)
+        , detail(std::move(d))
+        , field(std::move(f))
+    {}
+
+    node_errc code = node_errc::storage_unavailable;
+    std::string detail;
+    std::string field; ///< for invalid_field and own_address: the offending request field
+};
+
+/// `result::value()` on an error throws this (found by ADL).
+[[noreturn]] void throw_exception_from_error(const node_error& e, const boost::source_location& loc);
+
+/// A node operation's outcome: the value, or why there is none.
+template <class T> using node_result = boost::system::result<T, node_error>;
+
+} // namespace beastchain::node

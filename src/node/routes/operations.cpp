@@ -1,0 +1,58 @@
+// Operations: /health for probes, /status for people and peers, /metrics for Prometheus.
+#include <beastchain/node/node.hpp>
+
+#include "routes.hpp"
+
+namespace beastchain::node::routes {
+
+asio::awaitable<response> health(node& n, const request&)
+{
+    const node_status st = co_await n.status();
+    const char* state = st.stopping ? "stopping" : !st.storage_ok ? "storage_failed" : "ok";
+    boost::json::object o{{"status", state}, {"height", st.height}};
+    co_return reply(
+        std::string_view(state) == "ok" ? http::status::ok : http::status::service_unavailable, o
+    );
+}
+
+asio::awaitable<response> status(node& n, const request&)
+{
+    const node_status st = co_await n.status();
+    boost::json::object o;
+    o.emplace("advertise_url", st.advertise_url);
+    o.emplace("cumulative_work", st.cumulative_work);
+    o.emplace("difficulty", st.difficulty);
+    o.emplace("hash_rate", st.hash_rate);
+    o.emplace("height", st.height);
+    o.emplace("mine_requests", st.mine_requests);
+    o.emplace("mining", st.mining);
+    o.emplace("node_address", n.address());
+    o.emplace("peers", st.peers);
+    o.emplace("pending_transactions", st.pending);
+    o.emplace("storage", st.storage_ok ? "ok" : "failed");
+    o.emplace("tip_hash", st.tip_hash);
+    o.emplace("uptime_seconds", st.uptime_seconds);
+    o.emplace("version", version);
+    co_return reply(http::status::ok, o);
+}
+
+asio::awaitable<response> metrics(node& n, const request&)
+{
+    const node_status st = co_await n.status();
+    gauges g;
+    g.height = st.height;
+    g.pending = st.pending;
+    g.peers = st.peers;
+    g.hashes = st.hashes;
+    g.hash_rate = st.hash_rate;
+    g.mining = st.mining;
+    g.uptime_seconds = st.uptime_seconds;
+    g.storage_syncs = st.storage_syncs;
+    g.storage_sync_seconds = st.storage_sync_seconds;
+    response res{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = n.stats().render(g);
+    co_return res;
+}
+
+} // namespace beastchain::node::routes

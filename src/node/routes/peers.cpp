@@ -1,0 +1,97 @@
+// Peers: registration and announcements, /sync-chain, and the peer list.
+#include <beastchain/json/conversions.hpp>
+#include <beastchain/net/peer_url.hpp>
+#include <beastchain/node/node.hpp>
+
+#include <boost/json.hpp>
+
+#include "../request_body.hpp"
+#include "routes.hpp"
+
+namespace beastchain::node::routes {
+
+asio::awaitable<response> register_node(node& n, const request& req)
+{
+    auto body = co_await read_body<std::string>(
+        req,
+        json::kind::client_request,
+        n.settings().max_json_depth,
+        n.worker_executor(),
+        json::decode_register_request
+    );
+    if (auto* bad = std::get_if<response>(&body))
+        co_return std::move(*bad);
+    std::string why;
+    auto peer = net::parse_peer_url(std::get<std::string>(body), why);
+    if (!peer)
+        co_return error_reply({node_errc::invalid_field, "address " + why, "address"});
+
+    // A peer announcing itself names its own address in the origin header.
+    const bool announced = origin_of(req) == peer->normalized;
+    const auto out = co_await n.register_peer(std::move(*peer), announced);
+    if (!out)
+        co_return error_reply(out.error());
+    boost::json::object o;
+    o.emplace("message", "New node has been added");
+    o.emplace("node_count", out->nodes.size());
+    boost::json::array nodes;
+    for (const auto& address : out->nodes)
+        nodes.emplace_back(address);
+    o.emplace("nodes", std::move(nodes));
+    co_return reply(http::status::created, o);
+}
+
+asio::awaitable<response> sync_chain(node& n, const request&)
+{
+    const auto out = co_await n.sync();
+    if (!out)
+        co_return error_reply(out.error());
+    std::string_view message;
+    switch (out->status) {
+    case sync_outcome::result::no_neighbour_chain:
+        message = "No neighbour chain is available";
+        break;
+    case sync_outcome::result::up_to_date:
+        message = "Chain is already up to date";
+        break;
+    case sync_outcome::result::replaced:
+        message = "Chain was replaced";
+        break;
+    }
+    boost::json::array failed;
+    for (const auto& f : out->failed)
+        failed.push_back(boost::json::object{{"address", f.address}, {"reason", f.reason}});
+    std::string body = "{\"chain\":" + *out->chain_json;
+    body += ",\"message\":" + boost::json::serialize(boost::json::string(message));
+    body += ",\"peers_failed\":" + boost::json::serialize(failed) + "}";
+    co_return net::json_response(http::status::ok, std::move(body));
+}
+
+asio::awaitable<response> nodes(node& n, const request&)
+{
+    const auto list = co_await n.peers();
+    boost::json::array arr;
+    const auto ms_or_null = [](std::uint64_t ms) {
+        return ms == 0 ? boost::json::value(nullptr) : boost::json::value(ms);
+    };
+    for (const auto& p : list)
+        arr.push_back(boost::json::object{
+            {"address", p.address},
+            {"banned_until_ms", ms_or_null(p.banned_until_ms)},
+            {"dropped", p.dropped},
+            {"failures", p.failures},
+            {"last_error",
+             p.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(p.last_error)},
+            {"last_seen_ms", ms_or_null(p.last_seen_ms)},
+            {"queued_blocks", p.queued_blocks},
+            {"queued_transactions", p.queued_transactions},
+            {"retry_at_ms", ms_or_null(p.retry_at_ms)},
+            {"state", p.state},
+        });
+    boost::json::object o;
+    o.emplace("node_count", list.size());
+    o.emplace("nodes", std::move(arr));
+    co_return reply(http::status::ok, o);
+}
+
+} // namespace beastchain::node::routes

@@ -1,0 +1,61 @@
+// The route handlers, grouped by resource, and the helpers every group shares.
+#pragma once
+
+#include <beastchain/net/http.hpp>
+#include <beastchain/node/errors.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace beastchain::node {
+
+class node;
+
+namespace routes {
+
+namespace asio = boost::asio;
+namespace http = net::http;
+using net::request;
+using net::response;
+
+// ---- transactions.cpp: the tutorial's /create-transaction and the peers' relay -------------
+asio::awaitable<response> create_transaction(node& n, const request& req);
+asio::awaitable<response> receive_transactions(node& n, const request& req);
+
+// ---- chain.cpp: mining, the chain and its blocks ---------------------------------------------
+asio::awaitable<response> mine(node& n, const request& req);
+asio::awaitable<response> chain(node& n, const request& req);
+asio::awaitable<response> blocks(node& n, const request& req);
+asio::awaitable<response> block(node& n, const request& req);
+asio::awaitable<response> receive_block(node& n, const request& req);
+
+// ---- peers.cpp: registration, sync and the peer list -----------------------------------------
+asio::awaitable<response> register_node(node& n, const request& req);
+asio::awaitable<response> sync_chain(node& n, const request& req);
+asio::awaitable<response> nodes(node& n, const request& req);
+
+// ---- operations.cpp: health, status and metrics ----------------------------------------------
+asio::awaitable<response> health(node& n, const request& req);
+asio::awaitable<response> status(node& n, const request& req);
+asio::awaitable<response> metrics(node& n, const request& req);
+
+// ---- reply.cpp: shared -----------------------------------------------------------------------
+
+/// The one map from a node error to its HTTP status, JSON error name and Retry-After.
+response error_reply(const node_error& e);
+response reply(http::status status, const boost::json::object& o);
+/// 400 invalid_parameter naming a query or path parameter.
+response invalid_parameter(std::string_view name, std::string_view detail);
+/// A decimal height below 2^53: digits only, so "+1", "1e3", " 1" and "0x1" are refused.
+std::optional<std::uint64_t> parse_height(std::string_view s);
+/// The advertised address in a peer's origin header, or empty when absent or malformed (it only
+/// saves an echo, so a bad one is ignored rather than refused).
+std::string origin_of(const request& req);
+
+} // namespace routes
+} // namespace beastchain::node

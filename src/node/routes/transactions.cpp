@@ -1,0 +1,78 @@
+// Transactions: the tutorial's /create-transaction and the peers' relayed batches.
+#include <beastchain/json/conversions.hpp>
+#include <beastchain/node/node.hpp>
+
+#include "../request_body.hpp"
+#include "routes.hpp"
+
+namespace beastchain::node::routes {
+
+namespace {
+
+/// Relayed transactions per batch; relay sends at most 500.
+constexpr std::size_t max_batch = 1000;
+
+/// A relayed batch, every entry checked (ids recomputed), all or nothing: one bad entry refuses
+/// the batch before any is applied. CPU-bound, so it runs where the body is parsed.
+json::decoded<std::vector<core::transaction>> decode_checked_batch(const boost::json::value& jv)
+{
+    auto decoded = json::decode_transaction_batch(jv, max_batch);
+    if (!decoded.ok())
+        return decoded;
+    for (std::size_t i = 0; i < decoded.value().size(); ++i)
+        if (auto r = core::check_client_transaction(decoded.value()[i]); !r)
+            return json::decode_error{
+                "transactions[" + std::to_string(i) + "]",
+                "(" + std::string(core::to_string(r.reason)) + "): " + r.detail};
+    return decoded;
+}
+
+} // namespace
+
+asio::awaitable<response> create_transaction(node& n, const request& req)
+{
+    auto body = co_await read_body<core::transaction>(
+        req,
+        json::kind::client_request,
+        n.settings().max_json_depth,
+        n.worker_executor(),
+        json::decode_transaction_request
+    );
+    if (auto* bad = std::get_if<response>(&body))
+        co_return std::move(*bad);
+    core::transaction tx = std::move(std::get<core::transaction>(body));
+    tx.nonce = core::make_transaction_nonce();
+    tx.transaction_id = core::transaction_id_of(tx);
+    const std::string id = tx.transaction_id;
+
+    const auto out = co_await n.submit_transaction(std::move(tx));
+    if (!out)
+        co_return error_reply(out.error());
+    boost::json::object o;
+    o.emplace("block_index", *out);
+    o.emplace("message", "Transaction has been submitted successfully");
+    o.emplace("transaction_id", id);
+    co_return reply(http::status::created, o);
+}
+
+asio::awaitable<response> receive_transactions(node& n, const request& req)
+{
+    using batch = std::vector<core::transaction>;
+    auto body = co_await read_body<batch>(
+        req,
+        json::kind::with_arrays(max_batch),
+        n.settings().max_json_depth,
+        n.worker_executor(),
+        decode_checked_batch
+    );
+    if (auto* bad = std::get_if<response>(&body))
+        co_return std::move(*bad);
+    const auto out = co_await n.receive_transactions(std::move(std::get<batch>(body)), origin_of(req));
+    if (!out)
+        co_return error_reply(out.error());
+    co_return reply(
+        http::status::ok, {{"accepted", out->accepted}, {"dropped", out->dropped}, {"known", out->known}}
+    );
+}
+
+} // namespace beastchain::node::routes
