@@ -62,6 +62,8 @@ void mining_service::stop()
     if (stopped_)
         return;
     stopped_ = true;
+    ++job_; // the cancelled search's late completion is ignored, and it stops counting as mining
+    stop_clock();
     miner_.cancel();
     fail_all("the node is shutting down");
 }
