@@ -138,37 +138,6 @@ bool validate_extension(
     return true;
 }
 
-std::optional<candidate_chain> validate_chain(
-    std::vector<block> blocks,
-    std::span<const std::optional<hash256>> claimed_hashes,
-    std::uint64_t now_ms,
-    const consensus_params& params,
-    chain_rejection& rejection
-)
-{
-    const auto reject = [&](std::size_t i, validation_result r) {
-        rejection = {i, std::move(r)};
-        return std::nullopt;
-    };
-    if (blocks.empty())
-        return reject(0, fail(reject_reason::empty_chain, "chain has no blocks"));
-    if (blocks.front() != genesis_block())
-        return reject(0, fail(reject_reason::bad_genesis, "first block is not the beastchain genesis block"));
-    if (!claimed_hashes.empty() && claimed_hashes.front() && *claimed_hashes.front() != genesis_hash())
-        return reject(0, fail(reject_reason::hash_mismatch, "claimed genesis hash is wrong"));
-
-    candidate_chain out;
-    out.entries.push_back({std::move(blocks.front()), genesis_hash(), block_work(0)});
-    std::unordered_set<std::string> txids;
-    blocks.erase(blocks.begin());
-    const auto claims = claimed_hashes.empty() ? claimed_hashes : claimed_hashes.subspan(1);
-    if (!validate_extension(
-            out.entries, out.entries.front(), std::move(blocks), claims, now_ms, params, txids, rejection
-        ))
-        return std::nullopt;
-    return out;
-}
-
 chain::chain(consensus_params params)
     : params_(params)
 {
@@ -249,21 +218,6 @@ std::vector<block> chain::replace_suffix(chain_suffix&& suffix)
         index_transactions(entries_.back());
     }
     return abandoned;
-}
-
-chain_suffix chain::suffix_of(candidate_chain&& candidate) const
-{
-    std::size_t fork = 0; // first index where the chains differ
-    while (fork < entries_.size() && fork < candidate.entries.size() &&
-           entries_[fork].hash == candidate.entries[fork].hash)
-        ++fork;
-    chain_suffix out;
-    out.fork_index = fork;
-    out.entries.assign(
-        std::make_move_iterator(candidate.entries.begin() + static_cast<std::ptrdiff_t>(fork)),
-        std::make_move_iterator(candidate.entries.end())
-    );
-    return out;
 }
 
 void chain::index_transactions(const chain_entry& e)

@@ -78,13 +78,6 @@ validation_result ledger::connect_block(block b, std::uint64_t now_ms)
     return validation_result::success();
 }
 
-ledger::adopt_result ledger::adopt_if_more_work(candidate_chain&& candidate)
-{
-    if (candidate.entries.empty() || candidate.work() <= chain_.cumulative_work())
-        return {};
-    return adopt_suffix_if_more_work(chain_.suffix_of(std::move(candidate)));
-}
-
 ledger::adopt_result ledger::adopt_suffix_if_more_work(chain_suffix&& suffix, validation_result* rejected)
 {
     if (suffix.entries.empty() || suffix.work() <= chain_.cumulative_work())

@@ -277,21 +277,6 @@ bounded_array(const bj::value& v, std::string field, std::size_t max, std::strin
 
 } // namespace
 
-decoded<received_chain> decode_chain_reply(const bj::value& jv, std::size_t max_blocks)
-{
-    object_reader r(jv, "");
-    const bj::value* chain = r.field("chain");
-    if (!r.ok())
-        return r.take_error();
-    auto arr = bounded_array(*chain, "chain", max_blocks, "blocks");
-    if (!arr.ok())
-        return arr.error();
-    received_chain out;
-    if (auto e = decode_blocks(*arr.value(), "chain", out.blocks, out.claimed_hashes))
-        return std::move(*e);
-    return out;
-}
-
 decoded<peer_status> decode_status_reply(const bj::value& jv)
 {
     object_reader r(jv, "");

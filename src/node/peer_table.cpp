@@ -69,15 +69,6 @@ peer_info* peer_table::find_mutable(const std::string& normalized)
     return const_cast<peer_info*>(std::as_const(*this).find(normalized));
 }
 
-std::vector<net::peer_url> peer_table::usable_peers(std::uint64_t now_ms) const
-{
-    std::vector<net::peer_url> out;
-    for (const auto& p : peers_)
-        if (usable(p, now_ms))
-            out.push_back(p.url);
-    return out;
-}
-
 void peer_table::succeeded(const std::string& normalized, std::uint64_t now_ms)
 {
     if (peer_info* p = find_mutable(normalized)) {

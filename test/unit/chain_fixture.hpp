@@ -4,7 +4,11 @@
 #include <beastchain/core/chain.hpp>
 #include <beastchain/core/pow.hpp>
 
+#include <optional>
+#include <span>
 #include <stdexcept>
+#include <unordered_set>
+#include <vector>
 
 namespace beastchain::test {
 
@@ -80,6 +84,60 @@ inline std::vector<core::block> make_blocks(std::size_t n)
 inline std::uint64_t test_now(const std::vector<core::block>& blocks)
 {
     return blocks.back().timestamp_ms + 1000;
+}
+
+/// A whole chain from genesis, validated by the production rule for extensions. The node never
+/// validates a whole chain (sync validates what follows a known block); tests that tamper with
+/// any block of a chain use this.
+struct validated_chain
+{
+    std::vector<core::chain_entry> entries;
+    core::work_t work() const noexcept { return entries.empty() ? 0 : entries.back().cumulative_work; }
+};
+
+inline std::optional<validated_chain> validate_chain(
+    std::vector<core::block> blocks,
+    std::span<const std::optional<core::hash256>> claimed_hashes,
+    std::uint64_t now_ms,
+    const core::consensus_params& params,
+    core::chain_rejection& rejection
+)
+{
+    using core::reject_reason;
+    const auto reject = [&](reject_reason reason, const char* detail) {
+        rejection = {0, core::validation_result::fail(reason, detail)};
+        return std::nullopt;
+    };
+    if (blocks.empty())
+        return reject(reject_reason::empty_chain, "chain has no blocks");
+    if (blocks.front() != core::genesis_block())
+        return reject(reject_reason::bad_genesis, "first block is not the beastchain genesis block");
+    if (!claimed_hashes.empty() && claimed_hashes.front() && *claimed_hashes.front() != core::genesis_hash())
+        return reject(reject_reason::hash_mismatch, "claimed genesis hash is wrong");
+    validated_chain out;
+    out.entries.push_back({std::move(blocks.front()), core::genesis_hash(), core::block_work(0)});
+    blocks.erase(blocks.begin());
+    std::unordered_set<std::string> txids;
+    const auto claims = claimed_hashes.empty() ? claimed_hashes : claimed_hashes.subspan(1);
+    const core::chain_entry genesis = out.entries.front();
+    if (!core::validate_extension(
+            out.entries, genesis, std::move(blocks), claims, now_ms, params, txids, rejection
+        ))
+        return std::nullopt;
+    return out;
+}
+
+/// What `theirs` offers `ours`: its blocks after the last one the two share.
+inline core::chain_suffix
+suffix_against(const core::chain& ours, const std::vector<core::chain_entry>& theirs)
+{
+    std::size_t fork = 0;
+    while (fork < ours.size() && fork < theirs.size() && ours.entries()[fork].hash == theirs[fork].hash)
+        ++fork;
+    core::chain_suffix out;
+    out.fork_index = fork;
+    out.entries.assign(theirs.begin() + static_cast<std::ptrdiff_t>(fork), theirs.end());
+    return out;
 }
 
 } // namespace beastchain::test

@@ -28,16 +28,16 @@ BOOST_AUTO_TEST_SUITE(json_tests)
 BOOST_AUTO_TEST_CASE(block_round_trips_through_json)
 {
     const auto blocks = make_blocks(2);
-    std::string text = "{\"chain\":[";
+    std::string text = "{\"blocks\":[";
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         if (i)
             text += ',';
         text += boost::json::serialize(boost::json::value_from(entry_of(blocks[i])));
     }
-    text += "]}";
+    text += "],\"from\":0,\"height\":1,\"tip_hash\":\"" + core::to_hex(core::block_hash(blocks[1])) + "\"}";
     auto parsed = json::parse_body(text, json::kind::with_arrays(100));
     BOOST_REQUIRE(parsed.ok());
-    auto chain = json::decode_chain_reply(parsed.value(), 100);
+    auto chain = json::decode_blocks_page(parsed.value(), 100);
     BOOST_TEST_REQUIRE(
         chain.ok(), (chain.ok() ? std::string() : chain.error().field + " " + chain.error().detail)
     );
@@ -115,14 +115,15 @@ BOOST_AUTO_TEST_CASE(valid_request_decodes_and_ignores_unknown_fields)
     BOOST_TEST(tx.value().amount == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(chain_reply_limits_and_shapes)
+BOOST_AUTO_TEST_CASE(blocks_page_limits_and_shapes)
 {
-    auto too_long = json::parse_body(R"({"chain":[{},{},{}]})", json::kind::with_arrays(10));
-    BOOST_TEST(json::decode_chain_reply(too_long.value(), 2).error().field == "chain");
-    auto not_array = json::parse_body(R"({"chain":{}})", json::kind::with_arrays(10));
-    BOOST_TEST(json::decode_chain_reply(not_array.value(), 2).error().field == "chain");
-    auto bad_block = json::parse_body(R"({"chain":[{"index":0}]})", json::kind::with_arrays(10));
-    BOOST_TEST(json::decode_chain_reply(bad_block.value(), 2).error().field == "chain[0].proof");
+    const std::string rest = R"(,"from":0,"height":0,"tip_hash":")" + std::string(64, '0') + "\"}";
+    auto too_long = json::parse_body(R"({"blocks":[{},{},{}])" + rest, json::kind::with_arrays(10));
+    BOOST_TEST(json::decode_blocks_page(too_long.value(), 2).error().field == "blocks");
+    auto not_array = json::parse_body(R"({"blocks":{})" + rest, json::kind::with_arrays(10));
+    BOOST_TEST(json::decode_blocks_page(not_array.value(), 2).error().field == "blocks");
+    auto bad_block = json::parse_body(R"({"blocks":[{"index":0}])" + rest, json::kind::with_arrays(10));
+    BOOST_TEST(json::decode_blocks_page(bad_block.value(), 2).error().field == "blocks[0].proof");
 }
 
 namespace {

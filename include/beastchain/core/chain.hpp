@@ -53,13 +53,6 @@ validation_result check_block_link(
     const block& b, const chain_entry& parent, std::uint64_t now_ms, const consensus_params& params
 );
 
-/// A whole chain that passed every rule, ready to be adopted. Built off the node's strand.
-struct candidate_chain
-{
-    std::vector<chain_entry> entries;
-    work_t work() const noexcept { return entries.empty() ? 0 : entries.back().cumulative_work; }
-};
-
 /// Where a chain failed validation: the block index and the rule.
 struct chain_rejection
 {
@@ -88,16 +81,6 @@ bool validate_extension(
     std::uint64_t now_ms,
     const consensus_params& params,
     std::unordered_set<std::string>& txids,
-    chain_rejection& rejection
-);
-
-/// Validates a complete chain from genesis. `claimed_hashes`, when not empty, holds the hash the
-/// sender claimed for each block. Returns the validated chain or the first failure.
-std::optional<candidate_chain> validate_chain(
-    std::vector<block> blocks,
-    std::span<const std::optional<hash256>> claimed_hashes,
-    std::uint64_t now_ms,
-    const consensus_params& params,
     chain_rejection& rejection
 );
 
@@ -137,9 +120,6 @@ public:
     /// Replaces our blocks from `suffix.fork_index` on with a suffix that passed check_suffix and
     /// returns the blocks it abandons, oldest first. The caller decides whether to switch.
     std::vector<block> replace_suffix(chain_suffix&& suffix);
-
-    /// Drops the prefix `candidate` shares with this chain: what remains is the suffix it offers.
-    chain_suffix suffix_of(candidate_chain&& candidate) const;
 
 private:
     void index_transactions(const chain_entry& e);

@@ -62,15 +62,13 @@ public:
         std::size_t dropped_unacknowledged = 0;
     };
 
-    /// Switches to `candidate` if it has strictly more cumulative work than the best chain. Pending
-    /// transactions the new chain confirms leave the pool; transactions of abandoned blocks that
-    /// the new chain lacks return to it. What gives way at the pool's capacity: transactions this
-    /// node acknowledged always return (they may take the pool over its capacity, which then
-    /// refuses new ones until mining drains it); the others return only while there is room.
-    adopt_result adopt_if_more_work(candidate_chain&& candidate);
-
-    /// The same for a suffix hanging off our chain (what incremental sync fetches). A suffix that
-    /// fails chain::check_suffix is refused with `rejected` set and nothing changed.
+    /// Switches to `suffix` (blocks hanging off our chain, what incremental sync fetches) if the
+    /// chain it makes has strictly more cumulative work than the best chain. Pending transactions
+    /// the new chain confirms leave the pool; transactions of abandoned blocks that the new chain
+    /// lacks return to it. What gives way at the pool's capacity: transactions this node
+    /// acknowledged always return (they may take the pool over its capacity, which then refuses
+    /// new ones until mining drains it); the others return only while there is room. A suffix
+    /// that fails chain::check_suffix is refused with `rejected` set and nothing changed.
     adopt_result adopt_suffix_if_more_work(chain_suffix&& suffix, validation_result* rejected = nullptr);
 
     // ---- Replay from the node's own storage ------------------------------------------------

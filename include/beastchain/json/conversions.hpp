@@ -36,14 +36,6 @@ struct received_block
 };
 decoded<received_block> decode_block(const boost::json::value& jv, std::string_view path = "");
 
-/// A `/chain` reply: `{"chain": [block, ...]}` with at most `max_blocks` blocks.
-struct received_chain
-{
-    std::vector<core::block> blocks;
-    std::vector<std::optional<core::hash256>> claimed_hashes;
-};
-decoded<received_chain> decode_chain_reply(const boost::json::value& jv, std::size_t max_blocks);
-
 /// A peer's `/status` reply, reduced to what sync needs to decide whether to fetch anything.
 struct peer_status
 {

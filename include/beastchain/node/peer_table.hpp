@@ -76,8 +76,6 @@ public:
     {
         return !banned(p, now_ms) && p.retry_at_ms <= now_ms;
     }
-    /// The peers to contact now, in the order they were added.
-    std::vector<net::peer_url> usable_peers(std::uint64_t now_ms) const;
 
     void succeeded(const std::string& normalized, std::uint64_t now_ms);
     void failed(const std::string& normalized, std::uint64_t now_ms, std::string why);

@@ -7,7 +7,6 @@
 
 #include <variant>
 
-#include "../request_body.hpp"
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
@@ -123,9 +122,7 @@ asio::awaitable<response> receive_block(node& n, const request& req)
     const auto decode = [](const boost::json::value& jv) {
         return json::decode_block(jv);
     };
-    auto body = co_await read_body<json::received_block>(
-        req, shape, n.settings().max_json_depth, n.worker_executor(), decode
-    );
+    auto body = co_await read_json<json::received_block>(n, req, shape, decode);
     if (auto* bad = std::get_if<response>(&body))
         co_return std::move(*bad);
     auto& got = std::get<json::received_block>(body);

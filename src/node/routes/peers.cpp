@@ -5,20 +5,14 @@
 
 #include <boost/json.hpp>
 
-#include "../request_body.hpp"
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
 
 asio::awaitable<response> register_node(node& n, const request& req)
 {
-    auto body = co_await read_body<std::string>(
-        req,
-        json::kind::client_request,
-        n.settings().max_json_depth,
-        n.worker_executor(),
-        json::decode_register_request
-    );
+    auto body =
+        co_await read_json<std::string>(n, req, json::kind::client_request, json::decode_register_request);
     if (auto* bad = std::get_if<response>(&body))
         co_return std::move(*bad);
     std::string why;

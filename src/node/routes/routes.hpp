@@ -3,6 +3,7 @@
 
 #include <beastchain/net/http.hpp>
 #include <beastchain/node/errors.hpp>
+#include <beastchain/node/node.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -12,11 +13,9 @@
 #include <string>
 #include <string_view>
 
-namespace beastchain::node {
+#include "../request_body.hpp"
 
-class node;
-
-namespace routes {
+namespace beastchain::node::routes {
 
 namespace asio = boost::asio;
 namespace http = net::http;
@@ -57,5 +56,12 @@ std::optional<std::uint64_t> parse_height(std::string_view s);
 /// saves an echo, so a bad one is ignored rather than refused).
 std::string origin_of(const request& req);
 
-} // namespace routes
-} // namespace beastchain::node
+/// read_body with the node's JSON depth limit and its worker pool for large bodies.
+template <class T, class Decode>
+asio::awaitable<body_or_reply<T>>
+read_json(node& n, const request& req, json::parse_limits shape, Decode decode)
+{
+    return read_body<T>(req, shape, n.settings().max_json_depth, n.worker_executor(), std::move(decode));
+}
+
+} // namespace beastchain::node::routes

@@ -2,7 +2,6 @@
 #include <beastchain/json/conversions.hpp>
 #include <beastchain/node/node.hpp>
 
-#include "../request_body.hpp"
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
@@ -31,12 +30,8 @@ json::decoded<std::vector<core::transaction>> decode_checked_batch(const boost::
 
 asio::awaitable<response> create_transaction(node& n, const request& req)
 {
-    auto body = co_await read_body<core::transaction>(
-        req,
-        json::kind::client_request,
-        n.settings().max_json_depth,
-        n.worker_executor(),
-        json::decode_transaction_request
+    auto body = co_await read_json<core::transaction>(
+        n, req, json::kind::client_request, json::decode_transaction_request
     );
     if (auto* bad = std::get_if<response>(&body))
         co_return std::move(*bad);
@@ -58,13 +53,7 @@ asio::awaitable<response> create_transaction(node& n, const request& req)
 asio::awaitable<response> receive_transactions(node& n, const request& req)
 {
     using batch = std::vector<core::transaction>;
-    auto body = co_await read_body<batch>(
-        req,
-        json::kind::with_arrays(max_batch),
-        n.settings().max_json_depth,
-        n.worker_executor(),
-        decode_checked_batch
-    );
+    auto body = co_await read_json<batch>(n, req, json::kind::with_arrays(max_batch), decode_checked_batch);
     if (auto* bad = std::get_if<response>(&body))
         co_return std::move(*bad);
     const auto out = co_await n.receive_transactions(std::move(std::get<batch>(body)), origin_of(req));
