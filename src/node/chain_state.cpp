@@ -2,6 +2,7 @@
 #include "chain_state.hpp"
 
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/clock.hpp>
@@ -338,20 +339,18 @@ std::optional<std::string> chain_state::blocks_page(const blocks_query& q)
             return std::nullopt;
         start = it->first + 1;
     }
-    std::string body = "{\"blocks\":[";
-    std::size_t count = 0;
-    for (std::uint64_t i = start; i < entries.size() && count < q.limit; ++i, ++count) {
-        if (count > 0) {
-            if (body.size() > page_bytes)
-                break;
-            body += ',';
-        }
-        body += entry_json(i);
+    // Decide the page first: filling the cache may move its strings, so pointers come after.
+    std::uint64_t end = start;
+    for (std::size_t bytes = 0; end < entries.size() && end - start < q.limit; ++end) {
+        if (end > start && bytes > page_bytes)
+            break;
+        bytes += entry_json(end).size() + 1;
     }
-    body += "],\"from\":" + std::to_string(start);
-    body += ",\"height\":" + std::to_string(entries.back().blk.index);
-    body += ",\"tip_hash\":\"" + core::to_hex(entries.back().hash) + "\"}";
-    return body;
+    std::vector<const std::string*> page;
+    page.reserve(end - start);
+    for (std::uint64_t i = start; i < end; ++i)
+        page.push_back(&entry_json_[i]);
+    return json::encode_blocks_page(start, entries.back(), page);
 }
 
 } // namespace beastchain::node

@@ -326,8 +326,8 @@ asio::awaitable<node_status> node::status()
         const auto& ledger = self->chain.ledger();
         const auto& tip = ledger.best_chain().tip();
         st.height = tip.blk.index;
-        st.tip_hash = core::to_hex(tip.hash);
-        st.cumulative_work = core::work_to_string(tip.cumulative_work);
+        st.tip_hash = tip.hash;
+        st.cumulative_work = tip.cumulative_work;
         st.difficulty = self->cfg.difficulty;
         st.pending = ledger.pending().size();
         st.peers = self->peers.table().size();

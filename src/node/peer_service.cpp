@@ -1,7 +1,6 @@
 // peer_service: membership (operator's before announced), bounded relay outboxes, announcements.
 #include "peer_service.hpp"
 
-#include <beastchain/json/conversions.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/node/clock.hpp>
 
@@ -9,7 +8,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json.hpp>
+
+#include "peer_calls.hpp"
 
 namespace beastchain::node {
 
@@ -295,20 +295,13 @@ peer_service::outbound peer_service::next_outbound(const std::string& peer)
     out.what = outbound::kind::send;
     if (!box.blocks.empty()) {
         // Blocks first: transactions they confirm need not travel separately.
-        out.target = "/blocks";
-        out.body = std::move(box.blocks.front());
-        out.blocks = 1;
+        out.block = std::move(box.blocks.front());
         box.blocks.pop_front();
         return out;
     }
-    boost::json::array batch;
-    while (!box.txs.empty() && batch.size() < relay_batch) {
-        batch.push_back(boost::json::value_from(box.txs.front()));
-        box.txs.pop_front();
-    }
-    out.transactions = batch.size();
-    out.target = "/transactions";
-    out.body = boost::json::serialize(boost::json::object{{"transactions", std::move(batch)}});
+    const std::size_t n = std::min(relay_batch, box.txs.size());
+    out.txs.assign(std::make_move_iterator(box.txs.begin()), std::make_move_iterator(box.txs.begin() + n));
+    box.txs.erase(box.txs.begin(), box.txs.begin() + n);
     return out;
 }
 
@@ -326,18 +319,22 @@ asio::awaitable<void> peer_service::drain_outbox(net::peer_url peer)
             co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        const net::peer_result res = co_await net::send_peer_request(
-            peer, net::http::verb::post, job.target, std::move(job.body), cfg_.peer, advertise_
-        );
+        const bool block = !job.block.empty();
+        const std::string_view target = block ? "/blocks" : "/transactions";
+        net::peer_result res;
+        if (block)
+            res = co_await peer_calls::push_block(peer, std::move(job.block), cfg_.peer, advertise_);
+        else
+            res = co_await peer_calls::relay_transactions(peer, job.txs, cfg_.peer, advertise_);
         // A 400 is an answer (e.g. the peer found our block stale). Silence, a 5xx, and anything
         // showing the URL is not a beastchain peer (404, 405, an HTML page) count against it.
         const bool ok = res.reply && net::answered_as_peer(*res.reply);
         const std::string error = !res.reply ? res.error
                                   : ok       ? std::string()
-                                             : not_a_peer_answer(job.target, *res.reply);
+                                             : not_a_peer_answer(target, *res.reply);
         note_contact(key, ok, error, false, res.reply && !ok && res.reply->status < 500);
         if (ok)
-            stats_.relayed(job.transactions, job.blocks);
+            stats_.relayed(job.txs.size(), block ? 1 : 0);
     }
 }
 
@@ -361,10 +358,7 @@ void peer_service::retry_announcements()
 
 asio::awaitable<void> peer_service::send_announcement(net::peer_url peer, std::string self)
 {
-    std::string body = boost::json::serialize(boost::json::object{{"address", self}});
-    const net::peer_result res = co_await net::send_peer_request(
-        peer, net::http::verb::post, "/register-node", std::move(body), cfg_.peer, self
-    );
+    const net::peer_result res = co_await peer_calls::announce(peer, self, cfg_.peer);
     const bool ok = res.reply && net::answered_as_peer(*res.reply);
     const std::string error = res.reply ? not_a_peer_answer("/register-node", *res.reply) : res.error;
     if (res.reply && res.reply->status != 201)

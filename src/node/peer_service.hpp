@@ -74,10 +74,8 @@ private:
         };
         kind what = kind::stop;
         std::uint64_t wait_ms = 0;
-        std::string target;
-        std::string body;
-        std::size_t transactions = 0;
-        std::size_t blocks = 0;
+        std::string block;                  ///< a serialized block to push, or
+        std::vector<core::transaction> txs; ///< a batch to relay
     };
 
     void load(const std::vector<storage::record>& records);

@@ -1,5 +1,5 @@
 // Incremental sync: status, locator, pages; parsing and validation run on the verifier executor.
-#include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/clock.hpp>
 #include <beastchain/node/sync.hpp>
 
@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <unordered_set>
+
+#include "peer_calls.hpp"
 
 namespace beastchain::node {
 
@@ -205,10 +207,7 @@ asio::awaitable<peer_sync_result> sync_with_peer(
 
     // 1. Does the peer claim more work than we have? If not, one small reply is the whole cost.
     ++out.requests;
-    net::peer_limits status_limits = limits.peer;
-    status_limits.max_response_bytes = std::min(status_limits.max_response_bytes, max_status_reply_bytes);
-    net::peer_result res =
-        co_await net::send_peer_request(peer, net::http::verb::get, "/status", {}, status_limits);
+    net::peer_result res = co_await peer_calls::get_status(peer, limits.peer);
     if (!res.reply)
         co_return failed(std::move(out), res.error, "unreachable", false);
     out.bytes += res.reply->body.size();
@@ -226,8 +225,6 @@ asio::awaitable<peer_sync_result> sync_with_peer(
 
     // 2. The blocks after our last common block, page by page, each validated as it arrives.
     auto dl = std::make_shared<download>();
-    std::string target =
-        "/blocks?limit=" + std::to_string(limits.page_blocks) + "&locator=" + locator_parameter(*view);
     for (bool first = true;; first = false) {
         // Each page gets what is left of the download's deadline at most; rounded up, so that a
         // request cut off by it ends at or after the deadline and is recognised as such below.
@@ -241,7 +238,14 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         page_limits.connect_timeout = std::min(page_limits.connect_timeout, left);
         page_limits.response_timeout = std::min(page_limits.response_timeout, left);
         ++out.requests;
-        res = co_await net::send_peer_request(peer, net::http::verb::get, std::move(target), {}, page_limits);
+        if (first)
+            res = co_await peer_calls::get_blocks_after(
+                peer, locator_parameter(*view), limits.page_blocks, page_limits
+            );
+        else
+            res = co_await peer_calls::get_blocks_from(
+                peer, dl->entries.back().blk.index + 1, limits.page_blocks, page_limits
+            );
         if (!res.reply && std::chrono::steady_clock::now() >= deadline && !dl->entries.empty()) {
             out.truncated = true; // cut off by the deadline, not by a fault of its own making
             break;
@@ -269,8 +273,6 @@ asio::awaitable<peer_sync_result> sync_with_peer(
             co_return failed(std::move(out), std::move(c.error), std::move(c.reason), c.ban);
         if (c.done || dl->entries.empty())
             break;
-        target = "/blocks?limit=" + std::to_string(limits.page_blocks) +
-                 "&from=" + std::to_string(dl->entries.back().blk.index + 1);
     }
     if (dl->entries.empty() && out.truncated)
         co_return failed(

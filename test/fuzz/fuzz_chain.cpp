@@ -2,6 +2,7 @@
 // through parsing, decoding and validation.
 #include <beastchain/core/chain.hpp>
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 
 #include <boost/json/value.hpp>
 

@@ -1,5 +1,6 @@
 // JSON mapping: round trips of blocks and chains, exact timestamps, and hostile field values.
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>

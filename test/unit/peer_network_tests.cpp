@@ -1,6 +1,7 @@
 // Peer bookkeeping (back-off, bans), the sync locator, and the peer-protocol decoders, without sockets.
 #include <beastchain/core/ledger.hpp>
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/peer_table.hpp>
 #include <beastchain/node/sync.hpp>
 

@@ -36,33 +36,6 @@ struct received_block
 };
 decoded<received_block> decode_block(const boost::json::value& jv, std::string_view path = "");
 
-/// A peer's `/status` reply, reduced to what sync needs to decide whether to fetch anything.
-struct peer_status
-{
-    std::uint64_t height = 0;
-    core::hash256 tip_hash{};
-    core::work_t cumulative_work = 0;
-};
-decoded<peer_status> decode_status_reply(const boost::json::value& jv);
-
-/// A `/blocks` page: `{"blocks": [block, ...], "from": H, "height": N}` with at most `max_blocks`
-/// blocks; `from` is the first block's height and `height` the sender's tip height.
-struct blocks_page
-{
-    std::uint64_t from = 0;
-    std::uint64_t height = 0;
-    std::vector<core::block> blocks;
-    std::vector<std::optional<core::hash256>> claimed_hashes;
-};
-decoded<blocks_page> decode_blocks_page(const boost::json::value& jv, std::size_t max_blocks);
-
-/// A relayed batch `{"transactions": [transaction, ...]}` (ids included), at most `max` of them.
-decoded<std::vector<core::transaction>>
-decode_transaction_batch(const boost::json::value& jv, std::size_t max);
-
-/// `{"address": "..."}` of /register-node (the URL itself is checked by the network layer).
-decoded<std::string> decode_register_request(const boost::json::value& jv);
-
 /// Float seconds as JSON carries them <-> integer milliseconds. Seconds must be a finite,
 /// non-negative number that is an exact millisecond.
 double timestamp_to_seconds(std::uint64_t ms) noexcept;

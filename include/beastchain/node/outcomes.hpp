@@ -88,8 +88,8 @@ struct sync_outcome
 struct node_status
 {
     std::uint64_t height = 0;
-    std::string tip_hash;
-    std::string cumulative_work;
+    core::hash256 tip_hash{};
+    core::work_t cumulative_work = 0;
     std::uint32_t difficulty = 0;
     std::size_t pending = 0;
     std::size_t peers = 0;

@@ -29,9 +29,6 @@ std::shared_ptr<const sync_view> make_sync_view(const core::chain& c);
 /// The locator as the `/blocks?locator=` parameter: `height:hash` pairs joined by commas.
 std::string locator_parameter(const sync_view& view);
 
-/// A /status reply is a few hundred bytes; anything much larger is not a beastchain peer.
-inline constexpr std::size_t max_status_reply_bytes = 16 * 1024;
-
 struct sync_limits
 {
     net::peer_limits peer;

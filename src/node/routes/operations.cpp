@@ -1,4 +1,5 @@
 // Operations: /health for probes, /status for people and peers, /metrics for Prometheus.
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/node.hpp>
 
 #include "routes.hpp"
@@ -20,19 +21,17 @@ asio::awaitable<response> status(node& n, const request&)
     const node_status st = co_await n.status();
     boost::json::object o;
     o.emplace("advertise_url", st.advertise_url);
-    o.emplace("cumulative_work", st.cumulative_work);
     o.emplace("difficulty", st.difficulty);
     o.emplace("hash_rate", st.hash_rate);
-    o.emplace("height", st.height);
     o.emplace("mine_requests", st.mine_requests);
     o.emplace("mining", st.mining);
     o.emplace("node_address", n.address());
     o.emplace("peers", st.peers);
     o.emplace("pending_transactions", st.pending);
     o.emplace("storage", st.storage_ok ? "ok" : "failed");
-    o.emplace("tip_hash", st.tip_hash);
     o.emplace("uptime_seconds", st.uptime_seconds);
     o.emplace("version", version);
+    json::encode_status(o, {st.height, st.tip_hash, st.cumulative_work});
     co_return reply(http::status::ok, o);
 }
 

@@ -1,5 +1,6 @@
 // Peers: registration and announcements, /sync-chain, and the peer list.
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/node.hpp>
 

@@ -1,5 +1,6 @@
 // Transactions: the tutorial's /create-transaction and the peers' relayed batches.
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/node.hpp>
 
 #include "routes.hpp"

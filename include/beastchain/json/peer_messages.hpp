@@ -1,0 +1,63 @@
+// The peer protocol's messages: each one's encoder beside its decoder, so the two cannot drift.
+#pragma once
+
+#include <beastchain/core/chain.hpp>
+#include <beastchain/json/conversions.hpp>
+
+#include <boost/json/fwd.hpp>
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace beastchain::json {
+
+// ---- GET /status ---------------------------------------------------------------------------
+
+/// A peer's `/status` reply, reduced to what sync needs to decide whether to fetch anything.
+struct peer_status
+{
+    std::uint64_t height = 0;
+    core::hash256 tip_hash{};
+    core::work_t cumulative_work = 0;
+};
+/// Writes the fields peers read into a `/status` reply (which carries more, for people).
+void encode_status(boost::json::object& o, const peer_status& st);
+decoded<peer_status> decode_status_reply(const boost::json::value& jv);
+
+// ---- GET /blocks ---------------------------------------------------------------------------
+
+/// A `/blocks` page: `{"blocks": [block, ...], "from": H, "height": N, "tip_hash": ...}` with at
+/// most `max_blocks` blocks; `from` is the first block's height and `height` the sender's tip.
+struct blocks_page
+{
+    std::uint64_t from = 0;
+    std::uint64_t height = 0;
+    std::vector<core::block> blocks;
+    std::vector<std::optional<core::hash256>> claimed_hashes;
+};
+/// `blocks` are already serialized (the node's per-block cache), so a page is a concatenation.
+std::string encode_blocks_page(
+    std::uint64_t from, const core::chain_entry& tip, std::span<const std::string* const> blocks
+);
+decoded<blocks_page> decode_blocks_page(const boost::json::value& jv, std::size_t max_blocks);
+
+/// Request targets for a page: after the first locator entry on the peer's chain, or from a height.
+std::string blocks_after_target(std::string_view locator, std::size_t limit);
+std::string blocks_from_target(std::uint64_t from, std::size_t limit);
+
+// ---- POST /transactions --------------------------------------------------------------------
+
+/// A relayed batch `{"transactions": [transaction, ...]}` (ids included), at most `max` of them.
+std::string encode_transaction_batch(std::span<const core::transaction> txs);
+decoded<std::vector<core::transaction>>
+decode_transaction_batch(const boost::json::value& jv, std::size_t max);
+
+// ---- POST /register-node (a client's registration or a peer's announcement) ------------------
+
+std::string encode_register_request(std::string_view address);
+/// `{"address": "..."}` (the URL itself is checked by the network layer).
+decoded<std::string> decode_register_request(const boost::json::value& jv);
+
+} // namespace beastchain::json

@@ -1,0 +1,68 @@
+// Typed peer requests: the message encoders of json/peer_messages over net::send_peer_request.
+#include "peer_calls.hpp"
+
+#include <beastchain/json/peer_messages.hpp>
+
+#include <algorithm>
+
+namespace beastchain::node::peer_calls {
+
+namespace asio = boost::asio;
+using net::http::verb;
+
+// Plain functions, not coroutines: each builds its request at once (a span argument is read
+// before the caller resumes) and returns the one request coroutine.
+
+asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limits limits)
+{
+    limits.max_response_bytes = std::min(limits.max_response_bytes, max_status_reply_bytes);
+    return net::send_peer_request(std::move(peer), verb::get, "/status", {}, limits);
+}
+
+asio::awaitable<net::peer_result>
+get_blocks_after(net::peer_url peer, std::string locator, std::size_t limit, net::peer_limits limits)
+{
+    return net::send_peer_request(
+        std::move(peer), verb::get, json::blocks_after_target(locator, limit), {}, limits
+    );
+}
+
+asio::awaitable<net::peer_result>
+get_blocks_from(net::peer_url peer, std::uint64_t from, std::size_t limit, net::peer_limits limits)
+{
+    return net::send_peer_request(
+        std::move(peer), verb::get, json::blocks_from_target(from, limit), {}, limits
+    );
+}
+
+asio::awaitable<net::peer_result>
+push_block(net::peer_url peer, std::string block_json, net::peer_limits limits, std::string origin)
+{
+    return net::send_peer_request(
+        std::move(peer), verb::post, "/blocks", std::move(block_json), limits, std::move(origin)
+    );
+}
+
+asio::awaitable<net::peer_result> relay_transactions(
+    net::peer_url peer, std::span<const core::transaction> txs, net::peer_limits limits, std::string origin
+)
+{
+    return net::send_peer_request(
+        std::move(peer),
+        verb::post,
+        "/transactions",
+        json::encode_transaction_batch(txs),
+        limits,
+        std::move(origin)
+    );
+}
+
+asio::awaitable<net::peer_result> announce(net::peer_url peer, std::string self, net::peer_limits limits)
+{
+    std::string body = json::encode_register_request(self);
+    return net::send_peer_request(
+        std::move(peer), verb::post, "/register-node", std::move(body), limits, std::move(self)
+    );
+}
+
+} // namespace beastchain::node::peer_calls

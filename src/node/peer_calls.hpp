@@ -1,0 +1,41 @@
+// The peer protocol's requests, one typed call per message, each with its encoder and its limits.
+#pragma once
+
+#include <beastchain/core/transaction.hpp>
+#include <beastchain/net/peer_client.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <span>
+#include <string>
+
+namespace beastchain::node::peer_calls {
+
+/// A /status reply is a few hundred bytes; anything much larger is not a beastchain peer.
+inline constexpr std::size_t max_status_reply_bytes = 16 * 1024;
+
+/// GET /status, its reply capped at max_status_reply_bytes whatever `limits` allow.
+boost::asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limits limits);
+
+/// GET /blocks?locator=...: the blocks after the first locator entry on the peer's chain.
+boost::asio::awaitable<net::peer_result>
+get_blocks_after(net::peer_url peer, std::string locator, std::size_t limit, net::peer_limits limits);
+
+/// GET /blocks?from=H: the next page.
+boost::asio::awaitable<net::peer_result>
+get_blocks_from(net::peer_url peer, std::uint64_t from, std::size_t limit, net::peer_limits limits);
+
+/// POST /blocks with one block, already serialized. `origin`: our advertised address.
+boost::asio::awaitable<net::peer_result>
+push_block(net::peer_url peer, std::string block_json, net::peer_limits limits, std::string origin);
+
+/// POST /transactions with a batch.
+boost::asio::awaitable<net::peer_result> relay_transactions(
+    net::peer_url peer, std::span<const core::transaction> txs, net::peer_limits limits, std::string origin
+);
+
+/// POST /register-node with our own address: the peer adds us and the link is two-way.
+boost::asio::awaitable<net::peer_result>
+announce(net::peer_url peer, std::string self, net::peer_limits limits);
+
+} // namespace beastchain::node::peer_calls
