@@ -3,6 +3,7 @@
 
 #include <beastchain/json/conversions.hpp>
 #include <beastchain/json/peer_messages.hpp>
+#include <beastchain/json/text.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/clock.hpp>
@@ -21,7 +22,7 @@ constexpr std::size_t page_bytes = 8 * 1024 * 1024; ///< a /blocks page stops gr
 
 std::string serialize_entry(const core::chain_entry& e)
 {
-    return boost::json::serialize(boost::json::value_from(e));
+    return json::to_text(boost::json::value_from(e)); // plain-decimal timestamps
 }
 
 } // namespace

@@ -25,6 +25,8 @@ BOOST_AUTO_TEST_CASE(tutorial_curl_session)
     BOOST_TEST(genesis.at("proof").as_int64() == 0);
     BOOST_TEST(genesis.at("transactions").as_array().empty());
     BOOST_TEST(genesis.at("timestamp").is_double());
+    // As the tutorial prints it: a plain decimal, not 1.515310711279E9.
+    BOOST_TEST(chain.body.find("\"timestamp\":1515310711.279,") != std::string::npos, chain.body);
     BOOST_TEST(chain.json().at("length").as_int64() == 1);
 
     // $ curl -X POST ... create-transaction  -> 201 with the tutorial's message

@@ -1,9 +1,12 @@
 // JSON mapping: round trips of blocks and chains, exact timestamps, and hostile field values.
 #include <beastchain/json/conversions.hpp>
 #include <beastchain/json/peer_messages.hpp>
+#include <beastchain/json/text.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <cmath>
 
 #include "chain_fixture.hpp"
 
@@ -68,6 +71,34 @@ BOOST_AUTO_TEST_CASE(timestamps_are_exact_milliseconds)
     BOOST_TEST(!json::timestamp_from_seconds(1.0005).has_value()); // finer than a millisecond
     BOOST_TEST(!json::timestamp_from_seconds(-1).has_value());
     BOOST_TEST(!json::timestamp_from_seconds(1e300).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(numbers_print_as_plain_decimals)
+{
+    // The text a person reads with curl, not just the value: exactly the millisecond digits.
+    BOOST_TEST(
+        json::to_text(boost::json::value(json::timestamp_to_seconds(1795546549716ULL))) == "1795546549.716"
+    );
+    BOOST_TEST(
+        json::to_text(boost::json::value(json::timestamp_to_seconds(1515311789000ULL))) == "1515311789.0"
+    );
+    BOOST_TEST(json::to_text(boost::json::value(json::timestamp_to_seconds(1ULL))) == "0.001");
+    BOOST_TEST(json::to_text(boost::json::value(0.0)) == "0.0");
+    BOOST_TEST(json::to_text(boost::json::value(7.179)) == "7.179");
+    BOOST_TEST(json::to_text(boost::json::value(std::nan(""))) == "null");
+    const std::string genesis = json::to_text(boost::json::value_from(entry_of(core::genesis_block())));
+    BOOST_TEST(genesis.find("\"timestamp\":1515310711.279,") != std::string::npos, genesis);
+    BOOST_TEST(genesis.find('E') == std::string::npos, genesis);
+
+    // Everything but doubles reads exactly as Boost.JSON writes it, and every timestamp survives
+    // the trip through text.
+    const auto mixed =
+        boost::json::parse(R"({"a":[1,-2,18446744073709551615,true,null,"q\"\n\u0001é"],"b":{}})");
+    BOOST_TEST(json::to_text(mixed) == boost::json::serialize(mixed));
+    for (std::uint64_t ms : {0ULL, 1ULL, 999ULL, 1515310711279ULL, 1795508132728ULL, 4102444800999ULL}) {
+        const std::string text = json::to_text(boost::json::value(json::timestamp_to_seconds(ms)));
+        BOOST_TEST(json::timestamp_from_seconds(boost::json::parse(text).as_double()).value() == ms, text);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(bad_amounts_name_the_field)

@@ -2,6 +2,8 @@
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/node.hpp>
 
+#include <cmath>
+
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
@@ -22,14 +24,14 @@ asio::awaitable<response> status(node& n, const request&)
     boost::json::object o;
     o.emplace("advertise_url", st.advertise_url);
     o.emplace("difficulty", st.difficulty);
-    o.emplace("hash_rate", st.hash_rate);
+    o.emplace("hash_rate", std::round(st.hash_rate * 10) / 10); // attempts/s: a tenth is plenty
     o.emplace("mine_requests", st.mine_requests);
     o.emplace("mining", st.mining);
     o.emplace("node_address", n.address());
     o.emplace("peers", st.peers);
     o.emplace("pending_transactions", st.pending);
     o.emplace("storage", st.storage_ok ? "ok" : "failed");
-    o.emplace("uptime_seconds", st.uptime_seconds);
+    o.emplace("uptime_seconds", std::round(st.uptime_seconds * 1000) / 1000); // to the millisecond
     o.emplace("version", version);
     json::encode_status(o, {st.height, st.tip_hash, st.cumulative_work});
     co_return reply(http::status::ok, o);

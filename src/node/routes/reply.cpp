@@ -1,4 +1,5 @@
 // What every route group shares: the one error-to-HTTP map, JSON replies, parameter parsing.
+#include <beastchain/json/text.hpp>
 #include <beastchain/net/peer_client.hpp>
 #include <beastchain/net/peer_url.hpp>
 
@@ -56,7 +57,7 @@ response error_reply(const node_error& e)
 
 response reply(http::status status, const boost::json::object& o)
 {
-    return net::json_response(status, boost::json::serialize(o));
+    return net::json_response(status, json::to_text(o));
 }
 
 response invalid_parameter(std::string_view name, std::string_view detail)
