@@ -32,6 +32,49 @@ void append_double(std::string& out, double d)
         out += ".0";
 }
 
+/// A JSON string literal, escaped as Boost.JSON escapes it (so the text is byte-identical), without
+/// the temporary string boost::json::serialize would allocate for each key and value.
+void append_string(std::string& out, std::string_view s)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0xf];
+            } else {
+                out += ch;
+            }
+        }
+    }
+    out += '"';
+}
+
 } // namespace
 
 void append_text(std::string& out, const bj::value& v)
@@ -53,7 +96,7 @@ void append_text(std::string& out, const bj::value& v)
         append_double(out, v.get_double());
         break;
     case bj::kind::string:
-        out += bj::serialize(v.get_string());
+        append_string(out, v.get_string());
         break;
     case bj::kind::array: {
         out += '[';
@@ -81,7 +124,7 @@ void append_text(std::string& out, const bj::object& o)
         if (!first)
             out += ',';
         first = false;
-        out += bj::serialize(kv.key());
+        append_string(out, kv.key());
         out += ':';
         append_text(out, kv.value());
     }

@@ -95,6 +95,11 @@ BOOST_AUTO_TEST_CASE(numbers_print_as_plain_decimals)
     const auto mixed =
         boost::json::parse(R"({"a":[1,-2,18446744073709551615,true,null,"q\"\n\u0001é"],"b":{}})");
     BOOST_TEST(json::to_text(mixed) == boost::json::serialize(mixed));
+    std::string ascii;
+    for (int c = 0; c < 128; ++c)
+        ascii += static_cast<char>(c);
+    const boost::json::value every_escape{{ascii, ascii}};
+    BOOST_TEST(json::to_text(every_escape) == boost::json::serialize(every_escape));
     for (std::uint64_t ms : {0ULL, 1ULL, 999ULL, 1515310711279ULL, 1795508132728ULL, 4102444800999ULL}) {
         const std::string text = json::to_text(boost::json::value(json::timestamp_to_seconds(ms)));
         BOOST_TEST(json::timestamp_from_seconds(boost::json::parse(text).as_double()).value() == ms, text);
