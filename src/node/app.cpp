@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <sys/resource.h>
 #include <thread>
@@ -75,6 +76,22 @@ int listen(asio::io_context& ioc, const config& cfg, net::http_server& server, t
         return 2;
     }
     return 0;
+}
+
+/// Without --data-dir, each port gets its own directory (known once the port is bound, for -p 0).
+/// Nothing is moved: an earlier version's ./beastchain-data stays where it is, and is port 5000's.
+void choose_data_dir(config& cfg, std::uint16_t port)
+{
+    if (!cfg.data_dir_defaulted || cfg.in_memory)
+        return;
+    cfg.data_dir = default_data_dir(port);
+    std::error_code ec;
+    if (port != 5000 && !std::filesystem::exists(cfg.data_dir, ec) &&
+        std::filesystem::exists(default_data_dir(5000), ec))
+        log::warning(
+            "creating " + cfg.data_dir + " for port " + std::to_string(port) + "; " + default_data_dir(5000) +
+            " is left as it is (it belongs to port 5000; pass --data-dir to use another directory)"
+        );
 }
 
 /// What peers are told to call us back on. A wildcard listener has no such address: then only
@@ -173,6 +190,7 @@ int run(int argc, const char* const argv[])
     if (const int code = listen(ioc, cfg, server, endpoint); code != 0)
         return code;
     server.start();
+    choose_data_dir(cfg, endpoint.port());
 
     // Load on a loader thread, then serve from the I/O thread (the post orders the writes).
     std::unique_ptr<node> owned;

@@ -123,7 +123,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("max-peer-response-bytes", po::value(&cfg.peer.max_response_bytes)->default_value(cfg.peer.max_response_bytes),
             "largest reply read from a peer")
         ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error")
-        ("data-dir", po::value(&cfg.data_dir)->default_value(cfg.data_dir), "data directory (created if missing)")
+        ("data-dir", po::value(&cfg.data_dir),
+            "data directory, created if missing (default: ./beastchain-data on port 5000, ./beastchain-data-PORT on others)")
         ("in-memory", po::bool_switch(&cfg.in_memory), "keep no data on disk; everything is lost on exit")
         ("reverify", po::bool_switch(&cfg.reverify), "re-validate every stored block at start-up")
         ("access-log", po::value(&cfg.access_log)->default_value(cfg.access_log), "log one line per request (true/false)")
@@ -245,6 +246,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             require_range("min-difficulty", *min_difficulty, 1u, cfg.difficulty);
 
         cfg.port = static_cast<std::uint16_t>(port);
+        if (cfg.data_dir.empty()) {
+            cfg.data_dir_defaulted = true;
+            cfg.data_dir = default_data_dir(cfg.port); // for port 0, app picks it again once bound
+        }
         cfg.miner_threads = miner_threads;
         cfg.consensus.min_difficulty = min_difficulty.value_or(cfg.difficulty);
         cfg.consensus.max_block_transactions = max_block_txs;
@@ -263,6 +268,11 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         return {std::nullopt, 2, std::string("beastchain-node: ") + e.what() + " (see --help)\n"};
     }
     return {std::move(cfg), 0, {}};
+}
+
+std::string default_data_dir(std::uint16_t port)
+{
+    return port == 5000 ? std::string("./beastchain-data") : "./beastchain-data-" + std::to_string(port);
 }
 
 } // namespace beastchain::node

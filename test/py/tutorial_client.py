@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Replays the tutorial's Python client script against two real beastchain nodes.
+"""Replays the tutorial's Python client script against two real beastchain nodes, started as the
+tutorial starts them: from one folder, with only `-p`.
 
 The helper functions below are the tutorial's, unchanged (they use `requests`); the script then
-checks that the JSON shapes and the synced chain are what the tutorial shows.
+checks that the JSON shapes and the synced chain are what the tutorial shows, and that each node
+kept its own data directory across a restart.
 Usage: tutorial_client.py PATH/TO/beastchain-node
 """
 import json
@@ -12,7 +14,9 @@ import tempfile
 
 import requests
 
-from node_launch import start_node
+import os
+
+from node_launch import free_port, start_tutorial_node
 
 
 
@@ -44,9 +48,13 @@ def sync_chain(server):
 
 def main():
     binary = sys.argv[1]
-    dirs = [tempfile.mkdtemp(prefix="beastchain-tutorial-") for _ in range(2)]
-    p1, server1 = start_node(binary, dirs[0])
-    p2, server2 = start_node(binary, dirs[1])
+    folder = tempfile.mkdtemp(prefix="beastchain-tutorial-")
+    ports = [free_port(), free_port()]
+    while ports[1] == ports[0]:
+        ports[1] = free_port()
+    p1, server1 = start_tutorial_node(binary, folder, ports[0])
+    p2, server2 = start_tutorial_node(binary, folder, ports[1])
+    procs = [p1, p2]
     try:
         register_node(server2, server1)
         create_transaction(server2, {'sender': 'I', 'recipient': 'you', 'amount': 3})
@@ -74,13 +82,23 @@ def main():
         resp = requests.get(server1 + '/sync-chain').json()
         assert resp['message'] == 'Chain is already up to date', resp
         assert resp['chain'] == chain2['chain']
-        print(json.dumps({"tutorial_client": "ok", "blocks": len(after['chain'])}))
+
+        # One folder, two nodes, two data directories; each keeps its chain across a restart.
+        for p in procs:
+            p.terminate()
+            assert p.wait(timeout=10) == 0
+        expected = sorted("beastchain-data-%d" % port for port in ports)
+        found = sorted(d for d in os.listdir(folder) if d.startswith("beastchain-data"))
+        assert found == expected, found
+        procs = [start_tutorial_node(binary, folder, port)[0] for port in ports]
+        for server in (server1, server2):
+            assert get_server_chain(server)['chain'] == chain2['chain'], server
+        print(json.dumps({"tutorial_client": "ok", "blocks": len(after['chain']), "data_dirs": found}))
     finally:
-        for p in (p1, p2):
+        for p in procs:
             p.terminate()
             p.wait(timeout=10)
-        for d in dirs:
-            shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

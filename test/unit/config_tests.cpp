@@ -33,6 +33,21 @@ BOOST_AUTO_TEST_CASE(defaults_match_the_tutorial)
     BOOST_TEST(r.cfg->miner_threads >= 1u);
 }
 
+BOOST_AUTO_TEST_CASE(each_port_gets_its_own_default_data_directory)
+{
+    // The tutorial starts its second node from the same folder with only -p 5001.
+    const auto first = parse({});
+    const auto second = parse({"-p", "5001"});
+    BOOST_REQUIRE(first.cfg && second.cfg);
+    BOOST_TEST(first.cfg->data_dir == "./beastchain-data"); // where earlier versions kept it
+    BOOST_TEST(second.cfg->data_dir == "./beastchain-data-5001");
+    BOOST_TEST(first.cfg->data_dir_defaulted);
+    const auto given = parse({"-p", "5001", "--data-dir", "/var/lib/beastchain"});
+    BOOST_REQUIRE(given.cfg);
+    BOOST_TEST(given.cfg->data_dir == "/var/lib/beastchain");
+    BOOST_TEST(!given.cfg->data_dir_defaulted);
+}
+
 BOOST_AUTO_TEST_CASE(short_and_long_flags)
 {
     const auto r = parse(

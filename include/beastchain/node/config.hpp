@@ -31,7 +31,10 @@ struct config
     net::peer_limits peer;
     log::level log_level = log::level::info;
     /// Where the chain, pending transactions, peers and node address live.
-    std::string data_dir = "./beastchain-data";
+    /// Empty until parsed: without --data-dir it becomes default_data_dir(port) once the port is
+    /// bound, so nodes started from one folder with only -p each get their own directory.
+    std::string data_dir;
+    bool data_dir_defaulted = false; ///< no --data-dir (flag, config file or environment) was given
     /// Keep everything in memory (nothing survives a restart): for quick experiments.
     bool in_memory = false;
     /// Re-check every stored block's hash and proof of work at start-up instead of trusting the checksummed
@@ -81,5 +84,10 @@ struct parse_outcome
 /// Parses the command line, then `BEASTCHAIN_*` environment variables, then the file named by
 /// `--config`; a key set by an earlier source wins. Unknown keys and bad values exit 2.
 parse_outcome parse_command_line(int argc, const char* const argv[]);
+
+/// The data directory of a node on `port` started without --data-dir: ./beastchain-data for the
+/// tutorial's default port 5000 (where earlier versions kept every node's data) and
+/// ./beastchain-data-PORT for any other.
+std::string default_data_dir(std::uint16_t port);
 
 } // namespace beastchain::node
