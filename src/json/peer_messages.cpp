@@ -55,6 +55,8 @@ decoded<peer_status> decode_status_reply(const bj::value& jv)
     out.height = r.unsigned_integer("height", 0, std::numeric_limits<std::int64_t>::max());
     const std::string tip = r.string("tip_hash");
     const std::string work = r.string("cumulative_work");
+    if (r.has("protocol"))
+        out.protocol = static_cast<std::uint32_t>(r.unsigned_integer("protocol", 1, 0xFFFF'FFFFu));
     if (!r.ok())
         return r.take_error();
     const auto hash = core::hash_from_hex(tip);
@@ -119,6 +121,7 @@ void encode_status(bj::object& o, const peer_status& st)
 {
     o["cumulative_work"] = core::work_to_string(st.cumulative_work);
     o["height"] = st.height;
+    o["protocol"] = protocol_version;
     o["tip_hash"] = core::to_hex(st.tip_hash);
 }
 

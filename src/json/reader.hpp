@@ -49,6 +49,9 @@ public:
         return v;
     }
 
+    /// Whether the object has `key` (for the few optional fields).
+    bool has(std::string_view key) const { return !err_ && obj_->contains(key); }
+
     std::string string(std::string_view key)
     {
         const bj::value* v = field(key);

@@ -178,9 +178,11 @@ peer_sync_result failed(peer_sync_result out, std::string error, std::string rea
     return out;
 }
 
-/// What /status told us: whether the peer claims more work, or why its reply is unusable.
-std::optional<std::string>
-claims_more_work(const std::string& body, const sync_view& view, std::size_t depth, bool& more)
+/// What /status told us: whether the peer claims more work, or why its reply is unusable (and the
+/// metrics reason: invalid_reply, or incompatible_protocol for a peer of another network).
+std::optional<std::string> claims_more_work(
+    const std::string& body, const sync_view& view, std::size_t depth, bool& more, std::string& reason
+)
 {
     auto parsed = json::parse_body(body, json::kind::status_reply, depth);
     if (!parsed.ok())
@@ -188,6 +190,11 @@ claims_more_work(const std::string& body, const sync_view& view, std::size_t dep
     auto st = json::decode_status_reply(parsed.value());
     if (!st.ok())
         return "invalid /status reply: " + st.error().field + " " + st.error().detail;
+    if (st.value().protocol != json::protocol_version) {
+        reason = "incompatible_protocol";
+        return "speaks peer protocol " + std::to_string(st.value().protocol) + "; this node speaks " +
+               std::to_string(json::protocol_version) + " (a different network: not banned)";
+    }
     more = st.value().cumulative_work > view.work;
     return std::nullopt;
 }
@@ -216,8 +223,9 @@ asio::awaitable<peer_sync_result> sync_with_peer(
             std::move(out), "/status answered HTTP " + std::to_string(res.reply->status), "http_error", false
         );
     bool more = false;
-    if (auto bad = claims_more_work(res.reply->body, *view, limits.max_json_depth, more))
-        co_return failed(std::move(out), std::move(*bad), "invalid_reply", false);
+    std::string reason = "invalid_reply";
+    if (auto bad = claims_more_work(res.reply->body, *view, limits.max_json_depth, more, reason))
+        co_return failed(std::move(out), std::move(*bad), std::move(reason), false);
     if (!more) {
         out.result = peer_sync_result::kind::nothing_new;
         co_return out;

@@ -106,7 +106,8 @@ BOOST_AUTO_TEST_CASE(a_peer_serving_a_forged_id_in_sync_is_banned_and_the_paymen
         bj::serialize(bj::object{
             {"height", 1},
             {"tip_hash", core::to_hex(core::block_hash(forged))},
-            {"cumulative_work", "999999999999"}})
+            {"cumulative_work", "999999999999"},
+            {"protocol", 2}})
     );
     liar.route("/blocks", 200, "{\"blocks\":[" + block_json(forged) + "],\"from\":1,\"height\":1}");
     register_peer(node, liar.url());

@@ -368,7 +368,7 @@ BOOST_AUTO_TEST_CASE(endless_and_enormous_peers_cannot_exhaust_the_node)
         "/status",
         200,
         R"({"height":1000000,"tip_hash":")" + std::string(64, '0') +
-            R"(","cumulative_work":"99999999999999"})"
+            R"(","cumulative_work":"99999999999999","protocol":2})"
     );
     million.route("/blocks", 200, tiny);
 

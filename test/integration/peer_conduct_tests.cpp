@@ -170,7 +170,8 @@ BOOST_AUTO_TEST_CASE(a_block_ahead_of_our_clock_is_dropped_without_banning_anyon
         bj::serialize(bj::object{
             {"height", 1},
             {"tip_hash", core::to_hex(core::block_hash(future))},
-            {"cumulative_work", "999999999"}})
+            {"cumulative_work", "999999999"},
+            {"protocol", 2}})
     );
     ahead.route("/blocks", 200, "{\"blocks\":[" + block_json(future) + "],\"from\":1,\"height\":1}");
     register_peer(node, ahead.url());
@@ -181,6 +182,33 @@ BOOST_AUTO_TEST_CASE(a_block_ahead_of_our_clock_is_dropped_without_banning_anyon
     BOOST_TEST_REQUIRE(p != nullptr);
     BOOST_TEST(p->at("state").as_string() != "banned", *p);
     BOOST_TEST(chain_of(node).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_of_another_protocol_is_refused_as_a_different_network_not_banned)
+{
+    node_process node(quick_node({"--sync-interval", "0"}));
+    // Its own /status names this node's protocol, for peers to check.
+    BOOST_TEST(status_of(node).at("protocol").to_number<int>() == 2);
+    for (const char* version : {"1", "3", ""}) { // "" : a node from before protocol versions
+        fake_peer other(fake_peer::mode::serve);
+        std::string status =
+            R"({"height":1,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"999999")";
+        if (*version != '\0')
+            status += std::string(R"(,"protocol":)") + version;
+        other.route("/status", 200, status + "}");
+        register_peer(node, other.url());
+        const auto synced = http_get(node.port(), "/sync-chain");
+        BOOST_TEST(synced.status == 200u, synced.body);
+        const std::string failed = bj::serialize(synced.json().at("peers_failed"));
+        BOOST_TEST(
+            failed.find("speaks peer protocol " + std::string(*version ? version : "0")) != std::string::npos,
+            failed
+        );
+        const auto nodes = nodes_of(node);
+        const auto* p = find_node(nodes, other.url());
+        BOOST_TEST_REQUIRE(p != nullptr);
+        BOOST_TEST(p->at("state").as_string() == "backoff", *p); // a failure, never a ban
+    }
 }
 
 BOOST_AUTO_TEST_CASE(replaying_orphan_blocks_does_not_keep_sync_rounds_running)

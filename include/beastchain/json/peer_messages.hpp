@@ -13,6 +13,13 @@
 
 namespace beastchain::json {
 
+/// The peer protocol's version, carried in /status as `protocol`. Peers talk only to peers of
+/// the same version; anything that changes what a message means or which blocks are valid bumps
+/// it. A peer of another version (or of none: every node before 2, whose transaction ids were
+/// not bound to their content) is refused with that reason and never banned: it is a different
+/// network, not a liar. 2: content-bound transaction ids (log format 2).
+inline constexpr std::uint32_t protocol_version = 2;
+
 // ---- GET /status ---------------------------------------------------------------------------
 
 /// A peer's `/status` reply, reduced to what sync needs to decide whether to fetch anything.
@@ -21,8 +28,10 @@ struct peer_status
     std::uint64_t height = 0;
     core::hash256 tip_hash{};
     core::work_t cumulative_work = 0;
+    std::uint32_t protocol = 0; ///< 0 when the reply names none
 };
-/// Writes the fields peers read into a `/status` reply (which carries more, for people).
+/// Writes the fields peers read into a `/status` reply (which carries more, for people),
+/// `protocol` always being this node's protocol_version.
 void encode_status(boost::json::object& o, const peer_status& st);
 decoded<peer_status> decode_status_reply(const boost::json::value& jv);
 
