@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_SUITE(peer_conduct_tests)
 
 BOOST_AUTO_TEST_CASE(a_url_answering_404_is_not_a_peer_and_relay_to_it_backs_off)
 {
-    node_process node(quick_node({"--sync-interval", "0"}));
+    // No announcement (--advertise-url none): the relay alone must notice the 404.
+    node_process node(quick_node({"--sync-interval", "0", "--advertise-url", "none"}));
     fake_peer web(fake_peer::mode::serve, "<html>Not Found</html>", 404);
     register_peer(node, web.url());
     submit(node, "alice", "bob", 1); // relayed to it as POST /transactions

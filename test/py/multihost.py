@@ -107,7 +107,9 @@ def main():
         for i in range(count - 1):
             call(urls[i] + "/register-node", {"address": urls[i + 1]})
         # Each node was told its neighbour's address and announced its own (a non-loopback one).
-        assert call(urls[2] + "/nodes")["node_count"] == 2
+        # Announcements are sent in the background (and retried by the background sync), so a
+        # node may hear of its left neighbour a moment after the registrations return.
+        wait_for("node 3 to know both neighbours", lambda: call(urls[2] + "/nodes")["node_count"] == 2)
         assert call(urls[0] + "/status")["advertise_url"] == urls[0]
 
         rng = random.Random(7)
