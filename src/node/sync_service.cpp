@@ -87,6 +87,7 @@ void sync_service::on_orphan(const core::hash256& hash, const std::string& origi
 {
     if (stopped_ || !recent_orphans_.insert(hash).second)
         return; // this block already started a round
+    orphan_retries_ = orphan_retries;
     orphan_order_.push_back(hash);
     if (orphan_order_.size() > recent_orphans_kept) {
         recent_orphans_.erase(orphan_order_.front());
@@ -107,17 +108,23 @@ void sync_service::on_orphan(const core::hash256& hash, const std::string& origi
         request(std::nullopt);
         return;
     }
-    if (orphan_round_due_)
-        return; // a deferred round is already due; it covers this block too
     // Too soon after this origin's last round: one round when its interval is over, so a real
     // fork still converges within a second while a flood of orphans starts no more rounds.
+    schedule_orphan_round(orphan_interval_ms - since, key);
+}
+
+void sync_service::schedule_orphan_round(std::uint64_t delay_ms, std::optional<std::string> key)
+{
+    if (orphan_round_due_)
+        return; // a deferred round is already due; it covers this too
     orphan_round_due_ = true;
-    orphan_timer_.expires_after(std::chrono::milliseconds(orphan_interval_ms - since));
-    orphan_timer_.async_wait([this, key](boost::system::error_code ec) {
+    orphan_timer_.expires_after(std::chrono::milliseconds(delay_ms));
+    orphan_timer_.async_wait([this, key = std::move(key)](boost::system::error_code ec) {
         orphan_round_due_ = false; // on the strand: the timer's executor
         if (ec || stopped_)
             return; // cancelled at shutdown
-        orphan_sync_at_[key] = now_ms();
+        if (key)
+            orphan_sync_at_[*key] = now_ms();
         request(std::nullopt);
     });
 }
@@ -164,8 +171,18 @@ asio::awaitable<void> sync_service::run_round(std::vector<sync_handler> waiters)
     }
     for (auto& w : waiters)
         complete(std::move(w), out, failed);
-    if (!stopped_ && (again_ || !waiters_.empty()))
+    if (!stopped_ && (again_ || !waiters_.empty())) {
         request(std::nullopt);
+    } else if (out && out->status == sync_outcome::result::replaced) {
+        orphan_retries_ = 0; // whatever an orphan called for, this round found it
+    } else if (!stopped_ && orphan_retries_ > 0 && last_round_asked_peers_) {
+        // A block we could not place told us some peer is ahead, but this round found nothing
+        // to adopt: the peer that relayed it may have been a step behind its own neighbour
+        // when we asked. Ask again a few times, a second apart, rather than wait for the
+        // background sync; a round that adopts, or a new orphan, resets the count.
+        --orphan_retries_;
+        schedule_orphan_round(orphan_interval_ms, std::nullopt);
+    }
 }
 
 asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
@@ -189,6 +206,7 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
             );
     }
     const auto view = make_sync_view(chain_.ledger().best_chain());
+    last_round_asked_peers_ = !usable.empty();
 
     std::vector<peer_sync_result> results;
     if (!usable.empty()) {
@@ -225,6 +243,16 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
         }
     }
 
+    if (log::enabled(log::level::debug)) {
+        std::string what;
+        for (const auto& r : results)
+            what += " " + r.peer + "=" +
+                    (r.result == peer_sync_result::kind::failed ? "failed(" + r.error + ")"
+                     : r.result == peer_sync_result::kind::nothing_new
+                         ? std::string("nothing_new")
+                         : "candidate(" + std::to_string(r.suffix ? r.suffix->entries.size() : 0) + ")");
+        log::debug("sync round: " + std::to_string(usable.size()) + " usable peers," + what);
+    }
     const std::size_t failed_before = skipped.size();
     node_result<sync_outcome> out = adopt_best(want_chain, std::move(skipped), std::move(results));
     stats_.sync_run(out ? out->failed.size() : failed_before);

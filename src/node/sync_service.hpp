@@ -77,6 +77,14 @@ private:
     std::unordered_map<std::string, std::uint64_t> orphan_sync_at_; ///< pruned to current peers
     asio::steady_timer orphan_timer_;
     bool orphan_round_due_ = false; ///< the deferred round is scheduled
+    /// Rounds still to try after a new orphan if rounds keep adopting nothing (a race with the
+    /// peers that relayed it); only rounds that asked at least one peer count.
+    static constexpr unsigned orphan_retries = 3;
+    unsigned orphan_retries_ = 0;
+    bool last_round_asked_peers_ = false;
+    /// One round `delay_ms` from now (unless one is already due); `key` is the origin whose
+    /// orphan budget it spends.
+    void schedule_orphan_round(std::uint64_t delay_ms, std::optional<std::string> key);
 };
 
 } // namespace beastchain::node
