@@ -125,11 +125,15 @@ BOOST_AUTO_TEST_CASE(a_queued_mine_whose_client_left_is_dropped_before_its_searc
     // Difficulty 40 never finishes here: the first caller's search runs for the whole test.
     node_process node({"--difficulty", "40", "--miner-threads", "1", "--log-level", "warning"});
     raw_connection first(node.port()), second(node.port()), third(node.port());
-    for (auto* c : {&first, &second, &third})
-        c->send("GET /mine HTTP/1.1\r\nHost: x\r\n\r\n");
     const auto waiting = [&] {
         return status_of(node).at("mine_requests").to_number<int>();
     };
+    // The first caller's search must be the running one: its request goes in alone (sent
+    // together, the three could be served in any order, and a later one's search would run).
+    first.send("GET /mine HTTP/1.1\r\nHost: x\r\n\r\n");
+    BOOST_TEST_REQUIRE(wait_until([&] { return waiting() == 1; }));
+    for (auto* c : {&second, &third})
+        c->send("GET /mine HTTP/1.1\r\nHost: x\r\n\r\n");
     BOOST_TEST_REQUIRE(wait_until([&] { return waiting() == 3; }));
     second.close();
     third.close();
