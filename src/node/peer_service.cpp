@@ -54,6 +54,7 @@ void peer_service::load(const std::vector<storage::record>& records)
 void peer_service::on_state_reloaded(const std::vector<storage::record>& records)
 {
     load(records); // outboxes of peers no longer listed are cleared by their drain
+    pushed_tips_.clear();
 }
 
 void peer_service::start(std::string advertise)
@@ -101,9 +102,11 @@ node_result<register_outcome> peer_service::register_peer(const net::peer_url& p
                 std::string(announced ? "peer announced itself: " : "registered peer ") + peer.normalized
             );
             out.added = true;
-            // Make the link two-way. Catching up is left to /sync-chain (the tutorial's explicit
-            // step), to block pushes that do not connect, and to the background sync.
+            // Make the link two-way, and compare chains now: whichever side has less work
+            // catches up within a round trip, not at the next background sync.
             announce_to(peer);
+            if (link_)
+                link_();
         }
     }
     for (const auto& p : peers_.all())
@@ -111,23 +114,27 @@ node_result<register_outcome> peer_service::register_peer(const net::peer_url& p
     return out;
 }
 
-void peer_service::note_contact(
+bool peer_service::note_contact(
     const std::string& peer, bool ok, const std::string& error, bool ban, bool not_a_peer
 )
 {
     const std::uint64_t now = now_ms();
     if (ban) {
         peers_.ban(peer, now, cfg_.ban_seconds, error);
+        pushed_tips_.erase(peer);
         log::warning("banned peer " + peer + " for " + std::to_string(cfg_.ban_seconds) + " s: " + error);
-        return;
-    }
-    if (ok) {
-        peers_.succeeded(peer, now);
-        return;
+        return false;
     }
     const peer_info* before = peers_.find(peer);
     if (before == nullptr)
-        return; // evicted while the exchange ran
+        return false; // evicted while the exchange ran
+    if (ok) {
+        const bool recovered = before->failures > 0;
+        peers_.succeeded(peer, now);
+        if (recovered)
+            log::info("peer " + peer + " answers again");
+        return recovered;
+    }
     const bool first = before->failures == 0;
     peers_.failed(peer, now, error);
     const peer_info* after = peers_.find(peer);
@@ -140,13 +147,14 @@ void peer_service::note_contact(
                        : "it announced itself but failed " + std::to_string(after->failures) +
                              " times in a row (" + error + ")"
         );
-        return;
+        return false;
     }
     // One line when a peer goes bad; repeats are debug noise.
     if (first)
         log::warning("peer " + peer + " failed: " + error + "; backing off");
     else
         log::debug("peer " + peer + " failed again: " + error);
+    return false;
 }
 
 peer_table::add_result peer_service::add_peer(const net::peer_url& peer, bool announced)
@@ -175,6 +183,7 @@ void peer_service::forget_peer(const std::string& peer, const std::string& why)
     if (const auto it = outboxes_.find(peer); it != outboxes_.end() && !it->second.sending)
         outboxes_.erase(it); // a running drain sees the peer gone and clears its queue itself
     unannounced_.erase(peer);
+    pushed_tips_.erase(peer);
     storage::record r;
     r.type = storage::record_type::peer_removed;
     r.text = peer;
@@ -236,21 +245,41 @@ void peer_service::enqueue_for_peers(
     if (stopped_)
         return;
     const std::uint64_t now = now_ms();
-    for (const auto& p : peers_.all()) {
-        if (p.url.normalized == origin || peers_.banned(p, now))
-            continue;
-        outbox& box = outboxes_[p.url.normalized];
-        std::deque<Item>& q = box.*queue;
-        if (q.size() >= capacity) {
-            // A dropped transaction still reaches the peer inside a block; a dropped block is
-            // covered by the newer one behind it, which makes a behind peer sync.
-            q.pop_front();
-            ++box.dropped;
-            stats_.relay_dropped(1);
-        }
-        q.push_back(item);
-        wake_outbox(p.url, box);
+    for (const auto& p : peers_.all())
+        if (p.url.normalized != origin && !peers_.banned(p, now))
+            enqueue(p.url, queue, capacity, item);
+}
+
+template <class Item>
+void peer_service::enqueue(
+    const net::peer_url& peer, std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item
+)
+{
+    outbox& box = outboxes_[peer.normalized];
+    std::deque<Item>& q = box.*queue;
+    if (q.size() >= capacity) {
+        // A dropped transaction still reaches the peer inside a block; a dropped block is
+        // covered by the newer one behind it, which makes a behind peer sync.
+        q.pop_front();
+        ++box.dropped;
+        stats_.relay_dropped(1);
     }
+    q.push_back(item);
+    wake_outbox(peer, box);
+}
+
+void peer_service::push_tip(const std::string& peer)
+{
+    const peer_info* info = peers_.find(peer);
+    const auto& tip = chain_.ledger().best_chain().tip();
+    if (stopped_ || info == nullptr || tip.blk.index == 0 || peers_.banned(*info, now_ms()))
+        return;
+    auto [it, fresh] = pushed_tips_.try_emplace(peer, tip.hash);
+    if (!fresh && it->second == tip.hash)
+        return; // it has had this tip: a peer that cannot use it must not get it every round
+    it->second = tip.hash;
+    log::debug("pushing our tip " + std::to_string(tip.blk.index) + " to " + peer + ", which is behind");
+    enqueue(info->url, &outbox::blocks, block_queue, chain_.entry_json(tip.blk.index));
 }
 
 void peer_service::wake_outbox(const net::peer_url& peer, outbox& box)
@@ -332,7 +361,8 @@ asio::awaitable<void> peer_service::drain_outbox(net::peer_url peer)
         const std::string error = !res.reply ? res.error
                                   : ok       ? std::string()
                                              : not_a_peer_answer(target, *res.reply);
-        note_contact(key, ok, error, false, res.reply && !ok && res.reply->status < 500);
+        if (note_contact(key, ok, error, false, res.reply && !ok && res.reply->status < 500) && link_)
+            link_(); // back from back-off: compare chains now
         if (ok)
             stats_.relayed(job.txs.size(), block ? 1 : 0);
     }
@@ -363,7 +393,8 @@ asio::awaitable<void> peer_service::send_announcement(net::peer_url peer, std::s
     const std::string error = res.reply ? not_a_peer_answer("/register-node", *res.reply) : res.error;
     if (res.reply && res.reply->status != 201)
         log::warning("peer " + peer.normalized + " refused our address: " + res.reply->body);
-    note_contact(peer.normalized, ok, error, false, res.reply && !ok && res.reply->status < 500);
+    if (note_contact(peer.normalized, ok, error, false, res.reply && !ok && res.reply->status < 500) && link_)
+        link_(); // back from back-off: compare chains now
     if (!ok && peers_.find(peer.normalized) != nullptr)
         unannounced_.insert(peer.normalized); // retried by the background sync
 }

@@ -6,6 +6,7 @@
 #include <beastchain/node/peer_table.hpp>
 
 #include <deque>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,16 +38,22 @@ public:
     /// the ticket chain_state hands out after this.
     node_result<register_outcome> register_peer(const net::peer_url& peer, bool announced);
 
+    /// Called on a new link (a peer added in either direction, or one answering again after
+    /// failures): the node exchanges status with its peers at once rather than at the next timer.
+    void on_link(std::function<void()> handler) { link_ = std::move(handler); }
+
     /// Records how an exchange with a peer went: success, failure (back-off) or ban. An announced
     /// peer that keeps failing, or that answered as something other than a beastchain peer
-    /// (`not_a_peer`), is evicted.
-    void note_contact(
+    /// (`not_a_peer`), is evicted. Returns true when a failing peer answered again.
+    bool note_contact(
         const std::string& peer, bool ok, const std::string& error, bool ban, bool not_a_peer = false
     );
 
     const peer_table& table() const noexcept { return peers_; }
     bool is_peer(const std::string& normalized) const { return peers_.find(normalized) != nullptr; }
     const std::string& advertised() const noexcept { return advertise_; }
+    /// Pushes our tip to a peer that has less work (once per tip), so it syncs with us now.
+    void push_tip(const std::string& peer);
     std::vector<peer_view> views() const;
 
     void on_transaction_accepted(const core::transaction& tx, const std::string& origin) override;
@@ -87,6 +94,10 @@ private:
         std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item, const std::string& origin
     );
     void relay_block(std::size_t index, const std::string& origin);
+    template <class Item>
+    void enqueue(
+        const net::peer_url& peer, std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item
+    );
     void wake_outbox(const net::peer_url& peer, outbox& box);
     outbound next_outbound(const std::string& peer);
     asio::awaitable<void> drain_outbox(net::peer_url peer);
@@ -98,8 +109,10 @@ private:
     const config& cfg_;
     peer_table peers_;
     std::unordered_map<std::string, outbox> outboxes_;
-    std::unordered_set<std::string> unannounced_; ///< peers we have not yet told our address
-    std::string advertise_;                       ///< our announced address; empty: do not announce
+    std::unordered_set<std::string> unannounced_;                ///< peers we have not yet told our address
+    std::unordered_map<std::string, core::hash256> pushed_tips_; ///< the tip push_tip last sent each peer
+    std::function<void()> link_;                                 ///< see on_link
+    std::string advertise_; ///< our announced address; empty: do not announce
     bool stopped_ = false;
 };
 

@@ -178,11 +178,10 @@ peer_sync_result failed(peer_sync_result out, std::string error, std::string rea
     return out;
 }
 
-/// What /status told us: whether the peer claims more work, or why its reply is unusable (and the
-/// metrics reason: invalid_reply, or incompatible_protocol for a peer of another network).
-std::optional<std::string> claims_more_work(
-    const std::string& body, const sync_view& view, std::size_t depth, bool& more, std::string& reason
-)
+/// Reads /status into `out.peer_work`, or says why its reply is unusable (and the metrics
+/// reason: invalid_reply, or incompatible_protocol for a peer of another network).
+std::optional<std::string>
+read_status(const std::string& body, std::size_t depth, peer_sync_result& out, std::string& reason)
 {
     auto parsed = json::parse_body(body, json::kind::status_reply, depth);
     if (!parsed.ok())
@@ -195,7 +194,7 @@ std::optional<std::string> claims_more_work(
         return "speaks peer protocol " + std::to_string(st.value().protocol) + "; this node speaks " +
                std::to_string(json::protocol_version) + " (a different network: not banned)";
     }
-    more = st.value().cumulative_work > view.work;
+    out.peer_work = st.value().cumulative_work;
     return std::nullopt;
 }
 
@@ -222,11 +221,10 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         co_return failed(
             std::move(out), "/status answered HTTP " + std::to_string(res.reply->status), "http_error", false
         );
-    bool more = false;
     std::string reason = "invalid_reply";
-    if (auto bad = claims_more_work(res.reply->body, *view, limits.max_json_depth, more, reason))
+    if (auto bad = read_status(res.reply->body, limits.max_json_depth, out, reason))
         co_return failed(std::move(out), std::move(*bad), std::move(reason), false);
-    if (!more) {
+    if (*out.peer_work <= view->work) {
         out.result = peer_sync_result::kind::nothing_new;
         co_return out;
     }

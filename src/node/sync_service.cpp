@@ -156,7 +156,8 @@ asio::awaitable<void> sync_service::run_round(std::vector<sync_handler> waiters)
     running_ = false;
     std::exception_ptr failed;
     try {
-        hit_fail_point("sync-finish");
+        if (!waiters.empty())
+            hit_fail_point("sync-finish"); // a caller's round, not one a new link started
         // Shutting down: callers that queued during this round get its result rather than a
         // round that will never start.
         if (stopped_) {
@@ -327,6 +328,12 @@ node_result<sync_outcome> sync_service::adopt_best(
             again_ = true; // our chain moved while we fetched: try again on the new tip
         }
     }
+    // A peer that told us it has less work than we now have gets our tip: it cannot connect it,
+    // so it syncs with us at once (a new link, or a peer that missed our blocks while away).
+    const core::work_t ours = chain_.ledger().best_chain().cumulative_work();
+    for (const auto& r : results)
+        if (r.peer_work && *r.peer_work < ours)
+            peers_.push_tip(r.peer);
     if (want_chain)
         out.chain_json = chain_.chain_array();
     return out;

@@ -132,8 +132,8 @@ BOOST_AUTO_TEST_CASE(five_nodes_in_a_line_converge_and_lose_nothing)
 
 BOOST_AUTO_TEST_CASE(a_healed_partition_ends_on_the_most_work_and_loses_nothing)
 {
-    // Background sync every second is what heals the partition once the groups are linked.
-    const nodes ns = start_nodes(5, {"--sync-interval", "1"});
+    // The background sync (every 30 s) plays no part: the new link starts the exchange.
+    const nodes ns = start_nodes(5);
     link(ns, 0, 1);
     link(ns, 2, 3);
     link(ns, 3, 4);
@@ -175,6 +175,70 @@ BOOST_AUTO_TEST_CASE(a_healed_partition_ends_on_the_most_work_and_loses_nothing)
 
     drain(ns);
     expect_same_chain_with_each_once(ns, acked);
+}
+
+BOOST_AUTO_TEST_CASE(four_nodes_heal_within_a_second_of_the_link)
+{
+    // Two pairs mine apart, with the background sync at its default (30 s). Whichever pair has
+    // more work, linking one node of each converges all four at once: the new link makes both
+    // ends compare chains, the behind end syncs, and relay carries the switch to the far nodes.
+    for (const bool linker_ahead : {false, true}) {
+        const nodes ns = start_nodes(4);
+        link(ns, 0, 1);
+        link(ns, 2, 3);
+        const auto mine_settled = [&](std::size_t i, std::size_t other) {
+            mine(*ns[i]);
+            BOOST_TEST_REQUIRE(wait_until([&] { return tip_of(*ns[other]) == tip_of(*ns[i]); }));
+        };
+        // Node 1 registers node 2: the left pair mines 3 blocks when the linker should be ahead.
+        for (int i = 0; i < (linker_ahead ? 3 : 1); ++i)
+            mine_settled(i % 2, 1 - i % 2);
+        for (int i = 0; i < (linker_ahead ? 1 : 3); ++i)
+            mine_settled(2 + i % 2, 3 - i % 2);
+        const std::string heavy_tip = tip_of(*ns[linker_ahead ? 0 : 2]);
+        BOOST_TEST_REQUIRE(tip_of(*ns[0]) != tip_of(*ns[3]));
+
+        const auto t0 = steady_clock::now();
+        link(ns, 1, 2);
+        BOOST_TEST(wait_until([&] { return same_tip(ns); }));
+        const double took = std::chrono::duration<double>(steady_clock::now() - t0).count();
+        BOOST_TEST_MESSAGE(
+            "four nodes converged " << took << " s after the link (linker "
+                                    << (linker_ahead ? "ahead" : "behind") << ")"
+        );
+        BOOST_TEST(took < (sanitized ? 5.0 : 1.0));
+        BOOST_TEST(tip_of(*ns[3]) == heavy_tip);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_node_pushes_its_tip_to_a_peer_that_is_behind)
+{
+    // A peer whose /status shows less work than ours gets our tip as soon as the link exists,
+    // so it can sync with us; it gets that tip once, not at every round.
+    node_process a(quick_node({"--advertise-url", "none"}));
+    mine(a);
+    mine(a);
+    fake_peer behind(fake_peer::mode::serve, R"({"message":"ok"})");
+    behind.route(
+        "/status",
+        200,
+        R"({"height":0,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"1","protocol":2})"
+    );
+    register_peer(a, behind.url());
+    BOOST_TEST(wait_until([&] { return behind.requests_to("POST /blocks") == 1; }));
+    const auto synced = http_get(a.port(), "/sync-chain");
+    BOOST_TEST(synced.status == 200u, synced.body);
+    BOOST_TEST(behind.requests_to("GET /status") >= 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    BOOST_TEST(behind.requests_to("POST /blocks") == 1); // same tip: not pushed again
+    // A peer with as much work as ours gets nothing.
+    fake_peer level(fake_peer::mode::serve, R"({"message":"ok"})");
+    level.route("/status", 200, bj::serialize(status_of(a)));
+    register_peer(a, level.url());
+    BOOST_TEST(http_get(a.port(), "/sync-chain").status == 200u);
+    BOOST_TEST(level.requests_to("GET /status") >= 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    BOOST_TEST(level.requests_to("POST /blocks") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(bootstrap_peers_catch_up_and_learn_of_each_other)

@@ -30,7 +30,8 @@ struct fake_peer::impl
     std::atomic<int> seen{0};
     std::mutex routes_mutex;
     std::map<std::string, std::pair<unsigned, std::string>, std::less<>> routes;
-    std::uint16_t upstream_port = 0; // forward_slowly
+    std::map<std::string, int, std::less<>> hits; // "VERB /path" -> requests; under routes_mutex
+    std::uint16_t upstream_port = 0;              // forward_slowly
     std::chrono::milliseconds upstream_delay{0};
     std::list<tcp::socket> held; // silent mode keeps connections open and mute
     std::thread runner;
@@ -115,6 +116,13 @@ struct fake_peer::impl
                     beast::flat_buffer buf;
                     http::request<http::string_body> req;
                     http::read(s, buf, req);
+                    {
+                        const std::string_view target = req.target();
+                        const std::lock_guard lock(routes_mutex);
+                        ++hits
+                            [std::string(req.method_string()) + " " +
+                             std::string(target.substr(0, target.find('?')))];
+                    }
                     if (!forward(s, req))
                         answer(s, req);
                 } catch (const std::exception&) {
@@ -159,6 +167,13 @@ void fake_peer::forward_slowly(std::uint16_t upstream_port, std::chrono::millise
 std::uint16_t fake_peer::port() const noexcept
 {
     return impl_->acceptor.local_endpoint().port();
+}
+
+int fake_peer::requests_to(std::string_view verb_and_path) const
+{
+    const std::lock_guard lock(impl_->routes_mutex);
+    const auto it = impl_->hits.find(verb_and_path);
+    return it == impl_->hits.end() ? 0 : it->second;
 }
 
 int fake_peer::requests_seen() const noexcept

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace beastchain::test {
 
@@ -32,6 +33,8 @@ public:
     std::uint16_t port() const noexcept;
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
     int requests_seen() const noexcept;
+    /// Serve-mode requests for one route, named as "GET /status" (the query is ignored).
+    int requests_to(std::string_view verb_and_path) const;
 
 private:
     struct impl;

@@ -55,9 +55,10 @@ struct peer_sync_result
     std::optional<core::chain_suffix> suffix;
     bool truncated = false; ///< the download hit its deadline: `suffix` is what arrived in time
     std::string error;
-    std::string reason = "unreachable"; ///< metrics label: how the fetch failed or a reject_reason name
-    bool ban = false;                   ///< it served invalid blocks or a foreign chain
-    std::uint64_t bytes = 0;            ///< reply bodies received
+    std::string reason = "unreachable";    ///< metrics label: how the fetch failed or a reject_reason name
+    bool ban = false;                      ///< it served invalid blocks or a foreign chain
+    std::optional<core::work_t> peer_work; ///< the work its /status claimed, once it answered
+    std::uint64_t bytes = 0;               ///< reply bodies received
     unsigned requests = 0;
 };
 
