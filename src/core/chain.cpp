@@ -114,11 +114,11 @@ bool validate_extension(
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         const chain_entry& prev = out.empty() ? parent : out.back();
         block& b = blocks[i];
+        const hash256 hash = block_hash(b);
         const auto reject = [&](validation_result r) {
-            rejection = {static_cast<std::size_t>(prev.blk.index + 1), std::move(r)};
+            rejection = {static_cast<std::size_t>(prev.blk.index + 1), std::move(r), hash};
             return false;
         };
-        const hash256 hash = block_hash(b);
         const std::optional<hash256> claim = i < claimed_hashes.size() ? claimed_hashes[i] : std::nullopt;
         if (auto r = check_block_header(b, hash, params, claim); !r)
             return reject(std::move(r));

@@ -47,16 +47,23 @@ std::string to_hex(std::span<const std::uint8_t> bytes)
     return out;
 }
 
-std::optional<hash256> hash_from_hex(std::string_view hex)
+bool bytes_from_hex(std::string_view hex, std::span<std::uint8_t> out)
 {
-    if (hex.size() != 64)
-        return std::nullopt;
-    hash256 out{};
+    if (hex.size() != 2 * out.size())
+        return false;
     try {
         boost::algorithm::unhex(hex.begin(), hex.end(), out.begin());
     } catch (const boost::algorithm::hex_decode_error&) {
-        return std::nullopt;
+        return false;
     }
+    return true;
+}
+
+std::optional<hash256> hash_from_hex(std::string_view hex)
+{
+    hash256 out{};
+    if (!bytes_from_hex(hex, out))
+        return std::nullopt;
     return out;
 }
 

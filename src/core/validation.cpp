@@ -32,6 +32,8 @@ std::string_view to_string(reject_reason r) noexcept
         return "bad_reward";
     case reject_reason::duplicate_transaction:
         return "duplicate_transaction";
+    case reject_reason::bad_header_version:
+        return "bad_header_version";
     case reject_reason::bad_index:
         return "bad_index";
     case reject_reason::bad_previous_hash:

@@ -87,6 +87,30 @@ decoded<blocks_page> decode_blocks_page(const bj::value& jv, std::size_t max_blo
     return out;
 }
 
+decoded<headers_page> decode_headers_page(const bj::value& jv, std::size_t max_headers)
+{
+    object_reader r(jv, "");
+    headers_page out;
+    const bj::value* headers = r.field("headers");
+    out.from = r.unsigned_integer("from", 0, std::numeric_limits<std::int64_t>::max());
+    out.height = r.unsigned_integer("height", 0, std::numeric_limits<std::int64_t>::max());
+    if (!r.ok())
+        return r.take_error();
+    auto arr = bounded_array(*headers, "headers", max_headers, "headers");
+    if (!arr.ok())
+        return arr.error();
+    out.headers.resize(arr.value()->size());
+    for (std::size_t i = 0; i < out.headers.size(); ++i) {
+        const bj::string* hex = (*arr.value())[i].if_string();
+        if (hex == nullptr || !core::bytes_from_hex(*hex, out.headers[i]))
+            return error(
+                "headers[" + std::to_string(i) + "]",
+                "must be " + std::to_string(2 * core::header_size) + " hex digits"
+            );
+    }
+    return out;
+}
+
 decoded<std::vector<core::transaction>> decode_transaction_batch(const bj::value& jv, std::size_t max)
 {
     object_reader r(jv, "");
@@ -146,14 +170,37 @@ std::string encode_blocks_page(
     return body;
 }
 
-std::string blocks_after_target(std::string_view locator, std::size_t limit)
-{
-    return "/blocks?limit=" + std::to_string(limit) + "&locator=" + std::string(locator);
-}
-
 std::string blocks_from_target(std::uint64_t from, std::size_t limit)
 {
     return "/blocks?limit=" + std::to_string(limit) + "&from=" + std::to_string(from);
+}
+
+std::string encode_headers_page(
+    std::uint64_t from, const core::chain_entry& tip, std::span<const std::string* const> headers
+)
+{
+    std::string body;
+    body.reserve(64 + headers.size() * (2 * core::header_size + 3));
+    body += "{\"from\":" + std::to_string(from) + ",\"headers\":[";
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+        if (i > 0)
+            body += ',';
+        body += '"';
+        body += *headers[i];
+        body += '"';
+    }
+    body += "],\"height\":" + std::to_string(tip.blk.index) + "}";
+    return body;
+}
+
+std::string headers_after_target(std::string_view locator, std::size_t limit)
+{
+    return "/headers?limit=" + std::to_string(limit) + "&locator=" + std::string(locator);
+}
+
+std::string headers_from_target(std::uint64_t from, std::size_t limit)
+{
+    return "/headers?limit=" + std::to_string(limit) + "&from=" + std::to_string(from);
 }
 
 std::string encode_transaction_batch(std::span<const core::transaction> txs)

@@ -46,6 +46,7 @@ constexpr route_spec api_routes[] = {
     {"/blocks",             http::verb::post, routes::receive_block,      {}},
     {"/blocks",             http::verb::get,  routes::blocks,             {}},
     {"/blocks/{}",          http::verb::get,  routes::block,              {}},
+    {"/headers",            http::verb::get,  routes::headers,            {}},
 };
 // clang-format on
 

@@ -85,6 +85,7 @@ void chain_state::load_state(std::vector<storage::record> records)
             self.events_.clear();
             self.chain_cache_.reset();
             self.entry_json_.clear();
+            self.header_hex_.clear();
         }
         replay_scope(const replay_scope&) = delete;
         replay_scope& operator=(const replay_scope&) = delete;
@@ -231,6 +232,7 @@ void chain_state::on_chain_replaced(std::size_t fork_index, std::span<const core
 {
     chain_cache_.reset();
     entry_json_.resize(std::min(entry_json_.size(), fork_index)); // later blocks changed
+    header_hex_.resize(std::min(header_hex_.size(), fork_index));
     // The store writes it as begin, one frame per block, commit: a crash leaves either chain.
     storage::record r;
     r.type = storage::record_type::chain_replaced;
@@ -327,19 +329,52 @@ std::shared_ptr<const std::string> chain_state::chain_array()
     return chain_cache_;
 }
 
+std::optional<std::uint64_t> chain_state::page_start(const blocks_query& q) const
+{
+    if (q.locator.empty())
+        return q.from.value_or(0);
+    const auto& entries = ledger_.best_chain().entries();
+    const auto on_our_chain = [&](const auto& loc) {
+        return loc.first < entries.size() && entries[loc.first].hash == loc.second;
+    };
+    const auto it = std::find_if(q.locator.begin(), q.locator.end(), on_our_chain);
+    if (it == q.locator.end())
+        return std::nullopt;
+    return it->first + 1;
+}
+
+const std::string& chain_state::header_hex(std::size_t i)
+{
+    const auto& entries = ledger_.best_chain().entries();
+    while (header_hex_.size() <= i) {
+        const core::block& b = entries[header_hex_.size()].blk;
+        header_hex_.push_back(core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions))));
+    }
+    return header_hex_[i];
+}
+
+std::optional<std::string> chain_state::headers_page(const blocks_query& q)
+{
+    const auto start = page_start(q);
+    if (!start)
+        return std::nullopt;
+    const auto& entries = ledger_.best_chain().entries();
+    const std::uint64_t end = std::min<std::uint64_t>(entries.size(), *start + q.limit);
+    if (end > *start)
+        header_hex(end - 1); // fill the cache first: filling moves its strings
+    std::vector<const std::string*> page;
+    for (std::uint64_t i = *start; i < end; ++i)
+        page.push_back(&header_hex_[i]);
+    return json::encode_headers_page(*start, entries.back(), page);
+}
+
 std::optional<std::string> chain_state::blocks_page(const blocks_query& q)
 {
     const auto& entries = ledger_.best_chain().entries();
-    std::uint64_t start = q.from.value_or(0);
-    if (!q.locator.empty()) {
-        const auto on_our_chain = [&](const auto& loc) {
-            return loc.first < entries.size() && entries[loc.first].hash == loc.second;
-        };
-        const auto it = std::find_if(q.locator.begin(), q.locator.end(), on_our_chain);
-        if (it == q.locator.end())
-            return std::nullopt;
-        start = it->first + 1;
-    }
+    const auto first = page_start(q);
+    if (!first)
+        return std::nullopt;
+    const std::uint64_t start = *first;
     // Decide the page first: filling the cache may move its strings, so pointers come after.
     std::uint64_t end = start;
     for (std::size_t bytes = 0; end < entries.size() && end - start < q.limit; ++end) {

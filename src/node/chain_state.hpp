@@ -94,6 +94,8 @@ public:
     std::shared_ptr<const std::string> chain_array();
     /// A `/blocks` page; nullopt when no locator block is on our chain.
     std::optional<std::string> blocks_page(const blocks_query& q);
+    /// A `/headers` page (the same query); nullopt when no locator block is on our chain.
+    std::optional<std::string> headers_page(const blocks_query& q);
 
     storage::store::stats storage_statistics() const;
 
@@ -115,6 +117,10 @@ private:
     void write_record(const storage::record& r);
     void publish(const std::string& origin);
     void schedule_recovery();
+    /// Where a page starts: `q.from`, or after the first locator block on our chain.
+    std::optional<std::uint64_t> page_start(const blocks_query& q) const;
+    /// Block `i`'s header as hex, from the per-block cache (filled lazily, like entry_json_).
+    const std::string& header_hex(std::size_t i);
 
     void on_transaction_accepted(const core::transaction& tx) override;
     void on_block_connected(const core::chain_entry& e) override;
@@ -134,6 +140,7 @@ private:
     /// Serialized blocks of the best chain, a prefix of it (filled lazily). Blocks never change,
     /// so a new tip costs one serialization and /chain is a concatenation, not a re-encoding.
     std::vector<std::string> entry_json_;
+    std::vector<std::string> header_hex_; ///< the same prefix rule; one Merkle root per block, once
 };
 
 } // namespace beastchain::node

@@ -64,6 +64,7 @@ std::string to_config_file(const config& c)
        << "peer-response-timeout-ms = " << c.peer.response_timeout.count() << "\n"
        << "max-peer-response-bytes = " << c.peer.max_response_bytes << "\n"
        << "peer-download-timeout-ms = " << c.peer_download_timeout.count() << "\n"
+       << "sync-round-bytes = " << c.sync_round_bytes << "\n"
        << "log-level = " << levels[static_cast<int>(c.log_level)] << "\n"
        << "access-log = " << (c.access_log ? "true" : "false") << "\n"
        << "sync-interval = " << c.sync_interval_seconds << "\n"
@@ -120,6 +121,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "deadline for a peer's whole reply")
         ("peer-download-timeout-ms", po::value(&peer_download_ms)->default_value(peer_download_ms),
             "deadline for one sync download from a peer; blocks that arrived by then are kept")
+        ("sync-round-bytes", po::value(&cfg.sync_round_bytes)->default_value(cfg.sync_round_bytes),
+            "reply bytes one sync round reads from all peers together; the next round carries on")
         ("max-peer-response-bytes", po::value(&cfg.peer.max_response_bytes)->default_value(cfg.peer.max_response_bytes),
             "largest reply read from a peer")
         ("log-level", po::value(&level)->default_value(level), "debug, info, warning or error")
@@ -208,6 +211,9 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range("peer-connect-timeout-ms", peer_connect_ms, 10u, 600'000u);
         require_range("peer-response-timeout-ms", peer_response_ms, 10u, 3'600'000u);
         require_range("peer-download-timeout-ms", peer_download_ms, 10u, 86'400'000u);
+        require_range<std::uint64_t>(
+            "sync-round-bytes", cfg.sync_round_bytes, 64 * 1024, std::uint64_t{1} << 40
+        );
         require_range<std::size_t>(
             "max-peer-response-bytes", cfg.peer.max_response_bytes, 1024, std::size_t{4} * 1024 * 1024 * 1024
         );

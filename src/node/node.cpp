@@ -263,6 +263,17 @@ asio::awaitable<node_result<std::string>> node::blocks_json(blocks_query q)
     co_return co_await on_strand(self->chain.strand(), std::move(page));
 }
 
+asio::awaitable<node_result<std::string>> node::headers_json(blocks_query q)
+{
+    impl* self = impl_.get();
+    auto page = [self, q = std::move(q)]() -> node_result<std::string> {
+        if (auto body = self->chain.headers_page(q))
+            return std::move(*body);
+        return node_error{node_errc::no_common_block, "none of the locator's blocks is on this node's chain"};
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(page));
+}
+
 asio::awaitable<node_result<std::string>> node::block_json(std::uint64_t index)
 {
     impl* self = impl_.get();

@@ -20,10 +20,18 @@ asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limit
 }
 
 asio::awaitable<net::peer_result>
-get_blocks_after(net::peer_url peer, std::string locator, std::size_t limit, net::peer_limits limits)
+get_headers_after(net::peer_url peer, std::string locator, std::size_t limit, net::peer_limits limits)
 {
     return net::send_peer_request(
-        std::move(peer), verb::get, json::blocks_after_target(locator, limit), {}, limits
+        std::move(peer), verb::get, json::headers_after_target(locator, limit), {}, limits
+    );
+}
+
+asio::awaitable<net::peer_result>
+get_headers_from(net::peer_url peer, std::uint64_t from, std::size_t limit, net::peer_limits limits)
+{
+    return net::send_peer_request(
+        std::move(peer), verb::get, json::headers_from_target(from, limit), {}, limits
     );
 }
 

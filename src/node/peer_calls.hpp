@@ -17,11 +17,15 @@ inline constexpr std::size_t max_status_reply_bytes = 16 * 1024;
 /// GET /status, its reply capped at max_status_reply_bytes whatever `limits` allow.
 boost::asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limits limits);
 
-/// GET /blocks?locator=...: the blocks after the first locator entry on the peer's chain.
+/// GET /headers?locator=...: the headers after the first locator entry on the peer's chain.
 boost::asio::awaitable<net::peer_result>
-get_blocks_after(net::peer_url peer, std::string locator, std::size_t limit, net::peer_limits limits);
+get_headers_after(net::peer_url peer, std::string locator, std::size_t limit, net::peer_limits limits);
 
-/// GET /blocks?from=H: the next page.
+/// GET /headers?from=H: the next page of headers.
+boost::asio::awaitable<net::peer_result>
+get_headers_from(net::peer_url peer, std::uint64_t from, std::size_t limit, net::peer_limits limits);
+
+/// GET /blocks?from=H: a page of blocks.
 boost::asio::awaitable<net::peer_result>
 get_blocks_from(net::peer_url peer, std::uint64_t from, std::size_t limit, net::peer_limits limits);
 

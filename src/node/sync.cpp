@@ -1,4 +1,4 @@
-// Incremental sync: status, locator, pages; parsing and validation run on the verifier executor.
+// Headers-first sync with one peer: status, headers, bodies; every check runs on the verifier.
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/clock.hpp>
 #include <beastchain/node/sync.hpp>
@@ -9,132 +9,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <unordered_set>
 
 #include "peer_calls.hpp"
+#include "sync_pages.hpp"
 
 namespace beastchain::node {
 
 namespace asio = boost::asio;
 
-namespace {
-
-/// The state one peer's download accumulates across pages.
-struct download
-{
-    std::uint64_t from = 0; ///< height of the first fetched block
-    std::vector<core::chain_entry> entries;
-    std::unordered_set<std::string> txids;
-};
-
-/// How a page turned out.
-struct page_check
-{
-    bool ok = false;
-    bool ban = false;
-    bool done = false; ///< no further pages are needed
-    std::string error;
-    std::string reason;
-};
-
-page_check failure(std::string error, std::string reason, bool ban)
-{
-    page_check c;
-    c.error = std::move(error);
-    c.reason = std::move(reason);
-    c.ban = ban;
-    return c;
-}
-
-/// Parses a /blocks page and validates its blocks onto `dl`. CPU-bound: runs on the verifier.
-/// `first` is true for the locator reply, whose parent must be one of our locator blocks.
-asio::awaitable<page_check>
-check_page(std::string body, bool first, const sync_view* view, download* dl, sync_limits limits)
-{
-    // Arrays hold blocks (at most a page) or a block's transactions.
-    const auto shape =
-        json::kind::with_arrays(std::max(limits.page_blocks, limits.consensus.max_block_transactions));
-    auto parsed = json::parse_body(body, shape, limits.max_json_depth);
-    if (!parsed.ok())
-        co_return failure("invalid reply: body " + parsed.error().detail, "invalid_reply", false);
-    auto decoded = json::decode_blocks_page(parsed.value(), limits.page_blocks);
-    if (!decoded.ok())
-        co_return failure(
-            "invalid reply: " + decoded.error().field + " " + decoded.error().detail, "invalid_reply", false
-        );
-    json::blocks_page& page = decoded.value();
-    const core::chain_entry* parent = nullptr;
-    if (first) {
-        for (const auto& e : view->locator)
-            if (page.from == e.blk.index + 1)
-                parent = &e;
-        if (parent == nullptr)
-            co_return failure(
-                "protocol violation: the reply does not start after a locator block",
-                "bad_locator_reply",
-                true
-            );
-        dl->from = page.from;
-    } else {
-        const std::uint64_t expected = dl->entries.back().blk.index + 1;
-        if (page.from != expected)
-            co_return failure(
-                "protocol violation: asked for blocks from " + std::to_string(expected) + ", got " +
-                    std::to_string(page.from),
-                "invalid_reply",
-                true
-            );
-        parent = &dl->entries.back();
-        // The peer switched chains between two pages: keep what was valid and stop here.
-        if (!page.blocks.empty() && page.blocks.front().previous_hash != parent->hash) {
-            page_check c;
-            c.ok = c.done = true;
-            co_return c;
-        }
-    }
-    if (page.blocks.empty()) {
-        page_check c;
-        c.ok = c.done = true;
-        co_return c;
-    }
-    const std::size_t room = limits.max_blocks - std::min(limits.max_blocks, dl->entries.size());
-    if (page.blocks.size() > room)
-        page.blocks.resize(room);
-    const core::chain_entry parent_copy = *parent; // `parent` may point into dl->entries
-    core::chain_rejection rejection;
-    if (!core::validate_extension(
-            dl->entries,
-            parent_copy,
-            std::move(page.blocks),
-            page.claimed_hashes,
-            now_ms(),
-            limits.consensus,
-            dl->txids,
-            rejection
-        )) {
-        if (rejection.result.reason == core::reject_reason::timestamp_too_far_in_future) {
-            // Ahead of *our* clock, not invalid everywhere: clocks differ, so no ban. Keep the valid
-            // blocks before it and stop; a later round fetches the rest once our clock catches up.
-            page_check c;
-            c.ok = c.done = true;
-            co_return c;
-        }
-        co_return failure(
-            "invalid chain: block " + std::to_string(rejection.index) + ": " +
-                std::string(core::to_string(rejection.result.reason)) + ": " + rejection.result.detail,
-            std::string(core::to_string(rejection.result.reason)),
-            true
-        );
-    }
-    page_check c;
-    c.ok = true;
-    c.done = dl->entries.back().blk.index >= page.height || dl->entries.size() >= limits.max_blocks;
-    co_return c;
-}
-
-} // namespace
-
-std::shared_ptr<const sync_view> make_sync_view(const core::chain& c)
+std::shared_ptr<sync_view> make_sync_view(const core::chain& c)
 {
     auto view = std::make_shared<sync_view>();
     view->work = c.cumulative_work();
@@ -180,8 +63,9 @@ peer_sync_result failed(peer_sync_result out, std::string error, std::string rea
 
 /// Reads /status into `out.peer_work`, or says why its reply is unusable (and the metrics
 /// reason: invalid_reply, or incompatible_protocol for a peer of another network).
-std::optional<std::string>
-read_status(const std::string& body, std::size_t depth, peer_sync_result& out, std::string& reason)
+std::optional<std::string> read_status(
+    const std::string& body, std::size_t depth, peer_sync_result& out, core::hash256& tip, std::string& reason
+)
 {
     auto parsed = json::parse_body(body, json::kind::status_reply, depth);
     if (!parsed.ok())
@@ -195,8 +79,101 @@ read_status(const std::string& body, std::size_t depth, peer_sync_result& out, s
                std::to_string(json::protocol_version) + " (a different network: not banned)";
     }
     out.peer_work = st.value().cumulative_work;
+    tip = st.value().tip_hash;
     return std::nullopt;
 }
+
+} // namespace
+
+namespace {
+
+/// One peer's download: the request budget (deadline, round bytes) and the reply checks they share.
+class peer_download
+{
+public:
+    peer_download(const sync_limits& limits, peer_sync_result& out)
+        : limits_(limits)
+        , out_(out)
+        , deadline_(std::chrono::steady_clock::now() + limits.download_deadline)
+    {}
+
+    /// Whether a request may start: false (and the download marked truncated) once the deadline
+    /// has passed or, when `budget_applies`, the round's byte budget is spent.
+    bool may_continue(bool budget_applies = true)
+    {
+        if (left().count() <= 0) {
+            out_.truncated = true;
+            budget_spent_ = false;
+            return false;
+        }
+        if (budget_applies && limits_.round_bytes_left && *limits_.round_bytes_left == 0) {
+            out_.truncated = true; // stays set: whatever follows, the peer has more to give
+            budget_spent_ = true;
+            return false;
+        }
+        return true;
+    }
+
+    /// The round's byte budget stopped this download: nobody's fault, and not the peer's.
+    bool budget_spent() const noexcept { return budget_spent_; }
+
+    /// Limits for the next request: what is left of the deadline at most, rounded up, so that a
+    /// request cut off by it ends at or after the deadline and is recognised as such.
+    net::peer_limits request_limits() const
+    {
+        net::peer_limits l = limits_.peer;
+        l.connect_timeout = std::min(l.connect_timeout, left());
+        l.response_timeout = std::min(l.response_timeout, left());
+        return l;
+    }
+
+    /// Accounts for a reply; an error text when it is unusable (`reason` set), nullopt when it is
+    /// a 200 whose body can be checked. A request cut off by the deadline after `have_some` marks
+    /// the download truncated instead (and returns an empty error). The byte budget is checked
+    /// between requests, so a round reads at most the budget plus one page per peer: a reply is
+    /// never cut for it, and every round makes progress.
+    std::optional<std::string>
+    check_reply(const net::peer_result& res, std::string_view what, bool have_some, std::string& reason)
+    {
+        ++out_.requests;
+        if (!res.reply) {
+            if (have_some && left().count() <= 0) {
+                out_.truncated = true; // cut off by our limits, not by a fault of its own making
+                return std::string();
+            }
+            reason = "unreachable";
+            return res.error;
+        }
+        out_.bytes += res.reply->body.size();
+        if (limits_.round_bytes_left)
+            *limits_.round_bytes_left -=
+                std::min<std::uint64_t>(*limits_.round_bytes_left, res.reply->body.size());
+        if (res.reply->status != 200) {
+            reason = "http_error";
+            return std::string(what) + " answered HTTP " + std::to_string(res.reply->status);
+        }
+        return std::nullopt;
+    }
+
+    /// What stopped a truncated download, for messages.
+    std::string limit_hit() const
+    {
+        if (budget_spent_)
+            return "the round's byte budget (--sync-round-bytes)";
+        return "the " + std::to_string(limits_.download_deadline.count()) + " ms download deadline";
+    }
+
+private:
+    std::chrono::milliseconds left() const
+    {
+        return std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    }
+
+    const sync_limits& limits_;
+    peer_sync_result& out_;
+    bool budget_spent_ = false;
+    std::chrono::steady_clock::time_point deadline_;
+};
 
 } // namespace
 
@@ -207,96 +184,154 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     asio::any_io_executor verifier
 )
 {
+    using namespace sync_pages;
     peer_sync_result out;
     out.peer = peer.normalized;
-    const auto deadline = std::chrono::steady_clock::now() + limits.download_deadline;
+    peer_download download(limits, out);
+    std::string reason;
 
     // 1. Does the peer claim more work than we have? If not, one small reply is the whole cost.
-    ++out.requests;
     net::peer_result res = co_await peer_calls::get_status(peer, limits.peer);
-    if (!res.reply)
-        co_return failed(std::move(out), res.error, "unreachable", false);
-    out.bytes += res.reply->body.size();
-    if (res.reply->status != 200)
-        co_return failed(
-            std::move(out), "/status answered HTTP " + std::to_string(res.reply->status), "http_error", false
-        );
-    std::string reason = "invalid_reply";
-    if (auto bad = read_status(res.reply->body, limits.max_json_depth, out, reason))
+    if (auto bad = download.check_reply(res, "/status", false, reason))
+        co_return failed(std::move(out), std::move(*bad), std::move(reason), false);
+    reason = "invalid_reply";
+    core::hash256 claimed_tip{};
+    if (auto bad = read_status(res.reply->body, limits.max_json_depth, out, claimed_tip, reason))
         co_return failed(std::move(out), std::move(*bad), std::move(reason), false);
     if (*out.peer_work <= view->work) {
         out.result = peer_sync_result::kind::nothing_new;
         co_return out;
     }
+    if (view->rejected.contains(claimed_tip))
+        co_return failed(
+            std::move(out),
+            "its tip " + core::to_hex(claimed_tip) + " is on a chain this node found invalid",
+            "rejected_chain",
+            false
+        );
+    const undelivered_claim claim{claimed_tip, *out.peer_work};
+    if (const auto it = view->undelivered.find(out.peer);
+        it != view->undelivered.end() && it->second == claim)
+        co_return failed(
+            std::move(out), "still claims the tip and work it did not deliver last time", "work_short", false
+        );
 
-    // 2. The blocks after our last common block, page by page, each validated as it arrives.
-    auto dl = std::make_shared<download>();
-    for (bool first = true;; first = false) {
-        // Each page gets what is left of the download's deadline at most; rounded up, so that a
-        // request cut off by it ends at or after the deadline and is recognised as such below.
-        const auto left =
-            std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            out.truncated = true;
-            break;
-        }
-        net::peer_limits page_limits = limits.peer;
-        page_limits.connect_timeout = std::min(page_limits.connect_timeout, left);
-        page_limits.response_timeout = std::min(page_limits.response_timeout, left);
-        ++out.requests;
+    // 2. Headers from our last common block, checked as they arrive: proof of work, links and
+    // cumulative work cost one hash per block, and no body is fetched for a chain without more work.
+    auto hd = std::make_shared<header_download>();
+    bool stopped_early = false;
+    for (bool first = true; download.may_continue(); first = false) {
+        const auto rl = download.request_limits();
         if (first)
-            res = co_await peer_calls::get_blocks_after(
-                peer, locator_parameter(*view), limits.page_blocks, page_limits
+            res = co_await peer_calls::get_headers_after(
+                peer, locator_parameter(*view), json::max_headers_per_page, rl
             );
         else
-            res = co_await peer_calls::get_blocks_from(
-                peer, dl->entries.back().blk.index + 1, limits.page_blocks, page_limits
+            res = co_await peer_calls::get_headers_from(
+                peer, hd->entries.back().blk.index + 1, json::max_headers_per_page, rl
             );
-        if (!res.reply && std::chrono::steady_clock::now() >= deadline && !dl->entries.empty()) {
-            out.truncated = true; // cut off by the deadline, not by a fault of its own making
-            break;
-        }
-        if (!res.reply)
-            co_return failed(std::move(out), res.error, "unreachable", false);
-        out.bytes += res.reply->body.size();
-        if (first && res.reply->status == 404)
+        if (first && res.reply && res.reply->status == 404)
             co_return failed(
                 std::move(out), "shares no block with us (a different genesis)", "bad_genesis", true
             );
-        if (res.reply->status != 200)
-            co_return failed(
-                std::move(out),
-                "/blocks answered HTTP " + std::to_string(res.reply->status),
-                "http_error",
-                false
-            );
+        if (auto bad = download.check_reply(res, "/headers", !first, reason)) {
+            if (bad->empty())
+                break; // truncated
+            co_return failed(std::move(out), std::move(*bad), std::move(reason), false);
+        }
         page_check c = co_await asio::co_spawn(
             verifier,
-            check_page(std::move(res.reply->body), first, view.get(), dl.get(), limits),
+            check_headers(std::move(res.reply->body), first, view.get(), hd.get(), limits),
             asio::use_awaitable
         );
         if (!c.ok)
             co_return failed(std::move(out), std::move(c.error), std::move(c.reason), c.ban);
-        if (c.done || dl->entries.empty())
+        stopped_early = c.stopped_early;
+        if (c.done || hd->entries.empty())
             break;
     }
-    if (dl->entries.empty() && out.truncated)
+    const core::work_t shown = hd->entries.empty() ? 0 : hd->entries.back().cumulative_work;
+    if (shown < *out.peer_work && !out.truncated && !stopped_early) {
+        // All its headers, and less work than it claimed: a liar, or a peer that lost its chain.
+        // Either way no body is worth fetching for this claim.
+        out.undelivered = claim;
         co_return failed(
             std::move(out),
-            "no block arrived within the " + std::to_string(limits.download_deadline.count()) +
-                " ms download deadline",
-            "unreachable",
+            "its headers carry less work (" + core::work_to_string(shown) + ") than its /status claimed (" +
+                core::work_to_string(*out.peer_work) + ")",
+            "work_short",
             false
         );
-    if (dl->entries.empty()) {
-        out.result = peer_sync_result::kind::nothing_new;
+    }
+    if (shown <= view->work && (stopped_early || download.budget_spent())) {
+        out.result = peer_sync_result::kind::nothing_new; // ahead of our clock: no fault of its own
         co_return out;
     }
-    if (out.truncated)
-        out.error = "download stopped at its " + std::to_string(limits.download_deadline.count()) +
-                    " ms deadline after " + std::to_string(dl->entries.size()) + " blocks";
+    if (shown <= view->work)
+        co_return failed(
+            std::move(out),
+            out.truncated
+                ? "the header download reached " + download.limit_hit() + " before showing more work"
+                : "its headers show no more work than ours",
+            out.truncated ? "unreachable" : "work_short",
+            false
+        );
+
+    // 3. Bodies, exactly for the heights the headers cover, each matched against its header. The
+    // first page is fetched even when the headers spent the budget, so every round moves on.
+    auto dl = std::make_shared<body_download>();
+    bool short_delivery = false;
+    while (dl->entries.size() < hd->entries.size() && download.may_continue(!dl->entries.empty())) {
+        const std::uint64_t from = hd->from() + dl->entries.size();
+        const std::size_t want = std::min(limits.page_blocks, hd->entries.size() - dl->entries.size());
+        res = co_await peer_calls::get_blocks_from(peer, from, want, download.request_limits());
+        if (auto bad = download.check_reply(res, "/blocks", !dl->entries.empty(), reason)) {
+            if (bad->empty())
+                break; // truncated
+            co_return failed(std::move(out), std::move(*bad), std::move(reason), false);
+        }
+        page_check c = co_await asio::co_spawn(
+            verifier,
+            check_bodies(std::move(res.reply->body), hd.get(), dl.get(), limits),
+            asio::use_awaitable
+        );
+        if (!c.ok) {
+            out = failed(std::move(out), std::move(c.error), std::move(c.reason), c.ban);
+            out.rejected = std::move(c.rejected);
+            co_return out;
+        }
+        if (c.done) {
+            short_delivery = dl->entries.size() < hd->entries.size() && !c.stopped_early;
+            break;
+        }
+    }
+    if (dl->entries.empty() && download.budget_spent()) {
+        out.result = peer_sync_result::kind::nothing_new; // the next round carries on
+        co_return out;
+    }
+    if (dl->entries.empty()) {
+        if (short_delivery)
+            out.undelivered = claim;
+        co_return failed(
+            std::move(out),
+            short_delivery ? "served no blocks for the headers it sent"
+                           : "no block arrived within " + download.limit_hit(),
+            short_delivery ? "work_short" : "unreachable",
+            false
+        );
+    }
+    if (short_delivery) {
+        out.short_delivery = true;
+        out.undelivered = claim;
+        out.error = "delivered " + std::to_string(dl->entries.size()) + " of the " +
+                    std::to_string(hd->entries.size()) + " blocks its headers promised";
+        out.reason = "work_short";
+    } else if (out.truncated) {
+        out.error = "download stopped at " + download.limit_hit() + " after " +
+                    std::to_string(dl->entries.size()) + " blocks";
+    }
     out.result = peer_sync_result::kind::candidate;
-    out.suffix = core::chain_suffix{dl->from, std::move(dl->entries)};
+    out.suffix = core::chain_suffix{static_cast<std::size_t>(hd->from()), std::move(dl->entries)};
     co_return out;
 }
 

@@ -206,7 +206,10 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
                      std::to_string(p.failures) + " failures: " + p.last_error}
             );
     }
+    std::erase_if(undelivered_, [this](const auto& e) { return !peers_.is_peer(e.first); });
     const auto view = make_sync_view(chain_.ledger().best_chain());
+    view->rejected = rejected_;
+    view->undelivered = undelivered_;
     last_round_asked_peers_ = !usable.empty();
 
     std::vector<peer_sync_result> results;
@@ -217,7 +220,8 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
             page_blocks,
             cfg_.max_peer_chain_blocks,
             cfg_.max_json_depth,
-            cfg_.peer_download_timeout};
+            cfg_.peer_download_timeout,
+            std::make_shared<std::uint64_t>(cfg_.sync_round_bytes)};
         auto ex = co_await asio::this_coro::executor;
         using op_type =
             decltype(asio::co_spawn(ex, sync_with_peer({}, nullptr, limits, verifier()), asio::deferred));
@@ -262,6 +266,23 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
     co_return out;
 }
 
+void sync_service::remember(const peer_sync_result& r)
+{
+    for (const auto& h : r.rejected) {
+        if (!rejected_.insert(h).second)
+            continue;
+        rejected_order_.push_back(h);
+        if (rejected_order_.size() > rejected_kept) {
+            rejected_.erase(rejected_order_.front());
+            rejected_order_.pop_front();
+        }
+    }
+    if (r.undelivered)
+        undelivered_[r.peer] = *r.undelivered;
+    else if (r.result != peer_sync_result::kind::failed)
+        undelivered_.erase(r.peer); // it delivered what it claimed this time
+}
+
 node_result<sync_outcome> sync_service::adopt_best(
     bool want_chain, std::vector<peer_failure> skipped, std::vector<peer_sync_result> results
 )
@@ -272,6 +293,7 @@ node_result<sync_outcome> sync_service::adopt_best(
     std::vector<peer_sync_result*> candidates;
     for (auto& r : results) {
         stats_.peer_traffic(r.requests, r.bytes);
+        remember(r);
         if (r.result == peer_sync_result::kind::failed) {
             peers_.note_contact(r.peer, false, r.error, r.ban);
             out.failed.push_back({r.peer, r.error});
@@ -279,7 +301,14 @@ node_result<sync_outcome> sync_service::adopt_best(
                 stats_.block_rejected(r.reason);
             continue;
         }
-        peers_.note_contact(r.peer, true, {}, false);
+        // Bodies short of its headers: what matched may still be adopted, but the peer showed
+        // more work than it delivered, which costs it a failure.
+        if (r.short_delivery) {
+            peers_.note_contact(r.peer, false, r.error, false);
+            out.failed.push_back({r.peer, r.error});
+        } else {
+            peers_.note_contact(r.peer, true, {}, false);
+        }
         any_answer = true;
         if (r.result == peer_sync_result::kind::candidate)
             candidates.push_back(&r);
@@ -295,6 +324,7 @@ node_result<sync_outcome> sync_service::adopt_best(
             return node_error{node_errc::storage_unavailable, {}}; // a better chain we cannot keep
         core::validation_result why;
         const std::size_t blocks = c->suffix->entries.size();
+        const core::hash256 tip = c->suffix->entries.back().hash; // the suffix is moved below
         const auto r = chain_.adopt(std::move(*c->suffix), &why, c->peer);
         if (r.switched) {
             stats_.blocks_received(blocks);
@@ -319,7 +349,11 @@ node_result<sync_outcome> sync_service::adopt_best(
             break;
         }
         if (why.reason == core::reject_reason::duplicate_transaction) {
-            // Valid on its own but repeats a transaction of the prefix it claims to extend.
+            // Valid on its own but repeats a transaction of the prefix it claims to extend: the
+            // prefix is fixed by the hashes, so that chain is invalid wherever it comes from.
+            peer_sync_result refused;
+            refused.rejected.push_back(tip);
+            remember(refused);
             const std::string error = "invalid chain: " + why.detail;
             peers_.note_contact(c->peer, false, error, true);
             out.failed.push_back({c->peer, error});

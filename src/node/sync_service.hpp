@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <deque>
+#include <map>
 #include <set>
 
 #include "chain_state.hpp"
@@ -54,6 +55,8 @@ private:
     asio::awaitable<void> run_background();
     /// Test only: throws once at the step `--fail-point` names.
     void hit_fail_point(std::string_view name);
+    /// Records what one peer's sync taught us about chains not to download again.
+    void remember(const peer_sync_result& r);
 
     chain_state& chain_;
     peer_service& peers_;
@@ -66,6 +69,13 @@ private:
     bool stopped_ = false;
     bool fail_point_fired_ = false;
     asio::steady_timer timer_;
+
+    /// Invalid block hashes (and header tips descending from them), oldest dropped first, and
+    /// per peer the claimed tip it did not deliver: see sync_view.
+    static constexpr std::size_t rejected_kept = 4096;
+    std::set<core::hash256> rejected_;
+    std::deque<core::hash256> rejected_order_;
+    std::map<std::string, undelivered_claim> undelivered_; ///< pruned to current peers
 
     /// Valid blocks that did not connect and started a sync round: replaying one starts no more,
     /// and each origin (a registered peer, or everyone else together) starts at most one round per

@@ -1,6 +1,7 @@
-// libFuzzer target: what peers send (a /blocks page, a /status reply, a relayed transaction batch)
-// through parsing, decoding and validation.
+// libFuzzer target: what peers send (a /blocks or /headers page, a /status reply, a relayed
+// transaction batch) through parsing, decoding and validation.
 #include <beastchain/core/chain.hpp>
+#include <beastchain/core/headers.hpp>
 #include <beastchain/json/conversions.hpp>
 #include <beastchain/json/peer_messages.hpp>
 
@@ -16,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     using namespace beastchain;
     auto parsed = json::parse_body(
-        std::string_view(reinterpret_cast<const char*>(data), size), json::kind::with_arrays(1000)
+        std::string_view(reinterpret_cast<const char*>(data), size),
+        json::kind::with_arrays(json::max_headers_per_page)
     );
     if (!parsed.ok())
         return 0;
@@ -25,12 +27,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     constexpr std::uint64_t now = 1'800'000'000'000ULL;
     (void)json::decode_status_reply(parsed.value());
     (void)json::decode_transaction_batch(parsed.value(), 1'000);
+    const core::chain_entry genesis{core::genesis_block(), core::genesis_hash(), core::block_work(0)};
+    if (auto page = json::decode_headers_page(parsed.value(), json::max_headers_per_page); page.ok()) {
+        // As headers-first sync does with a page that claims to follow genesis.
+        std::vector<core::chain_entry> headers;
+        core::chain_rejection why;
+        (void)core::validate_headers(headers, genesis, page.value().headers, now, params, why);
+    }
     if (auto page = json::decode_blocks_page(parsed.value(), 500); page.ok()) {
         // As incremental sync does with a page that claims to follow genesis.
         std::vector<core::chain_entry> entries;
         std::unordered_set<std::string> txids;
         core::chain_rejection why;
-        const core::chain_entry genesis{core::genesis_block(), core::genesis_hash(), core::block_work(0)};
         (void)core::validate_extension(
             entries,
             genesis,

@@ -1,6 +1,8 @@
 // Shared helpers for integration tests: quick-mining node flags and JSON accessors.
 #pragma once
 
+#include <beastchain/core/block.hpp>
+
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -60,6 +62,18 @@ inline double metric_value(const std::string& text, const std::string& name)
     if (at == std::string::npos)
         return -1;
     return std::stod(text.substr(at + name.size() + 2));
+}
+
+/// A `/headers` page as a node serves it, for fake peers: the headers of `blocks`, the first at
+/// height `from`, on a chain whose tip is at `height`.
+inline std::string
+headers_page(const std::vector<core::block>& blocks, std::uint64_t from, std::uint64_t height)
+{
+    boost::json::array headers;
+    for (const auto& b : blocks)
+        headers.emplace_back(core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions))));
+    return boost::json::serialize(boost::json::object{
+        {"from", from}, {"headers", std::move(headers)}, {"height", height}});
 }
 
 inline std::string tx_json(const std::string& sender, const std::string& recipient, long long amount)

@@ -172,8 +172,9 @@ BOOST_AUTO_TEST_CASE(a_block_ahead_of_our_clock_is_dropped_without_banning_anyon
             {"height", 1},
             {"tip_hash", core::to_hex(core::block_hash(future))},
             {"cumulative_work", "999999999"},
-            {"protocol", 2}})
+            {"protocol", 3}})
     );
+    ahead.route("/headers", 200, headers_page({future}, 1, 1));
     ahead.route("/blocks", 200, "{\"blocks\":[" + block_json(future) + "],\"from\":1,\"height\":1}");
     register_peer(node, ahead.url());
     const auto synced = http_get(node.port(), "/sync-chain");
@@ -191,8 +192,8 @@ BOOST_AUTO_TEST_CASE(a_peer_of_another_protocol_is_refused_as_a_different_networ
     // with the sync's verdict (seen under ASan).
     node_process node(quick_node({"--sync-interval", "0", "--advertise-url", "none"}));
     // Its own /status names this node's protocol, for peers to check.
-    BOOST_TEST(status_of(node).at("protocol").to_number<int>() == 2);
-    for (const char* version : {"1", "3", ""}) { // "" : a node from before protocol versions
+    BOOST_TEST(status_of(node).at("protocol").to_number<int>() == 3);
+    for (const char* version : {"2", "4", ""}) { // "" : a node from before protocol versions
         fake_peer other(fake_peer::mode::serve);
         std::string status =
             R"({"height":1,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"999999")";

@@ -20,12 +20,14 @@ bj::object sync(const node_process& n)
     return r.json().as_object();
 }
 
-/// What a real node serves for a chain of `blocks` mined blocks: its /status and its first
-/// /blocks page, so a fake peer can replay (or tamper with) a real exchange.
+/// What a real node serves for a chain of `blocks` mined blocks: its /status, its first
+/// /headers page and its first /blocks page, so a fake peer can replay (or tamper with) a real
+/// exchange.
 struct served_chain
 {
     std::string status;
     std::string page;
+    std::string headers;
 };
 
 served_chain real_chain(int blocks)
@@ -35,7 +37,9 @@ served_chain real_chain(int blocks)
     for (int i = 0; i < blocks; ++i)
         mine(source);
     return {
-        http_get(source.port(), "/status").body, http_get(source.port(), "/blocks?from=1&limit=500").body};
+        http_get(source.port(), "/status").body,
+        http_get(source.port(), "/blocks?from=1&limit=500").body,
+        http_get(source.port(), "/headers?from=1").body};
 }
 
 /// The entry for `address` in a node's /nodes list.
@@ -174,6 +178,7 @@ BOOST_AUTO_TEST_CASE(tampered_block_is_rejected_and_its_peer_banned)
     real.page.replace(at, 11, "\"amount\":500,");
     fake_peer liar(fake_peer::mode::serve, "{}", 404);
     liar.route("/status", 200, real.status);
+    liar.route("/headers", 200, real.headers); // true headers: the tampering shows only in the body
     liar.route("/blocks", 200, real.page);
 
     node_process node(quick_node({"--ban-seconds", "300", "--advertise-url", "none"}));
@@ -234,6 +239,7 @@ BOOST_AUTO_TEST_CASE(a_peer_dying_mid_sync_changes_nothing)
     const served_chain real = real_chain(3);
     fake_peer dying(fake_peer::mode::serve, "{}", 404);
     dying.route("/status", 200, real.status);
+    dying.route("/headers", 200, real.headers);
     dying.route("/blocks", 0, {}); // hangs up instead of sending the blocks
     node_process node(quick_node({"--advertise-url", "none"}));
     const std::string tx = submit(node, "a", "b", 1);
@@ -242,7 +248,7 @@ BOOST_AUTO_TEST_CASE(a_peer_dying_mid_sync_changes_nothing)
     BOOST_TEST(r.at("message").as_string() == "No neighbour chain is available");
     BOOST_TEST(r.at("peers_failed").as_array().size() == 1u, r);
     BOOST_TEST(chain_of(node).size() == 1u);
-    BOOST_TEST(dying.requests_seen() == 2); // /status, then the /blocks it died on
+    BOOST_TEST(dying.requests_seen() == 3); // /status, /headers, then the /blocks it died on
     const auto entry = peer_entry(node, dying.url());
     BOOST_TEST(entry.at("state").as_string() == "backoff", entry);
     BOOST_TEST(!entry.at("last_error").is_null());

@@ -163,6 +163,40 @@ BOOST_AUTO_TEST_CASE(blocks_page_limits_and_shapes)
     BOOST_TEST(json::decode_blocks_page(bad_block.value(), 2).error().field == "blocks[0].proof");
 }
 
+BOOST_AUTO_TEST_CASE(headers_page_round_trips_and_refuses_bad_headers)
+{
+    const auto blocks = make_blocks(2);
+    std::vector<std::string> hex;
+    for (const auto& b : blocks)
+        hex.push_back(core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions))));
+    const std::vector<const std::string*> page{&hex[1], &hex[2]};
+    const core::chain_entry tip{blocks[2], core::block_hash(blocks[2]), 0};
+    const std::string text = json::encode_headers_page(1, tip, page);
+    BOOST_TEST(text == R"({"from":1,"headers":[")" + hex[1] + R"(",")" + hex[2] + R"("],"height":2})");
+    auto parsed = json::parse_body(text, json::kind::with_arrays(json::max_headers_per_page));
+    BOOST_REQUIRE(parsed.ok());
+    auto decoded = json::decode_headers_page(parsed.value(), json::max_headers_per_page);
+    BOOST_REQUIRE(decoded.ok());
+    BOOST_TEST(decoded.value().from == 1u);
+    BOOST_TEST(decoded.value().height == 2u);
+    BOOST_REQUIRE(decoded.value().headers.size() == 2u);
+    BOOST_TEST(core::sha256(decoded.value().headers[1]) == core::block_hash(blocks[2]));
+
+    const auto error_of = [](const std::string& body, std::size_t max) {
+        auto p = json::parse_body(body, json::kind::with_arrays(10));
+        BOOST_REQUIRE(p.ok());
+        auto d = json::decode_headers_page(p.value(), max);
+        BOOST_REQUIRE(!d.ok());
+        return d.error().field;
+    };
+    const std::string tail = R"(],"from":1,"height":2})";
+    BOOST_TEST(error_of(R"({"headers":[")" + hex[1].substr(2) + "\"" + tail, 5) == "headers[0]"); // short
+    BOOST_TEST(error_of(R"({"headers":[")" + std::string(192, 'g') + "\"" + tail, 5) == "headers[0]");
+    BOOST_TEST(error_of(R"({"headers":[1)" + tail, 5) == "headers[0]");
+    BOOST_TEST(error_of(R"({"headers":["","",""])" + tail.substr(1), 2) == "headers"); // too many
+    BOOST_TEST(error_of(R"({"headers":[],"height":2})", 5) == "from");
+}
+
 namespace {
 
 std::string shape_error(const std::string& body, const json::parse_limits& limits)

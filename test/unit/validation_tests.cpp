@@ -1,5 +1,6 @@
 // Every consensus rule rejects its own tampering with its own reason code.
 #include <beastchain/core/chain.hpp>
+#include <beastchain/core/headers.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -201,6 +202,120 @@ BOOST_AUTO_TEST_CASE(foreign_genesis_and_empty_chain_are_rejected)
     blocks[0].timestamp_ms += 1;
     BOOST_TEST((verdict(blocks) == std::pair{reject_reason::bad_genesis, std::size_t{0}}));
     BOOST_TEST((verdict({}).first == reject_reason::empty_chain));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- header chains (headers-first sync) -------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(header_chain_tests)
+
+namespace {
+
+std::vector<header_bytes> headers_of(const std::vector<block>& blocks, std::size_t first)
+{
+    std::vector<header_bytes> out;
+    for (std::size_t i = first; i < blocks.size(); ++i)
+        out.push_back(serialize_header(blocks[i], merkle_root(blocks[i].transactions)));
+    return out;
+}
+
+chain_entry genesis_entry()
+{
+    return {genesis_block(), genesis_hash(), block_work(0)};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(parse_header_reads_back_every_field)
+{
+    const auto blocks = make_blocks(1);
+    const auto bytes = headers_of(blocks, 1).front();
+    const auto h = parse_header(bytes);
+    BOOST_REQUIRE(h.has_value());
+    BOOST_TEST(h->fields.index == blocks[1].index);
+    BOOST_TEST(h->fields.previous_hash == blocks[1].previous_hash);
+    BOOST_TEST(h->fields.proof == blocks[1].proof);
+    BOOST_TEST(h->fields.timestamp_ms == blocks[1].timestamp_ms);
+    BOOST_TEST(h->fields.difficulty == blocks[1].difficulty);
+    BOOST_TEST(h->merkle == merkle_root(blocks[1].transactions));
+    BOOST_TEST(sha256(bytes) == block_hash(blocks[1]));
+    auto other = bytes;
+    other[0] = 2; // another header version
+    BOOST_TEST(!parse_header(other).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_header_chain_carries_the_same_work_as_its_blocks)
+{
+    const auto blocks = make_blocks(5);
+    chain_rejection full_why;
+    const auto full = validate_chain(blocks, {}, test_now(blocks), test_params(), full_why);
+    BOOST_REQUIRE(full.has_value());
+    std::vector<chain_entry> out;
+    chain_rejection why;
+    BOOST_REQUIRE(
+        validate_headers(out, genesis_entry(), headers_of(blocks, 1), test_now(blocks), test_params(), why)
+    );
+    BOOST_REQUIRE(out.size() == 5u);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        BOOST_TEST(out[i].hash == full->entries[i + 1].hash);
+        BOOST_TEST((out[i].cumulative_work == full->entries[i + 1].cumulative_work));
+        BOOST_TEST(out[i].blk.transactions.empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(each_header_rule_is_checked_and_names_the_failing_height)
+{
+    const auto blocks = make_blocks(3);
+    const auto now = test_now(blocks);
+    const auto verdict = [&](std::vector<header_bytes> hs) {
+        std::vector<chain_entry> out;
+        chain_rejection why;
+        const bool ok = validate_headers(out, genesis_entry(), hs, now, test_params(), why);
+        return std::tuple{ok, why.result.reason, why.index, out.size()};
+    };
+    auto hs = headers_of(blocks, 1);
+    // A nonce that no longer solves it: the proof of work fails at height 2, after one good header.
+    auto bad_pow = hs;
+    bad_pow[1][header_nonce_offset] ^= 0x5a;
+    const auto [ok1, r1, at1, kept1] = verdict(bad_pow);
+    BOOST_TEST(!ok1);
+    BOOST_TEST((r1 == reject_reason::insufficient_work || r1 == reject_reason::bad_difficulty));
+    BOOST_TEST(at1 == 2u);
+    BOOST_TEST(kept1 == 1u);
+    // Headers out of order: the link fails.
+    auto swapped = hs;
+    std::swap(swapped[0], swapped[1]);
+    const auto [ok2, r2, at2, kept2] = verdict(swapped);
+    BOOST_TEST(!ok2);
+    BOOST_TEST((r2 == reject_reason::bad_index));
+    BOOST_TEST(at2 == 1u);
+    // A header from far in the future of the validating clock.
+    const auto [ok3, r3, at3, kept3] = [&] {
+        std::vector<chain_entry> out;
+        chain_rejection why;
+        const bool ok = validate_headers(
+            out,
+            genesis_entry(),
+            hs,
+            blocks[1].timestamp_ms - test_params().max_future_ms - 1,
+            test_params(),
+            why
+        );
+        return std::tuple{ok, why.result.reason, why.index, out.size()};
+    }();
+    BOOST_TEST(!ok3);
+    BOOST_TEST((r3 == reject_reason::timestamp_too_far_in_future));
+    BOOST_TEST(kept3 == 0u);
+    (void)at3;
+    // Another header version.
+    auto versioned = hs;
+    versioned[2][0] = 9;
+    const auto [ok4, r4, at4, kept4] = verdict(versioned);
+    BOOST_TEST(!ok4);
+    BOOST_TEST((r4 == reject_reason::bad_header_version));
+    BOOST_TEST(at4 == 3u);
+    BOOST_TEST(kept4 == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -58,6 +58,7 @@ struct chain_rejection
 {
     std::size_t index = 0;
     validation_result result;
+    hash256 hash{}; ///< the failing block's own (computed) hash, when a block failed
 };
 
 /// Blocks after our block `fork_index - 1`, validated as its continuation: what incremental sync

@@ -22,6 +22,9 @@ hash256 sha256(std::string_view data);
 /// Lower-case hex of arbitrary bytes.
 std::string to_hex(std::span<const std::uint8_t> bytes);
 
+/// Fills `out` from exactly 2 * out.size() hex digits; false for anything else.
+bool bytes_from_hex(std::string_view hex, std::span<std::uint8_t> out);
+
 /// Parses exactly 64 lower- or upper-case hex digits; anything else yields nullopt.
 std::optional<hash256> hash_from_hex(std::string_view hex);
 

@@ -28,6 +28,7 @@ enum class reject_reason : std::uint8_t
     bad_reward,
     duplicate_transaction,
     // Block header.
+    bad_header_version,
     bad_index,
     bad_previous_hash,
     bad_difficulty,

@@ -14,11 +14,12 @@
 namespace beastchain::json {
 
 /// The peer protocol's version, carried in /status as `protocol`. Peers talk only to peers of
-/// the same version; anything that changes what a message means or which blocks are valid bumps
-/// it. A peer of another version (or of none: every node before 2, whose transaction ids were
-/// not bound to their content) is refused with that reason and never banned: it is a different
-/// network, not a liar. 2: content-bound transaction ids (log format 2).
-inline constexpr std::uint32_t protocol_version = 2;
+/// the same version; anything that changes what a message means, which blocks are valid or which
+/// routes a peer must serve bumps it. A peer of another version (or of none: every node before
+/// 2, whose transaction ids were not bound to their content) is refused with that reason and
+/// never banned: it is a different network, not a liar. 2: content-bound transaction ids (log
+/// format 2). 3: headers-first sync (`GET /headers`, which a version-2 node does not serve).
+inline constexpr std::uint32_t protocol_version = 3;
 
 // ---- GET /status ---------------------------------------------------------------------------
 
@@ -52,9 +53,31 @@ std::string encode_blocks_page(
 );
 decoded<blocks_page> decode_blocks_page(const boost::json::value& jv, std::size_t max_blocks);
 
-/// Request targets for a page: after the first locator entry on the peer's chain, or from a height.
-std::string blocks_after_target(std::string_view locator, std::size_t limit);
+/// The request target for a page of blocks from a height.
 std::string blocks_from_target(std::uint64_t from, std::size_t limit);
+
+// ---- GET /headers --------------------------------------------------------------------------
+
+/// Headers per `/headers` page at most (Bitcoin's `headers` message carries 2,000 too).
+inline constexpr std::size_t max_headers_per_page = 2000;
+
+/// A `/headers` page: `{"from": H, "headers": ["<192 hex digits>", ...], "height": N}`. Each
+/// entry is the 96-byte header its block hash covers, so the receiver recomputes every hash and
+/// checks proof of work and links without a single transaction.
+struct headers_page
+{
+    std::uint64_t from = 0;
+    std::uint64_t height = 0;
+    std::vector<core::header_bytes> headers;
+};
+/// `headers` are already hex (the node's per-block cache).
+std::string encode_headers_page(
+    std::uint64_t from, const core::chain_entry& tip, std::span<const std::string* const> headers
+);
+decoded<headers_page> decode_headers_page(const boost::json::value& jv, std::size_t max_headers);
+
+std::string headers_after_target(std::string_view locator, std::size_t limit);
+std::string headers_from_target(std::uint64_t from, std::size_t limit);
 
 // ---- POST /transactions --------------------------------------------------------------------
 

@@ -62,6 +62,9 @@ struct config
     /// The whole download from one peer in a sync round; what arrived by then is still used and
     /// the next round carries on, so a slow peer delays a round but cannot hold it.
     std::chrono::milliseconds peer_download_timeout{120'000};
+    /// Reply bytes one sync round reads from all its peers together; like the deadline, what
+    /// arrived is used and the next round carries on from the new tip.
+    std::uint64_t sync_round_bytes = 256ULL * 1024 * 1024;
     /// How long a peer that served invalid blocks is ignored.
     unsigned ban_seconds = 600;
     /// Transactions queued for relay to one peer at most; the oldest are dropped beyond it

@@ -94,6 +94,8 @@ public:
     /// A page of blocks as `{"blocks":[...],"from":F,"height":H,"tip_hash":...}`;
     /// no_common_block when no locator block is on our chain.
     boost::asio::awaitable<node_result<std::string>> blocks_json(blocks_query q);
+    /// The same page as headers: `{"from":F,"headers":["<hex>",...],"height":H}`.
+    boost::asio::awaitable<node_result<std::string>> headers_json(blocks_query q);
 
     /// One block of the best chain; no_such_block past the tip.
     boost::asio::awaitable<node_result<std::string>> block_json(std::uint64_t index);

@@ -1,4 +1,5 @@
-// Incremental sync with one peer: compare work, find the fork with a locator, fetch only what is missing.
+// Headers-first sync with one peer: compare work, fetch and check headers from the fork, then only the bodies
+// they promise.
 #pragma once
 
 #include <beastchain/core/chain.hpp>
@@ -8,12 +9,22 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace beastchain::node {
+
+/// A peer's /status claim it failed to deliver: its tip and the work it said that tip has.
+struct undelivered_claim
+{
+    core::hash256 tip{};
+    core::work_t work = 0;
+    friend bool operator==(const undelivered_claim&, const undelivered_claim&) = default;
+};
 
 /// Our side of a sync, snapshotted on the strand: our work, and headers (transactions dropped) of
 /// blocks at exponentially spaced heights, tip first and genesis last, as Bitcoin Core's block
@@ -23,8 +34,14 @@ struct sync_view
 {
     core::work_t work = 0;
     std::vector<core::chain_entry> locator;
+    /// Hashes of blocks found invalid, and of header tips descending from them: a peer whose tip or
+    /// headers contain one serves that chain again, and is not downloaded from.
+    std::set<core::hash256> rejected;
+    /// Per peer, the /status claim it failed to deliver (less work than claimed): while it makes
+    /// the same claim, nothing is downloaded from it. Per peer, as a liar can name an honest tip.
+    std::map<std::string, undelivered_claim> undelivered;
 };
-std::shared_ptr<const sync_view> make_sync_view(const core::chain& c);
+std::shared_ptr<sync_view> make_sync_view(const core::chain& c);
 
 /// The locator as the `/blocks?locator=` parameter: `height:hash` pairs joined by commas.
 std::string locator_parameter(const sync_view& view);
@@ -39,6 +56,9 @@ struct sync_limits
     /// The whole download from one peer. Per-request deadlines alone would let a peer drip valid
     /// pages just inside them and hold the (coalesced) sync round for hours.
     std::chrono::milliseconds download_deadline{120'000};
+    /// Reply bytes the whole round may still read, shared by its concurrent peer syncs (they all
+    /// run on the strand), checked before each request. Null: no cap.
+    std::shared_ptr<std::uint64_t> round_bytes_left;
 };
 
 /// What syncing with one peer produced.
@@ -53,7 +73,13 @@ struct peer_sync_result
     std::string peer;
     kind result = kind::failed;
     std::optional<core::chain_suffix> suffix;
-    bool truncated = false; ///< the download hit its deadline: `suffix` is what arrived in time
+    bool truncated =
+        false; ///< the download hit its deadline or the round's byte cap: `suffix` is what arrived
+    /// The bodies fell short of the headers (or diverged from them): `suffix` is the part that
+    /// matched, and the peer still gets a failure (its delivered work is less than it showed).
+    bool short_delivery = false;
+    std::vector<core::hash256> rejected;          ///< invalid block hashes to remember (sync_view::rejected)
+    std::optional<undelivered_claim> undelivered; ///< its claim, when it fell short of it
     std::string error;
     std::string reason = "unreachable";    ///< metrics label: how the fetch failed or a reject_reason name
     bool ban = false;                      ///< it served invalid blocks or a foreign chain
@@ -63,12 +89,15 @@ struct peer_sync_result
 };
 
 /**
- * Syncs with one peer: `GET /status`; if the peer claims more work than `view`, `GET
- * /blocks?locator=...` then `GET /blocks?from=...` pages until its tip (or `max_blocks`). Each page
- * is parsed and validated on `verifier` as it arrives, so a bad block stops the download. At
- * `download_deadline` the download stops and the pages validated so far are the (truncated)
- * candidate, so a slow peer still moves a node forward. Never throws for peer misbehaviour: it is
- * reported in the result.
+ * Syncs with one peer, headers first: `GET /status`; if the peer claims more work than `view`,
+ * `GET /headers?locator=...` then `?from=...` pages (2,000 headers each) until its tip, each
+ * checked on `verifier` (proof of work, links, timestamps, cumulative work) as it arrives. Only
+ * when the header chain has more work than ours, and at least the work the peer claimed (else it
+ * fails as `work_short`), are bodies fetched: `GET /blocks?from=...` for exactly the heights the
+ * headers cover, each block validated in full and matched against its header. At
+ * `download_deadline`, or when the round's byte budget runs out, the download stops and the blocks
+ * validated so far are the (truncated) candidate, so a slow peer still moves a node forward.
+ * Never throws for peer misbehaviour: it is reported in the result.
  */
 boost::asio::awaitable<peer_sync_result> sync_with_peer(
     net::peer_url peer,

@@ -1,5 +1,6 @@
 // Blocks and the chain: /mine, /chain, the peers' /blocks pages and pushed blocks.
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/node.hpp>
 
 #include <boost/json.hpp>
@@ -13,15 +14,17 @@ namespace beastchain::node::routes {
 
 namespace {
 
-/// Reads `/blocks?from=H&limit=N` or `/blocks?locator=H:hash,...&limit=N`.
-std::variant<blocks_query, response> parse_blocks_query(std::string_view target)
+/// Reads `/blocks?from=H&limit=N` or `/blocks?locator=H:hash,...&limit=N` (and the same for
+/// `/headers`), with `limit` from 1 to `max_limit` (`default_limit` when absent).
+std::variant<blocks_query, response>
+parse_blocks_query(std::string_view target, std::size_t max_limit, std::size_t default_limit)
 {
-    constexpr std::size_t max_limit = 500;
     constexpr std::size_t max_locator = 64;
     const auto url = boost::urls::parse_origin_form(target);
     if (!url)
         return invalid_parameter("target", "is not a valid request target");
     blocks_query q;
+    q.limit = default_limit;
     bool have_from = false, have_locator = false;
     for (const auto& param : url->params()) {
         if (param.key == "from") {
@@ -60,7 +63,7 @@ std::variant<blocks_query, response> parse_blocks_query(std::string_view target)
             if (q.locator.empty())
                 return invalid_parameter("locator", "is empty");
         } else {
-            return invalid_parameter(param.key, "is not a parameter of /blocks (from, limit, locator)");
+            return invalid_parameter(param.key, "is not a parameter here (from, limit, locator)");
         }
     }
     if (have_from && have_locator)
@@ -96,10 +99,21 @@ asio::awaitable<response> chain(node& n, const request&)
 
 asio::awaitable<response> blocks(node& n, const request& req)
 {
-    auto parsed = parse_blocks_query(req.target());
+    auto parsed = parse_blocks_query(req.target(), 500, 100);
     if (auto* bad = std::get_if<response>(&parsed))
         co_return std::move(*bad);
     auto page = co_await n.blocks_json(std::move(std::get<blocks_query>(parsed)));
+    if (!page)
+        co_return error_reply(page.error());
+    co_return net::json_response(http::status::ok, std::move(*page));
+}
+
+asio::awaitable<response> headers(node& n, const request& req)
+{
+    auto parsed = parse_blocks_query(req.target(), json::max_headers_per_page, json::max_headers_per_page);
+    if (auto* bad = std::get_if<response>(&parsed))
+        co_return std::move(*bad);
+    auto page = co_await n.headers_json(std::move(std::get<blocks_query>(parsed)));
     if (!page)
         co_return error_reply(page.error());
     co_return net::json_response(http::status::ok, std::move(*page));
