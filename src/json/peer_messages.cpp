@@ -212,6 +212,69 @@ std::string encode_transaction_batch(std::span<const core::transaction> txs)
     return bj::serialize(bj::object{{"transactions", std::move(batch)}});
 }
 
+std::string encode_inventory(std::span<const std::string> ids)
+{
+    bj::array arr;
+    arr.reserve(ids.size());
+    for (const auto& id : ids)
+        arr.emplace_back(id);
+    return bj::serialize(bj::object{{"transactions", std::move(arr)}});
+}
+
+decoded<std::vector<std::string>> decode_inventory(const bj::value& jv, std::size_t max)
+{
+    object_reader r(jv, "");
+    const bj::value* ids = r.field("transactions");
+    if (!r.ok())
+        return r.take_error();
+    auto arr = bounded_array(*ids, "transactions", max, "ids");
+    if (!arr.ok())
+        return arr.error();
+    std::vector<std::string> out;
+    out.reserve(arr.value()->size());
+    for (std::size_t i = 0; i < arr.value()->size(); ++i) {
+        const bj::string* id = (*arr.value())[i].if_string();
+        if (id == nullptr || !core::hash_from_hex(*id))
+            return error(
+                "transactions[" + std::to_string(i) + "]", "must be a transaction id (64 hex digits)"
+            );
+        out.emplace_back(*id);
+    }
+    return out;
+}
+
+std::string encode_missing(std::span<const std::size_t> positions)
+{
+    bj::array arr;
+    arr.reserve(positions.size());
+    for (const auto p : positions)
+        arr.emplace_back(p);
+    return bj::serialize(bj::object{{"missing", std::move(arr)}});
+}
+
+decoded<std::vector<std::size_t>> decode_missing(const bj::value& jv, std::size_t sent)
+{
+    object_reader r(jv, "");
+    const bj::value* missing = r.field("missing");
+    if (!r.ok())
+        return r.take_error();
+    auto arr = bounded_array(*missing, "missing", sent, "positions");
+    if (!arr.ok())
+        return arr.error();
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < arr.value()->size(); ++i) {
+        const auto* n = (*arr.value())[i].if_int64();
+        if (n == nullptr || *n < 0 || static_cast<std::size_t>(*n) >= sent ||
+            (!out.empty() && static_cast<std::size_t>(*n) <= out.back()))
+            return error(
+                "missing[" + std::to_string(i) + "]",
+                "must be ascending positions below " + std::to_string(sent)
+            );
+        out.push_back(static_cast<std::size_t>(*n));
+    }
+    return out;
+}
+
 std::string encode_register_request(std::string_view address)
 {
     return bj::serialize(bj::object{{"address", address}});

@@ -43,6 +43,7 @@ constexpr route_spec api_routes[] = {
     // Peer protocol.
     {"/nodes",              http::verb::get,  routes::nodes,              {}},
     {"/transactions",       http::verb::post, routes::receive_transactions, {}},
+    {"/inventory",          http::verb::post, routes::receive_inventory,  {}},
     {"/blocks",             http::verb::post, routes::receive_block,      {}},
     {"/blocks",             http::verb::get,  routes::blocks,             {}},
     {"/blocks/{}",          http::verb::get,  routes::block,              {}},

@@ -164,6 +164,20 @@ node::receive_transactions(std::vector<core::transaction> txs, std::string origi
     co_return co_await self->durably(std::move(accept));
 }
 
+asio::awaitable<std::vector<std::size_t>> node::missing_transactions(std::vector<std::string> ids)
+{
+    impl* self = impl_.get();
+    auto find = [self, ids = std::move(ids)] {
+        const auto& ledger = self->chain.ledger();
+        std::vector<std::size_t> missing;
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            if (!ledger.pending().contains(ids[i]) && !ledger.best_chain().find_transaction(ids[i]))
+                missing.push_back(i);
+        return missing;
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(find));
+}
+
 // ---- blocks and chain ------------------------------------------------------------------------
 
 asio::awaitable<node_result<std::string>> node::mine()

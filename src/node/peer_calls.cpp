@@ -65,6 +65,17 @@ asio::awaitable<net::peer_result> relay_transactions(
     );
 }
 
+asio::awaitable<net::peer_result> announce_inventory(
+    net::peer_url peer, std::span<const std::string> ids, net::peer_limits limits, std::string origin
+)
+{
+    // The reply is a list of positions: a few KiB at most.
+    limits.max_response_bytes = std::min<std::size_t>(limits.max_response_bytes, 16 * 1024);
+    return net::send_peer_request(
+        std::move(peer), verb::post, "/inventory", json::encode_inventory(ids), limits, std::move(origin)
+    );
+}
+
 asio::awaitable<net::peer_result> announce(net::peer_url peer, std::string self, net::peer_limits limits)
 {
     std::string body = json::encode_register_request(self);

@@ -1,6 +1,8 @@
 // peer_service: membership (operator's before announced), bounded relay outboxes, announcements.
 #include "peer_service.hpp"
 
+#include <beastchain/json/parse.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/node/clock.hpp>
 
@@ -207,6 +209,7 @@ std::vector<peer_view> peer_service::views() const
         if (const auto it = outboxes_.find(p.url.normalized); it != outboxes_.end()) {
             v.queued_transactions = it->second.txs.size();
             v.queued_blocks = it->second.blocks.size();
+            v.queued_inventory = it->second.inventory.size();
             v.dropped = it->second.dropped;
         }
         out.push_back(std::move(v));
@@ -258,8 +261,15 @@ void peer_service::enqueue(
     outbox& box = outboxes_[peer.normalized];
     std::deque<Item>& q = box.*queue;
     if (q.size() >= capacity) {
-        // A dropped transaction still reaches the peer inside a block; a dropped block is
+        // A dropped transaction is announced later by id (POST /inventory); a dropped block is
         // covered by the newer one behind it, which makes a behind peer sync.
+        if constexpr (std::is_same_v<Item, core::transaction>) {
+            if (const auto id = core::hash_from_hex(q.front().transaction_id)) {
+                if (box.inventory.size() >= cfg_.max_pending)
+                    box.inventory.pop_front(); // older than anything the pool can still hold
+                box.inventory.push_back(*id);
+            }
+        }
         q.pop_front();
         ++box.dropped;
         stats_.relay_dropped(1);
@@ -309,16 +319,34 @@ peer_service::outbound peer_service::next_outbound(const std::string& peer)
     if (stopped_ || info == nullptr || peers_.banned(*info, now)) {
         box.txs.clear();
         box.blocks.clear();
+        box.inventory.clear();
         box.sending = false;
         return out;
     }
-    if (box.txs.empty() && box.blocks.empty()) {
+    if (box.txs.empty() && box.blocks.empty() && box.inventory.empty()) {
         box.sending = false;
         return out;
     }
     if (!peers_.usable(*info, now)) {
         out.what = outbound::kind::wait;
         out.wait_ms = std::max(min_backoff_wait_ms, info->retry_at_ms - now);
+        return out;
+    }
+    if (box.txs.empty() && box.blocks.empty()) {
+        // The queue has caught up: announce what fell out of it, if it is still pending (what
+        // was mined meanwhile reaches the peer in its block).
+        const auto& pool = chain_.ledger().pending();
+        while (!box.inventory.empty() && out.inventory.size() < json::max_inventory) {
+            std::string id = core::to_hex(box.inventory.front());
+            box.inventory.pop_front();
+            if (pool.contains(id))
+                out.inventory.push_back(std::move(id));
+        }
+        if (out.inventory.empty()) {
+            box.sending = false; // all of it was mined meanwhile
+            return out;
+        }
+        out.what = outbound::kind::send;
         return out;
     }
     out.what = outbound::kind::send;
@@ -349,10 +377,13 @@ asio::awaitable<void> peer_service::drain_outbox(net::peer_url peer)
             continue;
         }
         const bool block = !job.block.empty();
-        const std::string_view target = block ? "/blocks" : "/transactions";
+        const bool inventory = !job.inventory.empty();
+        const std::string_view target = block ? "/blocks" : inventory ? "/inventory" : "/transactions";
         net::peer_result res;
         if (block)
             res = co_await peer_calls::push_block(peer, std::move(job.block), cfg_.peer, advertise_);
+        else if (inventory)
+            res = co_await send_inventory(peer, std::move(job.inventory));
         else
             res = co_await peer_calls::relay_transactions(peer, job.txs, cfg_.peer, advertise_);
         // A 400 is an answer (e.g. the peer found our block stale). Silence, a 5xx, and anything
@@ -366,6 +397,36 @@ asio::awaitable<void> peer_service::drain_outbox(net::peer_url peer)
         if (ok)
             stats_.relayed(job.txs.size(), block ? 1 : 0);
     }
+}
+
+asio::awaitable<net::peer_result>
+peer_service::send_inventory(const net::peer_url& peer, std::vector<std::string> ids)
+{
+    net::peer_result res = co_await peer_calls::announce_inventory(peer, ids, cfg_.peer, advertise_);
+    if (!res.reply || res.reply->status != 200 || !res.reply->json)
+        co_return res; // judged by the caller like any relay reply
+    // A few KiB at most (peer_calls caps it): parsed here, on the strand.
+    auto parsed =
+        json::parse_body(res.reply->body, json::kind::with_arrays(json::max_inventory), cfg_.max_json_depth);
+    auto missing = parsed.ok()
+                       ? json::decode_missing(parsed.value(), ids.size())
+                       : json::decoded<std::vector<std::size_t>>(json::decode_error{"body", "not JSON"});
+    if (!missing.ok()) {
+        res.reply.reset();
+        res.error = "/inventory reply: " + missing.error().field + " " + missing.error().detail;
+        co_return res;
+    }
+    std::vector<core::transaction> txs;
+    const auto& pool = chain_.ledger().pending();
+    for (const std::size_t i : missing.value())
+        if (const core::transaction* tx = pool.find(ids[i]))
+            txs.push_back(*tx); // still pending after the round trip
+    if (txs.empty())
+        co_return res;
+    res = co_await peer_calls::relay_transactions(peer, txs, cfg_.peer, advertise_);
+    if (res.reply && net::answered_as_peer(*res.reply))
+        stats_.relayed(txs.size(), 0);
+    co_return res;
 }
 
 // ---- announcements ---------------------------------------------------------------------------

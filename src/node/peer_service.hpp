@@ -67,7 +67,11 @@ private:
     {
         std::deque<core::transaction> txs;
         std::deque<std::string> blocks; ///< serialized blocks, newest last
-        bool sending = false;           ///< a drain coroutine owns the queue
+        /// Ids of transactions that fell out of a full `txs`, announced later with POST
+        /// /inventory so a burst larger than --relay-queue still reaches the peer. 32 bytes
+        /// each, at most --max-pending (an id no longer pending is not worth announcing).
+        std::deque<core::hash256> inventory;
+        bool sending = false; ///< a drain coroutine owns the queue
         std::uint64_t dropped = 0;
     };
     /// The next request a peer's drain coroutine should make.
@@ -82,7 +86,8 @@ private:
         kind what = kind::stop;
         std::uint64_t wait_ms = 0;
         std::string block;                  ///< a serialized block to push, or
-        std::vector<core::transaction> txs; ///< a batch to relay
+        std::vector<core::transaction> txs; ///< a batch to relay, or
+        std::vector<std::string> inventory; ///< ids to announce
     };
 
     void load(const std::vector<storage::record>& records);
@@ -101,6 +106,8 @@ private:
     void wake_outbox(const net::peer_url& peer, outbox& box);
     outbound next_outbound(const std::string& peer);
     asio::awaitable<void> drain_outbox(net::peer_url peer);
+    /// POST /inventory, then the transactions the peer named (still pending) in one batch.
+    asio::awaitable<net::peer_result> send_inventory(const net::peer_url& peer, std::vector<std::string> ids);
     void announce_to(const net::peer_url& peer);
     asio::awaitable<void> send_announcement(net::peer_url peer, std::string self);
 

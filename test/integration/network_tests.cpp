@@ -241,6 +241,28 @@ BOOST_AUTO_TEST_CASE(a_node_pushes_its_tip_to_a_peer_that_is_behind)
     BOOST_TEST(level.requests_to("POST /blocks") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_burst_larger_than_the_relay_queue_still_reaches_a_slow_peer)
+{
+    // b sits behind a proxy that holds every request 100 ms, so a's queue for it (10) overflows
+    // many times over. What falls out is announced by id once the queue drains, and b asks for
+    // what it lacks: every transaction arrives, with no block mined to carry them.
+    node_process a(quick_node({"--relay-queue", "10", "--advertise-url", "none", "--sync-interval", "0"}));
+    node_process b(quick_node({"--advertise-url", "none"}));
+    fake_peer slow(fake_peer::mode::serve);
+    slow.forward_slowly(b.port(), std::chrono::milliseconds(100));
+    register_peer(a, slow.url());
+    for (int i = 0; i < 200; ++i)
+        submit(a, "burst", "r" + std::to_string(i), i + 1);
+    const auto entry = http_get(a.port(), "/nodes").json().at("nodes").at(0);
+    BOOST_TEST(entry.at("dropped").to_number<int>() > 0, entry);
+    BOOST_TEST(
+        wait_until([&] { return status_of(b).at("pending_transactions").to_number<int>() == 200; }),
+        "b has " << status_of(b).at("pending_transactions") << " of 200"
+    );
+    BOOST_TEST(slow.requests_to("POST /inventory") >= 1);
+    BOOST_TEST(http_get(a.port(), "/nodes").json().at("nodes").at(0).at("queued_inventory") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(bootstrap_peers_catch_up_and_learn_of_each_other)
 {
     node_process a(quick_node());

@@ -163,6 +163,30 @@ BOOST_AUTO_TEST_CASE(blocks_page_limits_and_shapes)
     BOOST_TEST(json::decode_blocks_page(bad_block.value(), 2).error().field == "blocks[0].proof");
 }
 
+BOOST_AUTO_TEST_CASE(inventory_and_missing_positions_are_checked)
+{
+    const std::vector<std::string> ids{std::string(64, 'a'), std::string(64, 'b')};
+    auto inv = json::parse_body(json::encode_inventory(ids), json::kind::with_arrays(10));
+    BOOST_REQUIRE(inv.ok());
+    auto back = json::decode_inventory(inv.value(), 10);
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST(back.value() == ids);
+    BOOST_TEST(json::decode_inventory(inv.value(), 1).error().field == "transactions"); // too many
+    auto bad_id = json::parse_body(R"({"transactions":["xyz"]})", json::kind::with_arrays(10));
+    BOOST_TEST(json::decode_inventory(bad_id.value(), 10).error().field == "transactions[0]");
+
+    const std::vector<std::size_t> positions{0, 1};
+    BOOST_TEST(json::encode_missing(positions) == R"({"missing":[0,1]})");
+    const auto missing = [](const std::string& body, std::size_t sent) {
+        return json::decode_missing(json::parse_body(body, json::kind::with_arrays(10)).value(), sent);
+    };
+    BOOST_TEST(missing(R"({"missing":[0,1]})", 2).value() == positions);
+    BOOST_TEST(!missing(R"({"missing":[2]})", 2).ok());   // beyond what was sent
+    BOOST_TEST(!missing(R"({"missing":[1,0]})", 2).ok()); // not ascending: repeats are refused too
+    BOOST_TEST(!missing(R"({"missing":[-1]})", 2).ok());
+    BOOST_TEST(!missing(R"({"missing":[0,1,1]})", 3).ok());
+}
+
 BOOST_AUTO_TEST_CASE(headers_page_round_trips_and_refuses_bad_headers)
 {
     const auto blocks = make_blocks(2);

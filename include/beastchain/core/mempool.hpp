@@ -40,6 +40,12 @@ public:
     void add_accepted(transaction tx);
 
     bool contains(const std::string& id) const { return index_.contains(id); }
+    /// The pending transaction with `id`, or null.
+    const transaction* find(const std::string& id) const
+    {
+        const auto it = index_.find(id);
+        return it == index_.end() ? nullptr : &*it->second;
+    }
     bool remove(const std::string& id);
     std::size_t size() const noexcept { return index_.size(); }
     std::size_t capacity() const noexcept { return capacity_; }

@@ -18,7 +18,8 @@ namespace beastchain::json {
 /// routes a peer must serve bumps it. A peer of another version (or of none: every node before
 /// 2, whose transaction ids were not bound to their content) is refused with that reason and
 /// never banned: it is a different network, not a liar. 2: content-bound transaction ids (log
-/// format 2). 3: headers-first sync (`GET /headers`, which a version-2 node does not serve).
+/// format 2). 3: headers-first sync (`GET /headers`, which a version-2 node does not serve) and
+/// relay inventories (`POST /inventory`).
 inline constexpr std::uint32_t protocol_version = 3;
 
 // ---- GET /status ---------------------------------------------------------------------------
@@ -85,6 +86,19 @@ std::string headers_from_target(std::uint64_t from, std::size_t limit);
 std::string encode_transaction_batch(std::span<const core::transaction> txs);
 decoded<std::vector<core::transaction>>
 decode_transaction_batch(const boost::json::value& jv, std::size_t max);
+
+// ---- POST /inventory ------------------------------------------------------------------------
+
+/// Transaction ids per inventory message at most (a relay batch's size).
+inline constexpr std::size_t max_inventory = 500;
+
+/// `{"transactions": ["<id>", ...]}`: ids of pending transactions a peer may lack (ones that fell
+/// out of its full relay queue). The reply names the ones it lacks by position:
+/// `{"missing": [i, ...]}`, ascending, each below the number of ids sent.
+std::string encode_inventory(std::span<const std::string> ids);
+decoded<std::vector<std::string>> decode_inventory(const boost::json::value& jv, std::size_t max);
+std::string encode_missing(std::span<const std::size_t> positions);
+decoded<std::vector<std::size_t>> decode_missing(const boost::json::value& jv, std::size_t sent);
 
 // ---- POST /register-node (a client's registration or a peer's announcement) ------------------
 

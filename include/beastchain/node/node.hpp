@@ -87,6 +87,10 @@ public:
     boost::asio::awaitable<node_result<relay_outcome>>
     receive_transactions(std::vector<core::transaction> txs, std::string origin);
 
+    /// Which of `ids` (a peer's inventory) this node lacks, neither pending nor in the best
+    /// chain, by position in `ids`.
+    boost::asio::awaitable<std::vector<std::size_t>> missing_transactions(std::vector<std::string> ids);
+
     /// A block a peer pushed: appended if it extends our tip, otherwise triggers a sync.
     boost::asio::awaitable<node_result<block_outcome>>
     receive_block(core::block b, std::optional<core::hash256> claimed_hash, std::string origin);

@@ -62,6 +62,7 @@ struct peer_view
     std::string last_error;
     std::size_t queued_transactions = 0;
     std::size_t queued_blocks = 0;
+    std::size_t queued_inventory = 0; ///< ids that fell out of a full queue, to announce
     std::uint64_t dropped = 0;
 };
 

@@ -79,6 +79,7 @@ asio::awaitable<response> nodes(node& n, const request&)
              p.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(p.last_error)},
             {"last_seen_ms", ms_or_null(p.last_seen_ms)},
             {"queued_blocks", p.queued_blocks},
+            {"queued_inventory", p.queued_inventory},
             {"queued_transactions", p.queued_transactions},
             {"retry_at_ms", ms_or_null(p.retry_at_ms)},
             {"state", p.state},

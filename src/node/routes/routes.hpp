@@ -31,6 +31,7 @@ asio::awaitable<response> mine(node& n, const request& req);
 asio::awaitable<response> chain(node& n, const request& req);
 asio::awaitable<response> blocks(node& n, const request& req);
 asio::awaitable<response> headers(node& n, const request& req);
+asio::awaitable<response> receive_inventory(node& n, const request& req);
 asio::awaitable<response> block(node& n, const request& req);
 asio::awaitable<response> receive_block(node& n, const request& req);
 

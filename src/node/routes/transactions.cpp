@@ -65,4 +65,17 @@ asio::awaitable<response> receive_transactions(node& n, const request& req)
     );
 }
 
+asio::awaitable<response> receive_inventory(node& n, const request& req)
+{
+    using ids = std::vector<std::string>;
+    const auto decode = [](const boost::json::value& jv) {
+        return json::decode_inventory(jv, json::max_inventory);
+    };
+    auto body = co_await read_json<ids>(n, req, json::kind::with_arrays(json::max_inventory), decode);
+    if (auto* bad = std::get_if<response>(&body))
+        co_return std::move(*bad);
+    const auto missing = co_await n.missing_transactions(std::move(std::get<ids>(body)));
+    co_return net::json_response(http::status::ok, json::encode_missing(missing));
+}
+
 } // namespace beastchain::node::routes
