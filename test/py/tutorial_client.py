@@ -9,6 +9,7 @@ Usage: tutorial_client.py PATH/TO/beastchain-node
 """
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -44,6 +45,34 @@ def sync_chain(server):
     resp = requests.get(server + '/sync-chain')
     print("On Server {}: Chain synced!\n".format(server))
 # ----------------------------------------------------------------------------------------------
+
+
+def curl(*args):
+    """One of the tutorial's curl commands, run with the real curl; its reply parsed as JSON."""
+    out = subprocess.run(["curl", "-s", "--max-time", "30", *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def curl_session(server1, server2):
+    """The tutorial's curl session, its commands as printed, against the same two nodes."""
+    chain = curl(server1 + "/chain")
+    assert chain["chain"][0]["index"] == 0 and chain["chain"][0]["previous_hash"] == 0, chain
+    resp = curl("-X", "POST", "-H", "Content-Type: application/json", "-d",
+                '{"sender": "addr1", "recipient": "addr2", "amount": 3}', server1 + "/create-transaction")
+    assert resp["message"] == "Transaction has been submitted successfully", resp
+    mined = curl(server1 + "/mine")
+    assert mined["message"] == "Successfully Mined the new Block", mined
+    assert [(t["sender"], t["recipient"], t["amount"]) for t in mined["block_data"]["transactions"]][0] == \
+        ("addr1", "addr2", 3), mined
+    after = curl(server1 + "/chain")
+    assert after["chain"][-1]["index"] == mined["block_data"]["index"], after
+    resp = curl("-X", "POST", "-H", "Content-Type: application/json", "-d",
+                json.dumps({"address": server2}), server1 + "/register-node")
+    assert "message" in resp, resp
+    synced = curl(server2 + "/sync-chain")
+    assert synced["message"] in ("Chain is already up to date", "Chain was replaced"), synced
+    assert synced["chain"] == after["chain"], "server2 does not hold server1's chain after the curl session"
+    print(json.dumps({"curl_session": "ok", "blocks": len(after["chain"])}))
 
 
 def main():
@@ -82,6 +111,10 @@ def main():
         resp = requests.get(server1 + '/sync-chain').json()
         assert resp['message'] == 'Chain is already up to date', resp
         assert resp['chain'] == chain2['chain']
+
+        # The tutorial's curl session, on the same two nodes.
+        curl_session(server1, server2)
+        chain2 = get_server_chain(server2)
 
         # One folder, two nodes, two data directories; each keeps its chain across a restart.
         for p in procs:
