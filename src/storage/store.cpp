@@ -154,7 +154,7 @@ std::vector<record> store::read_log()
         throw corrupt(log.problem_offset, log.problem);
 
     std::uint64_t size = image.size();
-    if (scan.tail == scan_result::tail_state::torn)
+    if (scan.tail == scan_result::tail_state::torn && !image.empty()) // empty: a new log, not a torn one
         log::warning(
             log_path_.string() + ": torn record at offset " + std::to_string(scan.problem_offset) + " (" +
             scan.problem + "); truncating " + std::to_string(image.size() - scan.valid_end) +
