@@ -345,10 +345,14 @@ std::optional<std::uint64_t> chain_state::page_start(const blocks_query& q) cons
 
 const std::string& chain_state::header_hex(std::size_t i)
 {
+    // Filled where asked, not from genesis: a first request near the tip of a long chain costs
+    // what it returns (a Merkle root per header), not a stall over the whole chain.
     const auto& entries = ledger_.best_chain().entries();
-    while (header_hex_.size() <= i) {
-        const core::block& b = entries[header_hex_.size()].blk;
-        header_hex_.push_back(core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions))));
+    if (header_hex_.size() < entries.size())
+        header_hex_.resize(entries.size());
+    if (header_hex_[i].empty()) {
+        const core::block& b = entries[i].blk;
+        header_hex_[i] = core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions)));
     }
     return header_hex_[i];
 }
@@ -360,8 +364,8 @@ std::optional<std::string> chain_state::headers_page(const blocks_query& q)
         return std::nullopt;
     const auto& entries = ledger_.best_chain().entries();
     const std::uint64_t end = std::min<std::uint64_t>(entries.size(), *start + q.limit);
-    if (end > *start)
-        header_hex(end - 1); // fill the cache first: filling moves its strings
+    for (std::uint64_t i = *start; i < end; ++i)
+        header_hex(i); // fill first: resizing the cache moves its strings
     std::vector<const std::string*> page;
     for (std::uint64_t i = *start; i < end; ++i)
         page.push_back(&header_hex_[i]);

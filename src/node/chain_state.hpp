@@ -140,7 +140,7 @@ private:
     /// Serialized blocks of the best chain, a prefix of it (filled lazily). Blocks never change,
     /// so a new tip costs one serialization and /chain is a concatenation, not a re-encoding.
     std::vector<std::string> entry_json_;
-    std::vector<std::string> header_hex_; ///< the same prefix rule; one Merkle root per block, once
+    std::vector<std::string> header_hex_; ///< per block of the best chain; empty until asked for
 };
 
 } // namespace beastchain::node

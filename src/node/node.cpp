@@ -47,7 +47,7 @@ struct node::impl
         // Order matters: the miner restarts on the new tip before peers hear of it.
         chain.subscribe(mining);
         chain.subscribe(peers);
-        peers.on_link([this] { sync.request(std::nullopt); });
+        peers.on_link([this] { sync.on_link(); });
     }
 
     /// Runs `fn` (returning a node_result) on the strand, then waits until what it wrote is

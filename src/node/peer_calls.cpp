@@ -13,6 +13,12 @@ using net::http::verb;
 // Plain functions, not coroutines: each builds its request at once (a span argument is read
 // before the caller resumes) and returns the one request coroutine.
 
+std::string not_a_peer_answer(std::string_view target, const net::peer_reply& r)
+{
+    return std::string(target) + " answered HTTP " + std::to_string(r.status) +
+           (r.json ? "" : " without JSON");
+}
+
 asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limits limits)
 {
     limits.max_response_bytes = std::min(limits.max_response_bytes, max_status_reply_bytes);

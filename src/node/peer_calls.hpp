@@ -11,6 +11,9 @@
 
 namespace beastchain::node::peer_calls {
 
+/// The error text for a reply showing the URL is not a beastchain peer (see net::answered_as_peer).
+std::string not_a_peer_answer(std::string_view target, const net::peer_reply& r);
+
 /// A /status reply is a few hundred bytes; anything much larger is not a beastchain peer.
 inline constexpr std::size_t max_status_reply_bytes = 16 * 1024;
 

@@ -5,22 +5,21 @@
 #include <beastchain/node/metrics.hpp>
 #include <beastchain/node/peer_table.hpp>
 
-#include <deque>
 #include <functional>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "chain_state.hpp"
+#include "relay.hpp"
 
 namespace beastchain::node {
 
 /**
- * Owns the peer table (back-off, bans, announced versus operator peers, eviction), one bounded
- * outbox per peer with the coroutine that drains it, and our announcements. It relays what
- * chain_state publishes to every peer but the one it came from.
+ * Owns the peer table (back-off, bans, announced versus operator peers, eviction), our
+ * announcements, and the relay that sends what chain_state publishes to every peer but the one
+ * it came from.
  *
  * @par Thread Safety
- * Everything runs on the chain strand, the drain and announcement coroutines included (they are
+ * Everything runs on the chain strand, the relay and announcement coroutines included (they are
  * spawned there), so no member is ever touched from another thread.
  */
 class peer_service final : public chain_events
@@ -41,6 +40,11 @@ public:
     /// Called on a new link (a peer added in either direction, or one answering again after
     /// failures): the node exchanges status with its peers at once rather than at the next timer.
     void on_link(std::function<void()> handler) { link_ = std::move(handler); }
+    void notify_link()
+    {
+        if (link_)
+            link_();
+    }
 
     /// Records how an exchange with a peer went: success, failure (back-off) or ban. An announced
     /// peer that keeps failing, or that answered as something other than a beastchain peer
@@ -62,52 +66,10 @@ public:
     void on_state_reloaded(const std::vector<storage::record>& records) override;
 
 private:
-    /// What is waiting to go to one peer. Bounded: a slow peer only ever delays itself.
-    struct outbox
-    {
-        std::deque<core::transaction> txs;
-        std::deque<std::string> blocks; ///< serialized blocks, newest last
-        /// Ids of transactions that fell out of a full `txs`, announced later with POST
-        /// /inventory so a burst larger than --relay-queue still reaches the peer. 32 bytes
-        /// each, at most --max-pending (an id no longer pending is not worth announcing).
-        std::deque<core::hash256> inventory;
-        bool sending = false; ///< a drain coroutine owns the queue
-        std::uint64_t dropped = 0;
-    };
-    /// The next request a peer's drain coroutine should make.
-    struct outbound
-    {
-        enum class kind
-        {
-            stop, ///< nothing queued (or the peer is gone or banned): the coroutine ends
-            wait, ///< the peer is backing off
-            send
-        };
-        kind what = kind::stop;
-        std::uint64_t wait_ms = 0;
-        std::string block;                  ///< a serialized block to push, or
-        std::vector<core::transaction> txs; ///< a batch to relay, or
-        std::vector<std::string> inventory; ///< ids to announce
-    };
-
     void load(const std::vector<storage::record>& records);
     peer_table::add_result add_peer(const net::peer_url& peer, bool announced);
     void forget_peer(const std::string& peer, const std::string& why);
 
-    template <class Item>
-    void enqueue_for_peers(
-        std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item, const std::string& origin
-    );
-    void relay_block(std::size_t index, const std::string& origin);
-    template <class Item>
-    void enqueue(
-        const net::peer_url& peer, std::deque<Item> outbox::*queue, std::size_t capacity, const Item& item
-    );
-    void wake_outbox(const net::peer_url& peer, outbox& box);
-    outbound next_outbound(const std::string& peer);
-    asio::awaitable<void> drain_outbox(net::peer_url peer);
-    /// POST /inventory, then the transactions the peer named (still pending) in one batch.
-    asio::awaitable<net::peer_result> send_inventory(const net::peer_url& peer, std::vector<std::string> ids);
     void announce_to(const net::peer_url& peer);
     asio::awaitable<void> send_announcement(net::peer_url peer, std::string self);
 
@@ -115,11 +77,10 @@ private:
     metrics& stats_;
     const config& cfg_;
     peer_table peers_;
-    std::unordered_map<std::string, outbox> outboxes_;
-    std::unordered_set<std::string> unannounced_;                ///< peers we have not yet told our address
-    std::unordered_map<std::string, core::hash256> pushed_tips_; ///< the tip push_tip last sent each peer
-    std::function<void()> link_;                                 ///< see on_link
-    std::string advertise_; ///< our announced address; empty: do not announce
+    relay relay_; ///< the outboxes; it asks this service about membership and back-off
+    std::unordered_set<std::string> unannounced_; ///< peers we have not yet told our address
+    std::function<void()> link_;                  ///< see on_link
+    std::string advertise_;                       ///< our announced address; empty: do not announce
     bool stopped_ = false;
 };
 

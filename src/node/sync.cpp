@@ -98,7 +98,7 @@ public:
     {}
 
     /// Whether a request may start: false (and the download marked truncated) once the deadline
-    /// has passed or, when `budget_applies`, the round's byte budget is spent.
+    /// has passed or, when `budget_applies`, this peer's share of the round's bytes is spent.
     bool may_continue(bool budget_applies = true)
     {
         if (left().count() <= 0) {
@@ -106,7 +106,7 @@ public:
             budget_spent_ = false;
             return false;
         }
-        if (budget_applies && limits_.round_bytes_left && *limits_.round_bytes_left == 0) {
+        if (budget_applies && limits_.max_bytes != 0 && out_.bytes >= limits_.max_bytes) {
             out_.truncated = true; // stays set: whatever follows, the peer has more to give
             budget_spent_ = true;
             return false;
@@ -114,7 +114,7 @@ public:
         return true;
     }
 
-    /// The round's byte budget stopped this download: nobody's fault, and not the peer's.
+    /// Its byte share stopped this download: nobody's fault.
     bool budget_spent() const noexcept { return budget_spent_; }
 
     /// Limits for the next request: what is left of the deadline at most, rounded up, so that a
@@ -129,9 +129,9 @@ public:
 
     /// Accounts for a reply; an error text when it is unusable (`reason` set), nullopt when it is
     /// a 200 whose body can be checked. A request cut off by the deadline after `have_some` marks
-    /// the download truncated instead (and returns an empty error). The byte budget is checked
-    /// between requests, so a round reads at most the budget plus one page per peer: a reply is
-    /// never cut for it, and every round makes progress.
+    /// the download truncated instead (and returns an empty error). The byte share is checked
+    /// between requests, so a peer's download reads at most its share plus the reply in flight
+    /// and one page of bodies: a reply is never cut for it, and every round makes progress.
     std::optional<std::string>
     check_reply(const net::peer_result& res, std::string_view what, bool have_some, std::string& reason)
     {
@@ -145,9 +145,6 @@ public:
             return res.error;
         }
         out_.bytes += res.reply->body.size();
-        if (limits_.round_bytes_left)
-            *limits_.round_bytes_left -=
-                std::min<std::uint64_t>(*limits_.round_bytes_left, res.reply->body.size());
         if (res.reply->status != 200) {
             reason = "http_error";
             return std::string(what) + " answered HTTP " + std::to_string(res.reply->status);
@@ -159,7 +156,7 @@ public:
     std::string limit_hit() const
     {
         if (budget_spent_)
-            return "the round's byte budget (--sync-round-bytes)";
+            return "its share of the round's byte budget (--sync-round-bytes)";
         return "the " + std::to_string(limits_.download_deadline.count()) + " ms download deadline";
     }
 
@@ -249,6 +246,11 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         stopped_early = c.stopped_early;
         if (c.done || hd->entries.empty())
             break;
+        if (hd->entries.back().cumulative_work > view->work &&
+            hd->entries.size() >= limits.header_lookahead) {
+            out.truncated = true; // enough for this round: the next one carries on from there
+            break;
+        }
     }
     const core::work_t shown = hd->entries.empty() ? 0 : hd->entries.back().cumulative_work;
     if (shown < *out.peer_work && !out.truncated && !stopped_early) {
@@ -263,17 +265,21 @@ asio::awaitable<peer_sync_result> sync_with_peer(
             false
         );
     }
-    if (shown <= view->work && (stopped_early || download.budget_spent())) {
+    if (shown <= view->work && stopped_early) {
         out.result = peer_sync_result::kind::nothing_new; // ahead of our clock: no fault of its own
         co_return out;
     }
+    // Not a success either way: a peer whose headers never beat ours within its deadline or byte
+    // share must not keep a clean record (nor clear a claim it failed to deliver).
     if (shown <= view->work)
         co_return failed(
             std::move(out),
             out.truncated
                 ? "the header download reached " + download.limit_hit() + " before showing more work"
                 : "its headers show no more work than ours",
-            out.truncated ? "unreachable" : "work_short",
+            !out.truncated            ? "work_short"
+            : download.budget_spent() ? "byte_budget"
+                                      : "unreachable",
             false
         );
 
@@ -305,7 +311,7 @@ asio::awaitable<peer_sync_result> sync_with_peer(
             break;
         }
     }
-    if (dl->entries.empty() && download.budget_spent()) {
+    if (dl->entries.empty() && !short_delivery && download.budget_spent()) {
         out.result = peer_sync_result::kind::nothing_new; // the next round carries on
         co_return out;
     }

@@ -179,18 +179,18 @@ check_bodies(std::string body, const header_download* hd, body_download* dl, syn
         if (rejection.result.reason == core::reject_reason::timestamp_too_far_in_future)
             co_return finished(true);
         // A block hash covers its transactions (the Merkle root) and, through previous_hash, its
-        // ancestors: the block that failed is invalid wherever it appears, and so is every
-        // descendant. Remember only hashes we computed from data we checked: the failing block's
-        // own hash, and the header tip when the headers lead through that very block. Never a
-        // hash only a peer's word names (a /status tip, a header the body does not match, a
-        // block's claimed "hash"): a liar could name an honest block. A wrong claimed hash says
-        // nothing about the block's content, so it is not remembered at all.
+        // ancestors. A block that is the one its checked header named, at that header's height
+        // on checked ancestors, and still fails, fails on its own content: it is invalid
+        // wherever it appears, and so is every descendant, the header tip included. Anything
+        // else says nothing about the block: an honest block served out of place fails
+        // bad_index, a wrong claimed "hash" fails hash_mismatch, and a liar could use either to
+        // get an honest chain refused. Those ban the sender and are not remembered.
         page_check c = invalid_chain(rejection, "block");
-        if (rejection.result.reason != core::reject_reason::hash_mismatch) {
+        const std::size_t at = static_cast<std::size_t>(rejection.index - hd->from());
+        if (rejection.result.reason != core::reject_reason::hash_mismatch && at < hd->entries.size() &&
+            hd->entries[at].hash == rejection.hash) {
             c.rejected.push_back(rejection.hash);
-            const std::size_t at = static_cast<std::size_t>(rejection.index - hd->from());
-            if (at < hd->entries.size() && hd->entries[at].hash == rejection.hash)
-                c.rejected.push_back(hd->entries.back().hash);
+            c.rejected.push_back(hd->entries.back().hash);
         }
         co_return c;
     }

@@ -83,6 +83,26 @@ void sync_service::request(std::optional<sync_handler> waiter)
     spawn_on(chain_.strand(), run_round(std::exchange(waiters_, {})), asio::detached);
 }
 
+void sync_service::on_link()
+{
+    if (stopped_)
+        return;
+    // A token bucket: a few links at once (a node joining its neighbours) each start a round;
+    // a stream of them gets one a second.
+    const std::uint64_t now = now_ms();
+    const std::uint64_t full = link_burst * orphan_interval_ms;
+    if (link_refill_at_ms_ == 0)
+        link_refill_at_ms_ = now;
+    link_tokens_ms_ = std::min(full, link_tokens_ms_ + (now - std::min(now, link_refill_at_ms_)));
+    link_refill_at_ms_ = now;
+    if (link_tokens_ms_ >= orphan_interval_ms) {
+        link_tokens_ms_ -= orphan_interval_ms;
+        request(std::nullopt);
+        return;
+    }
+    schedule_orphan_round(orphan_interval_ms - link_tokens_ms_, std::nullopt);
+}
+
 void sync_service::on_orphan(const core::hash256& hash, const std::string& origin)
 {
     if (stopped_ || !recent_orphans_.insert(hash).second)
@@ -221,7 +241,7 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
             cfg_.max_peer_chain_blocks,
             cfg_.max_json_depth,
             cfg_.peer_download_timeout,
-            std::make_shared<std::uint64_t>(cfg_.sync_round_bytes)};
+            std::max<std::uint64_t>(1, cfg_.sync_round_bytes / usable.size())};
         auto ex = co_await asio::this_coro::executor;
         using op_type =
             decltype(asio::co_spawn(ex, sync_with_peer({}, nullptr, limits, verifier()), asio::deferred));

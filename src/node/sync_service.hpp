@@ -41,6 +41,9 @@ public:
 
     /// A round that starts after this call; `waiter` (if any) gets its outcome.
     void request(std::optional<sync_handler> waiter);
+    /// A new link (peer_service::on_link): a round now, up to four at once; beyond that one
+    /// deferred round a second, so a stream of announcements cannot chain rounds.
+    void on_link();
     /// A valid block from `origin` that does not connect: starts or schedules the round it calls for.
     void on_orphan(const core::hash256& hash, const std::string& origin);
 
@@ -86,7 +89,10 @@ private:
     std::deque<core::hash256> orphan_order_;
     std::unordered_map<std::string, std::uint64_t> orphan_sync_at_; ///< pruned to current peers
     asio::steady_timer orphan_timer_;
-    bool orphan_round_due_ = false; ///< the deferred round is scheduled
+    bool orphan_round_due_ = false;                ///< the deferred round is scheduled
+    static constexpr std::uint64_t link_burst = 4; ///< link rounds at once before one a second
+    std::uint64_t link_tokens_ms_ = link_burst * orphan_interval_ms;
+    std::uint64_t link_refill_at_ms_ = 0;
     /// Rounds still to try after a new orphan if rounds keep adopting nothing (a race with the
     /// peers that relayed it); only rounds that asked at least one peer count.
     static constexpr unsigned orphan_retries = 3;

@@ -149,6 +149,31 @@ BOOST_AUTO_TEST_CASE(a_chain_found_invalid_is_not_downloaded_again_from_anyone)
     BOOST_TEST(chain_of(node).size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(an_honest_block_served_out_of_place_is_not_remembered_as_invalid)
+{
+    // A liar shows an honest chain's headers, then serves its block 3 where block 2 belongs.
+    // Block 3 fails there (bad_index) through no fault of its own: the liar is banned, and the
+    // honest chain through block 3 must still be synced from the next peer that serves it.
+    node_process source(quick_node({"--advertise-url", "none"}));
+    for (int i = 0; i < 3; ++i)
+        mine(source);
+    bj::value page = bj::parse(http_get(source.port(), "/blocks?from=1&limit=500").body);
+    auto& blocks = page.at("blocks").as_array();
+    blocks.erase(blocks.begin() + 1);
+    fake_peer liar(fake_peer::mode::serve);
+    liar.route("/status", 200, http_get(source.port(), "/status").body);
+    liar.route("/headers", 200, http_get(source.port(), "/headers?from=1").body);
+    liar.route("/blocks", 200, bj::serialize(page));
+
+    node_process node(quick_node({"--advertise-url", "none", "--sync-interval", "0"}));
+    register_peer(node, liar.url());
+    BOOST_TEST(wait_until([&] { return peer_entry(node, liar.url()).at("state") == "banned"; }));
+    BOOST_TEST(last_error_has(node, liar.url(), "bad_index"));
+    register_peer(node, source.url());
+    BOOST_TEST(wait_until([&] { return chain_of(node) == chain_of(source); }));
+    BOOST_TEST(!last_error_has(node, source.url(), "invalid"));
+}
+
 BOOST_AUTO_TEST_CASE(a_sync_round_reads_about_its_byte_budget_and_the_next_carries_on)
 {
     temp_data_dir source_dir;

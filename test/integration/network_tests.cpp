@@ -257,7 +257,8 @@ BOOST_AUTO_TEST_CASE(a_burst_larger_than_the_relay_queue_still_reaches_a_slow_pe
     BOOST_TEST(entry.at("dropped").to_number<int>() > 0, entry);
     BOOST_TEST(
         wait_until([&] { return status_of(b).at("pending_transactions").to_number<int>() == 200; }),
-        "b has " << status_of(b).at("pending_transactions") << " of 200"
+        "b has " << status_of(b).at("pending_transactions")
+                 << " of 200; a: " << http_get(a.port(), "/nodes").body
     );
     BOOST_TEST(slow.requests_to("POST /inventory") >= 1);
     BOOST_TEST(http_get(a.port(), "/nodes").json().at("nodes").at(0).at("queued_inventory") == 0);

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <csignal>
+#include <memory>
 #include <random>
+#include <thread>
 
 #include "../support/fake_peer.hpp"
 #include "helpers.hpp"
@@ -241,6 +243,28 @@ BOOST_AUTO_TEST_CASE(replaying_orphan_blocks_does_not_keep_sync_rounds_running)
     BOOST_TEST(wait_until([&] { return runs() >= before + 2; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     BOOST_TEST(runs() == before + 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_of_new_links_starts_at_most_a_round_a_second)
+{
+    // Each new peer makes the node compare chains at once; twenty arriving 100 ms apart must not
+    // become twenty rounds (each asking every peer for /status), but a few and then one a second.
+    node_process node(quick_node({"--sync-interval", "0", "--advertise-url", "none"}));
+    const auto runs = [&] {
+        return metric_value(http_get(node.port(), "/metrics").body, "beastchain_sync_runs_total");
+    };
+    std::vector<std::unique_ptr<fake_peer>> fakes;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 20; ++i) {
+        fakes.push_back(std::make_unique<fake_peer>(fake_peer::mode::serve, "{}", 404));
+        register_peer(node, fakes.back()->url());
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200)); // the last deferred round
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    BOOST_TEST_MESSAGE("20 links over " << seconds << " s started " << runs() << " sync rounds");
+    BOOST_TEST(runs() >= 1);
+    BOOST_TEST(runs() <= 4 + seconds + 1); // a burst of four, then one a second
 }
 
 BOOST_AUTO_TEST_SUITE_END()

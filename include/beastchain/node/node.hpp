@@ -24,7 +24,8 @@ namespace beastchain::node {
  *   chain_state     strand, ledger, data directory, identity, serialized-chain cache;
  *                   durability tickets, replay, recovery; publishes chain_events
  *   mining_service  miner pool, /mine waiters, job ids; restarts on chain events
- *   peer_service    peer table, bans, relay outboxes, announcements; relays on chain events
+ *   peer_service    peer table, bans, announcements, links; its relay keeps the per-peer
+ *                   outboxes and sends what chain events publish
  *   sync_service    coalesced rounds, orphan rate limit, timer, verifier thread
  *
  * Dependencies point one way: chain_state <- services <- node <- api <- app.

@@ -56,9 +56,13 @@ struct sync_limits
     /// The whole download from one peer. Per-request deadlines alone would let a peer drip valid
     /// pages just inside them and hold the (coalesced) sync round for hours.
     std::chrono::milliseconds download_deadline{120'000};
-    /// Reply bytes the whole round may still read, shared by its concurrent peer syncs (they all
-    /// run on the strand), checked before each request. Null: no cap.
-    std::shared_ptr<std::uint64_t> round_bytes_left;
+    /// Reply bytes this peer's download may read, checked before each request (its share of
+    /// the round's --sync-round-bytes, so one peer cannot starve the others). 0: no cap.
+    std::uint64_t max_bytes = 0;
+    /// Headers fetched per round once they show more work than ours: enough for a good stretch
+    /// of bodies, and the next round carries on from the new tip rather than re-reading a
+    /// far-behind node's whole header chain every round.
+    std::size_t header_lookahead = 10'000;
 };
 
 /// What syncing with one peer produced.
