@@ -81,10 +81,11 @@ void relay::enqueue(
         // covered by the newer one behind it, which makes a behind peer sync.
         if constexpr (std::is_same_v<Item, core::transaction>) {
             if (const auto id = core::hash_from_hex(q.front().transaction_id)) {
-                // Bounded: 4 queues' worth, at least 1,000 (1.3 MB per peer at the default
-                // 10,000), so a burst of five times the queue reaches a slow peer in full;
-                // beyond that, the oldest still travel inside blocks.
-                if (box.inventory.size() >= std::max<std::size_t>(4 * cfg_.relay_queue, 1000))
+                // Bounded: 4 queues' worth, at least 1,000, at most --max-pending (1.3 MB per
+                // peer at the defaults), so a burst of five times the queue reaches a slow peer
+                // in full; beyond that, the oldest still travel inside blocks.
+                if (box.inventory.size() >=
+                    std::min(cfg_.max_pending, std::max<std::size_t>(4 * cfg_.relay_queue, 1000)))
                     box.inventory.pop_front();
                 box.inventory.push_back(*id);
             }

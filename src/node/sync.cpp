@@ -152,9 +152,18 @@ public:
         return std::nullopt;
     }
 
+    /// Ends the download by choice (enough headers for one round): truncated, nobody's fault.
+    void stop_here()
+    {
+        out_.truncated = true;
+        lookahead_hit_ = true;
+    }
+
     /// What stopped a truncated download, for messages.
     std::string limit_hit() const
     {
+        if (lookahead_hit_)
+            return "the " + std::to_string(limits_.header_lookahead) + " headers one round fetches ahead";
         if (budget_spent_)
             return "its share of the round's byte budget (--sync-round-bytes)";
         return "the " + std::to_string(limits_.download_deadline.count()) + " ms download deadline";
@@ -169,6 +178,7 @@ private:
     const sync_limits& limits_;
     peer_sync_result& out_;
     bool budget_spent_ = false;
+    bool lookahead_hit_ = false;
     std::chrono::steady_clock::time_point deadline_;
 };
 
@@ -217,7 +227,8 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     // cumulative work cost one hash per block, and no body is fetched for a chain without more work.
     auto hd = std::make_shared<header_download>();
     bool stopped_early = false;
-    for (bool first = true; download.may_continue(); first = false) {
+    // The first page is fetched whatever the byte share, like the first page of bodies.
+    for (bool first = true; download.may_continue(!first); first = false) {
         const auto rl = download.request_limits();
         if (first)
             res = co_await peer_calls::get_headers_after(
@@ -248,7 +259,7 @@ asio::awaitable<peer_sync_result> sync_with_peer(
             break;
         if (hd->entries.back().cumulative_work > view->work &&
             hd->entries.size() >= limits.header_lookahead) {
-            out.truncated = true; // enough for this round: the next one carries on from there
+            download.stop_here(); // enough for this round: the next one carries on from there
             break;
         }
     }

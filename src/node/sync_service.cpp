@@ -17,7 +17,8 @@ namespace beastchain::node {
 
 namespace {
 
-constexpr std::size_t page_blocks = 500; ///< blocks asked for per /blocks request
+constexpr std::size_t page_blocks = 500;                  ///< blocks asked for per /blocks request
+constexpr std::uint64_t min_peer_share = 2 * 1024 * 1024; ///< about 10,000 headers
 
 std::string seconds_from_now(std::uint64_t at_ms, std::uint64_t now_ms)
 {
@@ -94,13 +95,19 @@ void sync_service::on_link()
     if (link_refill_at_ms_ == 0)
         link_refill_at_ms_ = now;
     link_tokens_ms_ = std::min(full, link_tokens_ms_ + (now - std::min(now, link_refill_at_ms_)));
-    link_refill_at_ms_ = now;
+    link_refill_at_ms_ = std::max(link_refill_at_ms_, now);
     if (link_tokens_ms_ >= orphan_interval_ms) {
         link_tokens_ms_ -= orphan_interval_ms;
         request(std::nullopt);
         return;
     }
-    schedule_orphan_round(orphan_interval_ms - link_tokens_ms_, std::nullopt);
+    if (orphan_round_due_)
+        return; // the deferred round already due covers this link too
+    // The deferred round spends the token it waits for: refilling starts again after it.
+    const std::uint64_t wait = orphan_interval_ms - link_tokens_ms_;
+    link_tokens_ms_ = 0;
+    link_refill_at_ms_ = now + wait;
+    schedule_orphan_round(wait, std::nullopt);
 }
 
 void sync_service::on_orphan(const core::hash256& hash, const std::string& origin)
@@ -241,7 +248,9 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
             cfg_.max_peer_chain_blocks,
             cfg_.max_json_depth,
             cfg_.peer_download_timeout,
-            std::max<std::uint64_t>(1, cfg_.sync_round_bytes / usable.size())};
+            // A share of at least a few header pages (or the whole budget, if smaller), however
+            // many peers: a peer one block ahead must not fail for want of budget.
+            std::max(std::min(min_peer_share, cfg_.sync_round_bytes), cfg_.sync_round_bytes / usable.size())};
         auto ex = co_await asio::this_coro::executor;
         using op_type =
             decltype(asio::co_spawn(ex, sync_with_peer({}, nullptr, limits, verifier()), asio::deferred));
