@@ -182,6 +182,25 @@ private:
     std::chrono::steady_clock::time_point deadline_;
 };
 
+/// Whether the peer's /status still names `tip`. A shortfall from a peer that has moved on is a
+/// switch between our requests (common while blocks race), not a lie, and costs it nothing; when
+/// it cannot be told, the peer is judged by what it served.
+asio::awaitable<bool> still_claims(
+    net::peer_url peer, core::hash256 tip, net::peer_limits limits, std::size_t depth, peer_sync_result* out
+)
+{
+    ++out->requests;
+    const net::peer_result res = co_await peer_calls::get_status(peer, limits);
+    if (!res.reply || res.reply->status != 200)
+        co_return true;
+    out->bytes += res.reply->body.size();
+    auto parsed = json::parse_body(res.reply->body, json::kind::status_reply, depth);
+    if (!parsed.ok())
+        co_return true;
+    auto st = json::decode_status_reply(parsed.value());
+    co_return !st.ok() || st.value().tip_hash == tip;
+}
+
 } // namespace
 
 asio::awaitable<peer_sync_result> sync_with_peer(
@@ -265,8 +284,14 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     }
     const core::work_t shown = hd->entries.empty() ? 0 : hd->entries.back().cumulative_work;
     if (shown < *out.peer_work && !out.truncated && !stopped_early) {
-        // All its headers, and less work than it claimed: a liar, or a peer that lost its chain.
-        // Either way no body is worth fetching for this claim.
+        // All its headers, and less work than it claimed: a liar, unless it switched chains
+        // between our requests (then its pages stop linking). No body is worth fetching.
+        const bool same_claim =
+            co_await still_claims(peer, claimed_tip, limits.peer, limits.max_json_depth, &out);
+        if (!same_claim) {
+            out.result = peer_sync_result::kind::nothing_new; // the next round sees its new chain
+            co_return out;
+        }
         out.undelivered = claim;
         co_return failed(
             std::move(out),
@@ -320,6 +345,15 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         if (c.done) {
             short_delivery = dl->entries.size() < hd->entries.size() && !c.stopped_early;
             break;
+        }
+    }
+    if (short_delivery) {
+        const bool same_claim =
+            co_await still_claims(peer, claimed_tip, limits.peer, limits.max_json_depth, &out);
+        short_delivery = same_claim; // moved on: what matched is all there was, and no fault
+        if (!short_delivery && dl->entries.empty()) {
+            out.result = peer_sync_result::kind::nothing_new;
+            co_return out;
         }
     }
     if (dl->entries.empty() && !short_delivery && download.budget_spent()) {

@@ -158,9 +158,14 @@ BOOST_AUTO_TEST_CASE(sync_fetches_only_what_is_missing)
         return metric_value(http_get(b.port(), "/metrics").body, "beastchain_sync_received_bytes_total");
     };
     const double caught_up = bytes();
-    // Up to date: one /status reply, whatever the chain's length.
-    BOOST_TEST(sync(b).at("message").as_string() == "Chain is already up to date");
-    const double idle = bytes() - caught_up;
+    // Up to date: one /status reply, whatever the chain's length. The least of five syncs: a
+    // round the link's aftermath started (a's push, its retries) may overlap one of them.
+    double idle = 1e18;
+    for (int i = 0; i < 5; ++i) {
+        const double before = bytes();
+        BOOST_TEST(sync(b).at("message").as_string() == "Chain is already up to date");
+        idle = std::min(idle, bytes() - before);
+    }
     BOOST_TEST_MESSAGE(
         "catch-up of 30 blocks: " << caught_up << " bytes; up-to-date sync: " << idle << " bytes"
     );
