@@ -182,23 +182,25 @@ private:
     std::chrono::steady_clock::time_point deadline_;
 };
 
-/// Whether the peer's /status still names `tip`. A shortfall from a peer that has moved on is a
-/// switch between our requests (common while blocks race), not a lie, and costs it nothing; when
-/// it cannot be told, the peer is judged by what it served.
-asio::awaitable<bool> still_claims(
+/// Whether the peer's /status still names `tip` (nullopt: no usable answer). A shortfall from a
+/// peer that has moved on is a switch between our requests (common while blocks race), not a
+/// lie, and costs it nothing; only a confirmed one is remembered against its claim.
+asio::awaitable<std::optional<bool>> still_claims(
     net::peer_url peer, core::hash256 tip, net::peer_limits limits, std::size_t depth, peer_sync_result* out
 )
 {
     ++out->requests;
     const net::peer_result res = co_await peer_calls::get_status(peer, limits);
     if (!res.reply || res.reply->status != 200)
-        co_return true;
+        co_return std::nullopt;
     out->bytes += res.reply->body.size();
     auto parsed = json::parse_body(res.reply->body, json::kind::status_reply, depth);
     if (!parsed.ok())
-        co_return true;
+        co_return std::nullopt;
     auto st = json::decode_status_reply(parsed.value());
-    co_return !st.ok() || st.value().tip_hash == tip;
+    if (!st.ok())
+        co_return std::nullopt;
+    co_return st.value().tip_hash == tip;
 }
 
 } // namespace
@@ -286,13 +288,14 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     if (shown < *out.peer_work && !out.truncated && !stopped_early) {
         // All its headers, and less work than it claimed: a liar, unless it switched chains
         // between our requests (then its pages stop linking). No body is worth fetching.
-        const bool same_claim =
+        const std::optional<bool> same_claim =
             co_await still_claims(peer, claimed_tip, limits.peer, limits.max_json_depth, &out);
-        if (!same_claim) {
+        if (same_claim == false) {
             out.result = peer_sync_result::kind::nothing_new; // the next round sees its new chain
             co_return out;
         }
-        out.undelivered = claim;
+        if (same_claim)
+            out.undelivered = claim;
         co_return failed(
             std::move(out),
             "its headers carry less work (" + core::work_to_string(shown) + ") than its /status claimed (" +
@@ -323,6 +326,7 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     // first page is fetched even when the headers spent the budget, so every round moves on.
     auto dl = std::make_shared<body_download>();
     bool short_delivery = false;
+    bool remember_claim = false; ///< a short delivery confirmed by a second /status
     while (dl->entries.size() < hd->entries.size() && download.may_continue(!dl->entries.empty())) {
         const std::uint64_t from = hd->from() + dl->entries.size();
         const std::size_t want = std::min(limits.page_blocks, hd->entries.size() - dl->entries.size());
@@ -348,9 +352,10 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         }
     }
     if (short_delivery) {
-        const bool same_claim =
+        const std::optional<bool> same_claim =
             co_await still_claims(peer, claimed_tip, limits.peer, limits.max_json_depth, &out);
-        short_delivery = same_claim; // moved on: what matched is all there was, and no fault
+        short_delivery = same_claim != false; // moved on: what matched is all there was, no fault
+        remember_claim = same_claim.value_or(false);
         if (!short_delivery && dl->entries.empty()) {
             out.result = peer_sync_result::kind::nothing_new;
             co_return out;
@@ -361,7 +366,7 @@ asio::awaitable<peer_sync_result> sync_with_peer(
         co_return out;
     }
     if (dl->entries.empty()) {
-        if (short_delivery)
+        if (remember_claim)
             out.undelivered = claim;
         co_return failed(
             std::move(out),
@@ -373,7 +378,8 @@ asio::awaitable<peer_sync_result> sync_with_peer(
     }
     if (short_delivery) {
         out.short_delivery = true;
-        out.undelivered = claim;
+        if (remember_claim)
+            out.undelivered = claim;
         out.error = "delivered " + std::to_string(dl->entries.size()) + " of the " +
                     std::to_string(hd->entries.size()) + " blocks its headers promised";
         out.reason = "work_short";

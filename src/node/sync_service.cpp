@@ -353,7 +353,6 @@ node_result<sync_outcome> sync_service::adopt_best(
             return node_error{node_errc::storage_unavailable, {}}; // a better chain we cannot keep
         core::validation_result why;
         const std::size_t blocks = c->suffix->entries.size();
-        const core::hash256 tip = c->suffix->entries.back().hash; // the suffix is moved below
         const auto r = chain_.adopt(std::move(*c->suffix), &why, c->peer);
         if (r.switched) {
             stats_.blocks_received(blocks);
@@ -378,11 +377,9 @@ node_result<sync_outcome> sync_service::adopt_best(
             break;
         }
         if (why.reason == core::reject_reason::duplicate_transaction) {
-            // Valid on its own but repeats a transaction of the prefix it claims to extend: the
-            // prefix is fixed by the hashes, so that chain is invalid wherever it comes from.
-            peer_sync_result refused;
-            refused.rejected.push_back(tip);
-            remember(refused);
+            // Valid on its own but repeats a transaction of the prefix it claims to extend. Not
+            // remembered as invalid: whether it repeats one depends on which prefix we held
+            // when it was checked, and ours may have moved during the round.
             const std::string error = "invalid chain: " + why.detail;
             peers_.note_contact(c->peer, false, error, true);
             out.failed.push_back({c->peer, error});
