@@ -177,22 +177,7 @@ BOOST_AUTO_TEST_CASE(an_honest_block_served_out_of_place_is_not_remembered_as_in
 BOOST_AUTO_TEST_CASE(a_sync_round_reads_about_its_byte_budget_and_the_next_carries_on)
 {
     temp_data_dir source_dir;
-    const auto gen = run_program(
-        BEASTCHAIN_GEN_CHAIN_BINARY,
-        {"--data-dir", source_dir.path, "--blocks", "3000"},
-        std::chrono::seconds(120)
-    );
-    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
-    node_process source(
-        {"--difficulty",
-         "1",
-         "--data-dir",
-         source_dir.path,
-         "--advertise-url",
-         "none",
-         "--log-level",
-         "warning"}
-    );
+    node_process source(generated_chain_node(source_dir, 3000));
     constexpr double budget = 256 * 1024;
     node_process node(quick_node(
         {"--difficulty",

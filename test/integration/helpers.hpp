@@ -76,6 +76,25 @@ headers_page(const std::vector<core::block>& blocks, std::uint64_t from, std::ui
         {"from", from}, {"headers", std::move(headers)}, {"height", height}});
 }
 
+/// Writes `blocks` real blocks into `dir` with beastchain-gen-chain.
+inline void write_chain(const temp_data_dir& dir, int blocks)
+{
+    const auto gen = run_program(
+        BEASTCHAIN_GEN_CHAIN_BINARY,
+        {"--data-dir", dir.path, "--blocks", std::to_string(blocks)},
+        std::chrono::seconds(120)
+    );
+    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
+}
+
+/// write_chain, then the flags for a node that serves that chain (difficulty 1, announcing
+/// nothing), for tests that need a long chain from a peer.
+inline std::vector<std::string> generated_chain_node(const temp_data_dir& dir, int blocks)
+{
+    write_chain(dir, blocks);
+    return {"--difficulty", "1", "--data-dir", dir.path, "--advertise-url", "none", "--log-level", "warning"};
+}
+
 inline std::string tx_json(const std::string& sender, const std::string& recipient, long long amount)
 {
     return boost::json::serialize(boost::json::object{

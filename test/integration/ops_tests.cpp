@@ -220,12 +220,7 @@ BOOST_AUTO_TEST_CASE(health_says_starting_while_the_chain_loads)
     // A data directory big enough that loading it takes a noticeable moment.
     temp_data_dir dir;
     const int blocks = sanitized ? 20000 : 60000; // instrumented builds load several times slower
-    const auto gen = run_program(
-        BEASTCHAIN_GEN_CHAIN_BINARY,
-        {"--data-dir", dir.path, "--blocks", std::to_string(blocks)},
-        std::chrono::seconds(120)
-    );
-    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
+    write_chain(dir, blocks);
 
     // A free port, chosen up front so we can probe before the node announces itself.
     std::uint16_t port = 0;

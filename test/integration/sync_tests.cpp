@@ -311,22 +311,7 @@ BOOST_AUTO_TEST_CASE(a_peer_dripping_pages_cannot_hold_a_sync_round)
     // 1,600 real blocks are four /blocks pages. A proxy sits on every reply for 250 ms, so the
     // download from it outlasts a 1 s deadline however fast the machine is.
     temp_data_dir source_dir;
-    const auto gen = run_program(
-        BEASTCHAIN_GEN_CHAIN_BINARY,
-        {"--data-dir", source_dir.path, "--blocks", "1600"},
-        std::chrono::seconds(120)
-    );
-    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
-    node_process source(
-        {"--difficulty",
-         "1",
-         "--data-dir",
-         source_dir.path,
-         "--advertise-url",
-         "none",
-         "--log-level",
-         "warning"}
-    );
+    node_process source(generated_chain_node(source_dir, 1600));
     fake_peer drip(fake_peer::mode::serve);
     drip.forward_slowly(source.port(), std::chrono::milliseconds(250));
 
