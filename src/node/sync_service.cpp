@@ -112,14 +112,9 @@ void sync_service::on_link()
 
 void sync_service::on_orphan(const core::hash256& hash, const std::string& origin)
 {
-    if (stopped_ || !recent_orphans_.insert(hash).second)
+    if (stopped_ || !recent_orphans_.insert(hash))
         return; // this block already started a round
     orphan_retries_ = orphan_retries;
-    orphan_order_.push_back(hash);
-    if (orphan_order_.size() > recent_orphans_kept) {
-        recent_orphans_.erase(orphan_order_.front());
-        orphan_order_.pop_front();
-    }
     // The origin header is only a hint: unregistered origins share one budget, and entries of
     // peers that are gone are pruned, so the map stays as small as the peer table.
     const std::string key = peers_.is_peer(origin) ? origin : std::string();
@@ -235,7 +230,7 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
     }
     std::erase_if(undelivered_, [this](const auto& e) { return !peers_.is_peer(e.first); });
     const auto view = make_sync_view(chain_.ledger().best_chain());
-    view->rejected = rejected_;
+    view->rejected = rejected_.set();
     view->undelivered = undelivered_;
     last_round_asked_peers_ = !usable.empty();
 
@@ -297,15 +292,8 @@ asio::awaitable<node_result<sync_outcome>> sync_service::round(bool want_chain)
 
 void sync_service::remember(const peer_sync_result& r)
 {
-    for (const auto& h : r.rejected) {
-        if (!rejected_.insert(h).second)
-            continue;
-        rejected_order_.push_back(h);
-        if (rejected_order_.size() > rejected_kept) {
-            rejected_.erase(rejected_order_.front());
-            rejected_order_.pop_front();
-        }
-    }
+    for (const auto& h : r.rejected)
+        rejected_.insert(h);
     if (r.undelivered)
         undelivered_[r.peer] = *r.undelivered;
     else if (r.result != peer_sync_result::kind::failed)

@@ -12,6 +12,7 @@
 
 #include "chain_state.hpp"
 #include "peer_service.hpp"
+#include "recent_hashes.hpp"
 
 namespace beastchain::node {
 
@@ -75,18 +76,14 @@ private:
 
     /// Invalid block hashes (and header tips descending from them), oldest dropped first, and
     /// per peer the claimed tip it did not deliver: see sync_view.
-    static constexpr std::size_t rejected_kept = 4096;
-    std::set<core::hash256> rejected_;
-    std::deque<core::hash256> rejected_order_;
+    recent_hashes rejected_{4096};
     std::map<std::string, undelivered_claim> undelivered_; ///< pruned to current peers
 
     /// Valid blocks that did not connect and started a sync round: replaying one starts no more,
     /// and each origin (a registered peer, or everyone else together) starts at most one round per
     /// `orphan_interval_ms`; one that comes sooner is served by a single deferred round.
-    static constexpr std::size_t recent_orphans_kept = 1024;
     static constexpr std::uint64_t orphan_interval_ms = 1'000;
-    std::set<core::hash256> recent_orphans_;
-    std::deque<core::hash256> orphan_order_;
+    recent_hashes recent_orphans_{1024};
     std::unordered_map<std::string, std::uint64_t> orphan_sync_at_; ///< pruned to current peers
     asio::steady_timer orphan_timer_;
     bool orphan_round_due_ = false;                ///< the deferred round is scheduled
