@@ -12,7 +12,6 @@ namespace beastchain::node {
 
 peer_service::peer_service(chain_state& chain, metrics& stats)
     : chain_(chain)
-    , stats_(stats)
     , cfg_(chain.settings())
     , peers_(cfg_.max_peers)
     , relay_(chain, stats, *this)

@@ -74,7 +74,6 @@ private:
     asio::awaitable<void> send_announcement(net::peer_url peer, std::string self);
 
     chain_state& chain_;
-    metrics& stats_;
     const config& cfg_;
     peer_table peers_;
     relay relay_; ///< the outboxes; it asks this service about membership and back-off
