@@ -5,7 +5,9 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <initializer_list>
 
 namespace beastchain::net {
 
@@ -71,6 +73,82 @@ std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why)
     }
     out.normalized = "http://" + display_host + ":" + std::to_string(out.port);
     return out;
+}
+
+namespace {
+
+struct v4_range
+{
+    std::uint32_t base;
+    unsigned bits;
+};
+
+// IANA's special-purpose IPv4 registry, plus multicast and the reserved 240/4.
+constexpr v4_range special_v4[] = {
+    {0x00000000, 8},
+    {0x0A000000, 8},
+    {0x64400000, 10},
+    {0x7F000000, 8},
+    {0xA9FE0000, 16},
+    {0xAC100000, 12},
+    {0xC0000000, 24},
+    {0xC0000200, 24},
+    {0xC0586300, 24},
+    {0xC0A80000, 16},
+    {0xC6120000, 15},
+    {0xC6336400, 24},
+    {0xCB007100, 24},
+    {0xE0000000, 4},
+    {0xF0000000, 4},
+};
+
+bool public_v4(std::uint32_t a) noexcept
+{
+    for (const auto& r : special_v4)
+        if ((a >> (32 - r.bits)) == (r.base >> (32 - r.bits)))
+            return false;
+    return true;
+}
+
+std::uint32_t v4_at(const std::array<unsigned char, 16>& b, std::size_t at) noexcept
+{
+    return std::uint32_t{b[at]} << 24 | std::uint32_t{b[at + 1]} << 16 | std::uint32_t{b[at + 2]} << 8 |
+           b[at + 3];
+}
+
+} // namespace
+
+bool is_public_address(const boost::asio::ip::address& a) noexcept
+{
+    if (a.is_v4())
+        return public_v4(a.to_v4().to_uint());
+    const auto b = a.to_v6().to_bytes();
+    const auto starts = [&b](std::initializer_list<unsigned char> prefix) {
+        return std::equal(prefix.begin(), prefix.end(), b.begin());
+    };
+    // ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (mapped).
+    if (std::all_of(b.begin(), b.begin() + 10, [](unsigned char c) { return c == 0; })) {
+        if (b[10] == 0xff && b[11] == 0xff)
+            return public_v4(v4_at(b, 12));
+        return false;
+    }
+    if (starts({0x00, 0x64, 0xff, 0x9b})) // 64:ff9b::/96 NAT64 embeds an IPv4 address
+        return public_v4(v4_at(b, 12));
+    if ((b[0] & 0xfe) == 0xfc) // fc00::/7 unique local
+        return false;
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) // fe80::/10 link-local
+        return false;
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) // fec0::/10 site-local (deprecated)
+        return false;
+    if (b[0] == 0xff) // multicast
+        return false;
+    if (starts({0x20, 0x01, 0x0d, 0xb8})) // 2001:db8::/32 documentation
+        return false;
+    if (starts({0x20, 0x01, 0x00, 0x00}) || starts({0x20, 0x02})) // Teredo, 6to4: tunnels to anywhere
+        return false;
+    if (starts({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00})) // 100::/64 discard
+        return false;
+    return true;
 }
 
 } // namespace beastchain::net

@@ -63,7 +63,7 @@ router::match router::find(std::string_view target, http::verb verb) const
     return m;
 }
 
-boost::asio::awaitable<response> router::dispatch(const request& req) const
+boost::asio::awaitable<response> router::dispatch(const request& req, const client& from) const
 {
     const match m = find(req.target(), req.method());
     response res;
@@ -84,7 +84,7 @@ boost::asio::awaitable<response> router::dispatch(const request& req) const
     case outcome::found: {
         std::exception_ptr failure;
         try {
-            res = co_await (*m.target)(req);
+            res = co_await (*m.target)(req, from);
         } catch (const std::exception& e) {
             log::error(
                 "handler for " + std::string(req.method_string()) + " " + std::string(req.target()) +

@@ -37,15 +37,19 @@ struct session_handle
 
 struct http_server::state
 {
-    state(asio::any_io_executor ex, const router& r, server_limits l, request_observer o)
+    state(
+        asio::any_io_executor ex, const router& r, server_limits l, const access_policy& a, request_observer o
+    )
         : acceptor(ex)
         , routes(r)
         , limits(l)
+        , access(a)
         , observer(std::move(o))
     {}
     tcp::acceptor acceptor;
     const router& routes;
     server_limits limits;
+    const access_policy& access;
     request_observer observer;
     std::atomic<std::size_t> sessions{0};
     std::atomic<bool> stopping{false};
@@ -140,6 +144,11 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
     buffer.reserve(16 * 1024);
     bool first = true;
     bool busy = false;
+    client from;
+    {
+        boost::system::error_code ignored;
+        from.address = stream.socket().remote_endpoint(ignored).address();
+    }
     const std::uint64_t id = st->next_id++;
     st->live.emplace(id, session_handle{&stream, &busy});
     struct unregister
@@ -169,8 +178,28 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         stream.expires_after(limits.header_timeout);
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
         route_options route;
-        if (!ec)
+        std::optional<response> refused;
+        if (!ec) {
             route = st->routes.find(parser.get().target(), parser.get().method()).options;
+            // Access is decided from the headers: a refused upload is never read.
+            refused = st->access.refuse(parser.get(), from, route.access, route.side_effects);
+        }
+        if (refused) {
+            const auto started = std::chrono::steady_clock::now();
+            const bool unread_body = !parser.is_done();
+            refused->version(parser.get().version());
+            refused->keep_alive(parser.get().keep_alive() && !unread_body);
+            refused->prepare_payload();
+            co_await write_response(stream, *refused, limits);
+            if (st->observer)
+                st->observer(parser.get(), *refused, std::chrono::steady_clock::now() - started);
+            busy = false;
+            if (unread_body)
+                co_await linger_close(stream);
+            if (!refused->keep_alive())
+                break;
+            continue;
+        }
         if (!ec && !parser.is_done()) {
             // A route may accept much less than the server-wide limit (a transaction is < 1 KiB).
             // Beast checks a Content-Length against the limit only while parsing the header, so
@@ -199,14 +228,14 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
         if (route.cancel_when_client_leaves) {
             // Race the handler against the client leaving; `||` cancels whichever loses.
             using namespace asio::experimental::awaitable_operators;
-            auto handled = st->routes.dispatch(req);
+            auto handled = st->routes.dispatch(req, from);
             auto gone = wait_until_client_leaves(stream.socket());
             auto first = co_await (std::move(handled) || std::move(gone));
             if (first.index() == 1)
                 break; // nobody to answer
             res = std::move(std::get<0>(first));
         } else {
-            res = co_await st->routes.dispatch(req);
+            res = co_await st->routes.dispatch(req, from);
         }
         if (st->stopping.load(std::memory_order_relaxed))
             res.keep_alive(false); // tell the client this connection is going away
@@ -262,9 +291,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<http_server::state> st)
 } // namespace
 
 http_server::http_server(
-    asio::any_io_executor ex, const router& routes, server_limits limits, request_observer observer
+    asio::any_io_executor ex,
+    const router& routes,
+    server_limits limits,
+    const access_policy& access,
+    request_observer observer
 )
-    : state_(std::make_shared<state>(std::move(ex), routes, limits, std::move(observer)))
+    : state_(std::make_shared<state>(std::move(ex), routes, limits, access, std::move(observer)))
 {}
 
 http_server::~http_server()

@@ -13,7 +13,7 @@ using routes::request;
 using routes::response;
 namespace http = net::http;
 
-using handler_fn = boost::asio::awaitable<response> (*)(node&, const request&);
+using handler_fn = boost::asio::awaitable<response> (*)(node&, const request&, const net::client&);
 
 struct route_spec
 {
@@ -28,30 +28,33 @@ struct route_spec
 constexpr std::size_t small_body_limit = 16 * 1024;
 
 // clang-format off
+constexpr auto operator_only = net::route_access::operator_only;
 constexpr route_spec api_routes[] = {
-    // The tutorial's five routes.
-    {"/create-transaction", http::verb::post, routes::create_transaction, {.max_body = small_body_limit}},
+    // The tutorial's five routes. Those that spend this node's work or change its peers are the
+    // operator's: open on loopback, and elsewhere behind the token (docs/api.md, "Access").
+    {"/create-transaction", http::verb::post, routes::create_transaction, {.max_body = small_body_limit, .side_effects = true}},
     // A /mine whose client left is dropped before its search starts: it must not force a block.
-    {"/mine",               http::verb::get,  routes::mine,               {.cancel_when_client_leaves = true}},
+    {"/mine",               http::verb::get,  routes::mine,               {.cancel_when_client_leaves = true, .access = operator_only, .side_effects = true}},
     {"/chain",              http::verb::get,  routes::chain,              {}},
-    {"/register-node",      http::verb::post, routes::register_node,      {.max_body = small_body_limit}},
-    {"/sync-chain",         http::verb::get,  routes::sync_chain,         {}},
+    {"/register-node",      http::verb::post, routes::register_node,      {.max_body = small_body_limit, .access = operator_only, .side_effects = true}},
+    {"/sync-chain",         http::verb::get,  routes::sync_chain,         {.access = operator_only, .side_effects = true}},
     // Operations.
     {"/health",             http::verb::get,  routes::health,             {}},
     {"/status",             http::verb::get,  routes::status,             {}},
-    {"/metrics",            http::verb::get,  routes::metrics,            {}},
-    // Peer protocol.
-    {"/nodes",              http::verb::get,  routes::nodes,              {}},
-    {"/transactions",       http::verb::post, routes::receive_transactions, {}},
-    {"/inventory",          http::verb::post, routes::receive_inventory,  {}},
-    {"/blocks",             http::verb::post, routes::receive_block,      {}},
+    {"/metrics",            http::verb::get,  routes::metrics,            {.access = operator_only}},
+    {"/nodes",              http::verb::get,  routes::nodes,              {.access = operator_only}},
+    // Peer protocol: open, as peers hold no token; a browser page still cannot post to them.
+    {"/announce",           http::verb::post, routes::announce,           {.max_body = small_body_limit, .side_effects = true}},
+    {"/transactions",       http::verb::post, routes::receive_transactions, {.side_effects = true}},
+    {"/inventory",          http::verb::post, routes::receive_inventory,  {.side_effects = true}},
+    {"/blocks",             http::verb::post, routes::receive_block,      {.side_effects = true}},
     {"/blocks",             http::verb::get,  routes::blocks,             {}},
     {"/blocks/{}",          http::verb::get,  routes::block,              {}},
     {"/headers",            http::verb::get,  routes::headers,            {}},
 };
 // clang-format on
 
-boost::asio::awaitable<response> starting(const request&)
+boost::asio::awaitable<response> starting(const request&, const net::client&)
 {
     response res = net::error_response(
         http::status::service_unavailable, "starting", "the node is loading its chain; try again shortly"
@@ -60,7 +63,7 @@ boost::asio::awaitable<response> starting(const request&)
     co_return res;
 }
 
-boost::asio::awaitable<response> health_starting(const request&)
+boost::asio::awaitable<response> health_starting(const request&, const net::client&)
 {
     co_return net::json_response(http::status::service_unavailable, R"({"status":"starting"})");
 }
@@ -75,7 +78,10 @@ net::router make_api(node& n)
         // and the node outlives the router.
         const handler_fn fn = spec.fn;
         r.add(
-            spec.path, spec.verb, [&n, fn](const request& q) { return fn(n, q); }, spec.options
+            spec.path,
+            spec.verb,
+            [&n, fn](const request& q, const net::client& from) { return fn(n, q, from); },
+            spec.options
         );
     }
     return r;

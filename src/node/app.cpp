@@ -3,6 +3,7 @@
 #include <beastchain/net/server.hpp>
 #include <beastchain/node/api.hpp>
 #include <beastchain/node/app.hpp>
+#include <beastchain/node/cookie.hpp>
 #include <beastchain/node/node.hpp>
 #include <beastchain/node/shutdown.hpp>
 #include <beastchain/node/systemd.hpp>
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sys/resource.h>
+#include <system_error>
 #include <thread>
 
 namespace beastchain::node {
@@ -129,6 +131,44 @@ make_observer(const net::router& routes, node* const& live, bool access_log)
     };
 }
 
+/// The access rules for this listener (docs/api.md, "Access"). The token is the operator's file,
+/// or, on a node reachable beyond loopback, a fresh random one for the cookie (`cookie_token`).
+net::access_policy make_access(const config& cfg, const tcp::endpoint& bound, std::string& cookie_token)
+{
+    net::access_settings s;
+    const bool loopback_only = bound.address().is_loopback();
+    s.check_host = loopback_only;
+    s.extra_hosts = cfg.allow_hosts;
+    if (!cfg.auth_token.empty()) {
+        s.token = cfg.auth_token;
+        s.token_on_loopback = true;
+    } else if (!loopback_only) {
+        s.token = cookie_token = net::random_token();
+    }
+    return net::access_policy(std::move(s));
+}
+
+/// Publishes the cookie once the data directory is ours (its lock is held), never before: a
+/// second node refused for a directory in use must not overwrite the first one's cookie.
+bool publish_cookie(const config& cfg, const std::string& token)
+{
+    if (token.empty())
+        return false;
+    if (cfg.in_memory) {
+        log::warning("in memory there is no data directory for a .cookie: operator routes answer loopback "
+                     "clients only (give --auth-token-file to open them to other hosts)");
+        return false;
+    }
+    try {
+        write_cookie(cfg.data_dir, token);
+    } catch (const std::system_error& e) {
+        log::error(std::string("operator routes answer loopback clients only: ") + e.what());
+        return false;
+    }
+    log::info("operator token for other hosts written to " + cfg.data_dir + "/.cookie");
+    return true;
+}
+
 /// Tells systemd the height and peer count every 10 seconds (shown by `systemctl status`).
 asio::awaitable<void> report_status(node& n, asio::steady_timer& timer)
 {
@@ -147,9 +187,16 @@ asio::awaitable<void> report_status(node& n, asio::steady_timer& timer)
 
 /// The loaded node takes over: real routes, the tutorial's "Running on" line, READY=1, peers.
 void serve(
-    node& n, const config& cfg, const tcp::endpoint& ep, net::router& routes, asio::steady_timer& status
+    node& n,
+    const config& cfg,
+    const tcp::endpoint& ep,
+    net::router& routes,
+    asio::steady_timer& status,
+    const std::string& cookie_token,
+    bool& cookie_written
 )
 {
+    cookie_written = publish_cookie(cfg, cookie_token);
     routes = make_api(n);
     // The tutorial's Flask server announces itself like this; scripts wait for the line.
     std::cout << " * Running on http://" << url_host(ep) << ":" << ep.port() << "/ (Press CTRL+C to quit)"
@@ -182,13 +229,17 @@ int run(int argc, const char* const argv[])
     // start-up table answers /health and the API with 503 "starting" instead of a hang.
     asio::io_context ioc(1); // one I/O thread drives the server, the peer clients and the strand
     net::router routes = make_startup_api();
-    node* live = nullptr; // set on the I/O thread once loaded; only the I/O thread reads it
+    net::access_policy access; // set below, once the bound address is known, before serving
+    node* live = nullptr;      // set on the I/O thread once loaded; only the I/O thread reads it
     net::http_server server(
-        ioc.get_executor(), routes, cfg.server, make_observer(routes, live, cfg.access_log)
+        ioc.get_executor(), routes, cfg.server, access, make_observer(routes, live, cfg.access_log)
     );
     tcp::endpoint endpoint;
     if (const int code = listen(ioc, cfg, server, endpoint); code != 0)
         return code;
+    std::string cookie_token;
+    bool cookie_written = false;
+    access = make_access(cfg, endpoint, cookie_token);
     server.start();
     choose_data_dir(cfg, endpoint.port());
 
@@ -211,7 +262,7 @@ int run(int argc, const char* const argv[])
                 return;
             }
             live = owned.get();
-            serve(*live, cfg, endpoint, routes, status_timer);
+            serve(*live, cfg, endpoint, routes, status_timer, cookie_token, cookie_written);
         });
     });
 
@@ -223,6 +274,8 @@ int run(int argc, const char* const argv[])
     });
     ioc.run();
     loader.join(); // a signal during a long load waits for it, so storage closes cleanly
+    if (cookie_written)
+        remove_cookie(cfg.data_dir);
     if (exit_code == 0)
         log::info("stopped");
     return exit_code;

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -74,6 +75,11 @@ std::string to_config_file(const config& c)
         os << "storage-max-record-bytes = " << c.storage_max_record_bytes << "\n";
     if (!c.advertise_url.empty())
         os << "advertise-url = " << c.advertise_url << "\n";
+    if (!c.auth_token_file.empty())
+        os << "auth-token-file = " << c.auth_token_file << "\n";
+    for (const auto& h : c.allow_hosts)
+        os << "allow-host = " << h << "\n";
+    os << "allow-private-peers = " << (c.allow_private_peers ? "true" : "false") << "\n";
     for (const auto& p : c.bootstrap_peers)
         os << "peer = " << p << "\n";
     return os.str();
@@ -148,6 +154,13 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "how long a peer that served invalid blocks is ignored")
         ("relay-queue", po::value(&cfg.relay_queue)->default_value(cfg.relay_queue),
             "transactions queued for relay per peer before the oldest are dropped")
+        ("auth-token-file", po::value(&cfg.auth_token_file),
+            "file holding the operator token every client must send on operator routes "
+            "(default: loopback needs none; other hosts need the one in <data-dir>/.cookie)")
+        ("allow-host", po::value(&cfg.allow_hosts)->composing(),
+            "a host name a loopback-only node answers to besides IP literals and localhost (repeatable)")
+        ("allow-private-peers", po::bool_switch(&cfg.allow_private_peers),
+            "admit peers that announce private, loopback or link-local addresses from public ones")
         ("config", po::value<std::string>(), "INI file with any of these options (key = value)")
         ("print-config", "print the effective configuration and exit");
     // Test and tuning knobs: accepted from every source, but kept out of --help.
@@ -155,7 +168,9 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     hidden.add_options()
         ("storage-max-record-bytes", po::value(&cfg.storage_max_record_bytes)->default_value(0),
             "largest storage record written or read (0: enough for the largest valid block)")
-        ("fail-point", po::value(&cfg.fail_point), "test only: make the named internal step throw once");
+        ("fail-point", po::value(&cfg.fail_point), "test only: make the named internal step throw once")
+        ("test-public-clients", po::bool_switch(&cfg.test_public_clients),
+            "test only: treat every client as a public address (peer admission rules)");
     // clang-format on
     po::options_description all;
     all.add(desc).add(hidden);
@@ -245,6 +260,25 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
                 throw po::error("--advertise-url " + cfg.advertise_url + ": " + why);
             cfg.advertise_url = url->normalized;
         }
+        if (!cfg.auth_token_file.empty()) {
+            std::ifstream file(cfg.auth_token_file);
+            std::getline(file, cfg.auth_token);
+            while (!cfg.auth_token.empty() && std::isspace(static_cast<unsigned char>(cfg.auth_token.back())))
+                cfg.auth_token.pop_back();
+            // Short tokens fall to guessing; the cookie's are 64 hex digits.
+            if (!file.good() && !file.eof())
+                throw po::error("cannot read --auth-token-file " + cfg.auth_token_file);
+            if (cfg.auth_token.size() < 16 || cfg.auth_token.size() > 1024 ||
+                !std::all_of(cfg.auth_token.begin(), cfg.auth_token.end(), [](unsigned char c) {
+                    return std::isgraph(c);
+                }))
+                throw po::error(
+                    "--auth-token-file " + cfg.auth_token_file +
+                    " must hold one token of 16 to 1024 printable characters on its first line"
+                );
+        }
+        for (auto& h : cfg.allow_hosts)
+            std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
         const auto lvl = parse_level(level);
         if (!lvl)
             throw po::error("--log-level must be debug, info, warning or error");

@@ -86,7 +86,7 @@ asio::awaitable<net::peer_result> announce(net::peer_url peer, std::string self,
 {
     std::string body = json::encode_register_request(self);
     return net::send_peer_request(
-        std::move(peer), verb::post, "/register-node", std::move(body), limits, std::move(self)
+        std::move(peer), verb::post, "/announce", std::move(body), limits, std::move(self)
     );
 }
 

@@ -46,7 +46,7 @@ boost::asio::awaitable<net::peer_result> announce_inventory(
     net::peer_url peer, std::span<const std::string> ids, net::peer_limits limits, std::string origin
 );
 
-/// POST /register-node with our own address: the peer adds us and the link is two-way.
+/// POST /announce with our own address: the peer adds us and the link is two-way.
 boost::asio::awaitable<net::peer_result>
 announce(net::peer_url peer, std::string self, net::peer_limits limits);
 

@@ -236,10 +236,13 @@ asio::awaitable<void> peer_service::send_announcement(net::peer_url peer, std::s
 {
     const net::peer_result res = co_await peer_calls::announce(peer, self, cfg_.peer);
     const bool ok = res.reply && net::answered_as_peer(*res.reply);
-    const std::string error =
-        res.reply ? peer_calls::not_a_peer_answer("/register-node", *res.reply) : res.error;
+    const std::string error = res.reply ? peer_calls::not_a_peer_answer("/announce", *res.reply) : res.error;
+    // The status only: a peer's reply body is never copied into our log.
     if (res.reply && res.reply->status != 201)
-        log::warning("peer " + peer.normalized + " refused our address: " + res.reply->body);
+        log::warning(
+            "peer " + peer.normalized + " refused our address (HTTP " + std::to_string(res.reply->status) +
+            ")"
+        );
     if (note_contact(peer.normalized, ok, error, false, res.reply && !ok && res.reply->status < 500))
         notify_link(); // back from back-off: compare chains now
     if (!ok && peers_.find(peer.normalized) != nullptr)

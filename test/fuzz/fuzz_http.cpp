@@ -52,9 +52,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ec || !parser.is_done())
         return 0;
     beastchain::net::request req = parser.release();
-    if (beastchain::net::target_path(req.target()) == "/sync-chain")
-        return 0; // has no peers to reach, but keep the fuzzer away from sockets entirely
-    boost::asio::co_spawn(f.ioc, f.routes.dispatch(req), boost::asio::detached);
+    // The access rules read Host, Origin, Sec-Fetch-Site and Authorization from the same input.
+    static const beastchain::net::access_policy strict(
+        {.token = "fuzz-token-0123456789",
+         .token_on_loopback = true,
+         .check_host = true,
+         .extra_hosts = {"node"}}
+    );
+    const beastchain::net::client from{boost::asio::ip::make_address("203.0.113.9")};
+    (void)strict.refuse(req, from, beastchain::net::route_access::operator_only, true);
+    const auto path = beastchain::net::target_path(req.target());
+    if (path == "/sync-chain" || path == "/announce")
+        return 0; // they reach out to peers; keep the fuzzer away from sockets entirely
+    boost::asio::co_spawn(f.ioc, f.routes.dispatch(req, from), boost::asio::detached);
     f.ioc.restart();
     f.ioc.run_for(std::chrono::seconds(5));
     return 0;

@@ -296,8 +296,8 @@ BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection)
     node_process node(quick_node());
     std::string pipeline;
     for (int i = 0; i < 3; ++i)
-        pipeline += "GET /chain HTTP/1.1\r\nHost: x\r\n\r\n";
-    pipeline += "GET /chain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        pipeline += "GET /chain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    pipeline += "GET /chain HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     const std::string reply = raw_exchange(node.port(), pipeline);
     std::size_t count = 0;
     for (auto at = reply.find("HTTP/1.1 200"); at != std::string::npos;

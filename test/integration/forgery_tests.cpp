@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(a_peer_serving_a_forged_id_in_sync_is_banned_and_the_paymen
             {"height", 1},
             {"tip_hash", core::to_hex(core::block_hash(forged))},
             {"cumulative_work", core::work_to_string(core::block_work(0) + core::block_work(difficulty))},
-            {"protocol", 3}})
+            {"protocol", 4}})
     );
     liar.route("/headers", 200, headers_page({forged}, 1, 1)); // its header is sound: the work is real
     liar.route("/blocks", 200, "{\"blocks\":[" + block_json(forged) + "],\"from\":1,\"height\":1}");

@@ -38,7 +38,7 @@ core::block invalid_block(std::uint32_t difficulty)
 std::string status_json(std::uint64_t height, const std::string& tip, const std::string& work)
 {
     return bj::serialize(bj::object{
-        {"height", height}, {"tip_hash", tip}, {"cumulative_work", work}, {"protocol", 3}});
+        {"height", height}, {"tip_hash", tip}, {"cumulative_work", work}, {"protocol", 4}});
 }
 
 bj::object peer_entry(const node_process& n, const std::string& address)

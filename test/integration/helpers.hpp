@@ -2,6 +2,7 @@
 #pragma once
 
 #include <beastchain/core/block.hpp>
+#include <beastchain/json/peer_messages.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -74,6 +75,19 @@ headers_page(const std::vector<core::block>& blocks, std::uint64_t from, std::ui
         headers.emplace_back(core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions))));
     return boost::json::serialize(boost::json::object{
         {"from", from}, {"headers", std::move(headers)}, {"height", height}});
+}
+
+/// A `/status` reply as a node of this protocol serves it, for fake peers that must pass the
+/// admission probe of an announcement or the first step of a sync.
+inline std::string status_reply(
+    std::uint64_t height = 0, const std::string& tip = std::string(64, '0'), const std::string& work = "1"
+)
+{
+    return boost::json::serialize(boost::json::object{
+        {"height", height},
+        {"tip_hash", tip},
+        {"cumulative_work", work},
+        {"protocol", json::protocol_version}});
 }
 
 /// Writes `blocks` real blocks into `dir` with beastchain-gen-chain.

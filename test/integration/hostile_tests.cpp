@@ -135,9 +135,10 @@ BOOST_AUTO_TEST_CASE(slowloris_headers_and_body_are_cut_off)
 
     for (const bool body : {false, true}) {
         raw_client c(n.port());
-        const std::string head = body ? "POST /create-transaction HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                                        "application/json\r\nContent-Length: 200\r\n\r\n{"
-                                      : "GET /chain HTTP/1.1\r\nHost: x\r\n";
+        const std::string head =
+            body ? "POST /create-transaction HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                   "application/json\r\nContent-Length: 200\r\n\r\n{"
+                 : "GET /chain HTTP/1.1\r\nHost: 127.0.0.1\r\n";
         c.send(head);
         const auto t0 = steady_clock::now();
         bool cut = false;
@@ -208,7 +209,7 @@ BOOST_AUTO_TEST_CASE(hundred_megabyte_bodies_are_refused_without_being_read)
         return std::pair{c.read_all(std::chrono::seconds(5)), sent};
     };
     const std::string post =
-        "POST /create-transaction HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+        "POST /create-transaction HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
     const auto [with_length, s1] = flood(post + "Content-Length: 104857600\r\n\r\n", false);
     BOOST_TEST(with_length.starts_with("HTTP/1.1 413"), with_length.substr(0, 80));
     const auto [chunked, s2] = flood(post + "Transfer-Encoding: chunked\r\n\r\n", true);
@@ -232,7 +233,9 @@ BOOST_AUTO_TEST_CASE(one_megabyte_header_and_invalid_http)
     const long rss = rss_kib(n.pid());
     {
         raw_client c(n.port());
-        c.send("GET /chain HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1024 * 1024, 'a') + "\r\n\r\n");
+        c.send(
+            "GET /chain HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(1024 * 1024, 'a') + "\r\n\r\n"
+        );
         BOOST_TEST(c.read_all().starts_with("HTTP/1.1 431"));
     }
     for (const char* junk :
@@ -368,7 +371,7 @@ BOOST_AUTO_TEST_CASE(endless_and_enormous_peers_cannot_exhaust_the_node)
         "/status",
         200,
         R"({"height":1000000,"tip_hash":")" + std::string(64, '0') +
-            R"(","cumulative_work":"99999999999999","protocol":3})"
+            R"(","cumulative_work":"99999999999999","protocol":4})"
     );
     million.route("/headers", 200, tiny);
 

@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(a_node_pushes_its_tip_to_a_peer_that_is_behind)
     behind.route(
         "/status",
         200,
-        R"({"height":0,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"1","protocol":3})"
+        R"({"height":0,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"1","protocol":4})"
     );
     register_peer(a, behind.url());
     BOOST_TEST(wait_until([&] { return behind.requests_to("POST /blocks") == 1; }));

@@ -130,10 +130,10 @@ BOOST_AUTO_TEST_CASE(a_queued_mine_whose_client_left_is_dropped_before_its_searc
     };
     // The first caller's search must be the running one: its request goes in alone (sent
     // together, the three could be served in any order, and a later one's search would run).
-    first.send("GET /mine HTTP/1.1\r\nHost: x\r\n\r\n");
+    first.send("GET /mine HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     BOOST_TEST_REQUIRE(wait_until([&] { return waiting() == 1; }));
     for (auto* c : {&second, &third})
-        c->send("GET /mine HTTP/1.1\r\nHost: x\r\n\r\n");
+        c->send("GET /mine HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     BOOST_TEST_REQUIRE(wait_until([&] { return waiting() == 3; }));
     second.close();
     third.close();

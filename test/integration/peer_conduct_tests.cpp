@@ -65,13 +65,14 @@ const bj::object* find_node(const bj::array& nodes, const std::string& url)
     return nullptr;
 }
 
-/// A peer announcing itself: POST /register-node naming its own address in the origin header.
+/// A peer announcing itself: POST /announce naming its own address in the origin header.
 unsigned announce(const node_process& n, const std::string& url)
 {
     const std::string body = bj::serialize(bj::object{{"address", url}});
     const std::string reply = raw_exchange(
         n.port(),
-        "POST /register-node HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        "POST /announce HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: "
+        "application/json\r\n"
         "X-Beastchain-Origin: " +
             url + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body
     );
@@ -101,11 +102,35 @@ BOOST_AUTO_TEST_CASE(a_url_answering_404_is_not_a_peer_and_relay_to_it_backs_off
     BOOST_TEST(std::string(p->at("last_error").as_string()).find("HTTP 404") != std::string::npos, *p);
 }
 
-BOOST_AUTO_TEST_CASE(an_announced_url_that_does_not_answer_as_a_peer_is_evicted_for_good)
+BOOST_AUTO_TEST_CASE(an_announced_url_that_does_not_answer_as_a_node_is_refused_at_admission)
+{
+    node_process node(quick_node({"--sync-interval", "0", "--peer-response-timeout-ms", "500"}));
+    fake_peer web(fake_peer::mode::serve, "<html>Not Found</html>", 404);
+    fake_peer shapeless(fake_peer::mode::serve, R"({"height":"tall"})");
+    fake_peer silent(fake_peer::mode::silent);
+    for (const auto* f : {&web, &shapeless, &silent}) {
+        const auto r =
+            http_post_json(node.port(), "/announce", bj::serialize(bj::object{{"address", f->url()}}));
+        BOOST_TEST(r.status == 403u, r.body);
+        // One answer for every kind of non-node: the refusal is no port scanner.
+        BOOST_TEST(
+            r.json().at("detail").as_string() ==
+                "the address did not answer as a reachable public beastchain node",
+            r.body
+        );
+    }
+    BOOST_TEST(web.requests_to("GET /status") == 1); // one probe, and nothing after it
+    BOOST_TEST(web.requests_seen() == 1);
+    BOOST_TEST(nodes_of(node).empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_announced_peer_that_stops_answering_as_a_peer_is_evicted_for_good)
 {
     temp_data_dir dir;
     const auto args = quick_node({"--sync-interval", "0", "--data-dir", dir.path});
+    // It passes the admission probe, then answers our announcement with a 404.
     fake_peer web(fake_peer::mode::serve, "<html>Not Found</html>", 404);
+    web.route("/status", 200, status_reply());
     {
         node_process node(args);
         BOOST_TEST(announce(node, web.url()) == 201u);
@@ -122,6 +147,8 @@ BOOST_AUTO_TEST_CASE(the_operators_peers_always_get_a_slot_from_announced_ones)
     temp_data_dir dir;
     fake_peer a(fake_peer::mode::serve, "{}"), b(fake_peer::mode::serve, "{}"),
         c(fake_peer::mode::serve, "{}"), d(fake_peer::mode::serve, "{}");
+    for (auto* f : {&a, &b, &c, &d})
+        f->route("/status", 200, status_reply());
     const auto args = quick_node({"--sync-interval", "0", "--max-peers", "2", "--data-dir", dir.path});
     {
         node_process node(args);
@@ -174,7 +201,7 @@ BOOST_AUTO_TEST_CASE(a_block_ahead_of_our_clock_is_dropped_without_banning_anyon
             {"height", 1},
             {"tip_hash", core::to_hex(core::block_hash(future))},
             {"cumulative_work", "999999999"},
-            {"protocol", 3}})
+            {"protocol", 4}})
     );
     ahead.route("/headers", 200, headers_page({future}, 1, 1));
     ahead.route("/blocks", 200, "{\"blocks\":[" + block_json(future) + "],\"from\":1,\"height\":1}");
@@ -190,12 +217,12 @@ BOOST_AUTO_TEST_CASE(a_block_ahead_of_our_clock_is_dropped_without_banning_anyon
 
 BOOST_AUTO_TEST_CASE(a_peer_of_another_protocol_is_refused_as_a_different_network_not_banned)
 {
-    // No announcements: the fake's 200 to our /register-node would count as a success and race
+    // No announcements: the fake's 200 to our /announce would count as a success and race
     // with the sync's verdict (seen under ASan).
     node_process node(quick_node({"--sync-interval", "0", "--advertise-url", "none"}));
     // Its own /status names this node's protocol, for peers to check.
-    BOOST_TEST(status_of(node).at("protocol").to_number<int>() == 3);
-    for (const char* version : {"2", "4", ""}) { // "" : a node from before protocol versions
+    BOOST_TEST(status_of(node).at("protocol").to_number<unsigned>() == beastchain::json::protocol_version);
+    for (const char* version : {"2", "3", ""}) { // "" : a node from before protocol versions
         fake_peer other(fake_peer::mode::serve);
         std::string status =
             R"({"height":1,"tip_hash":")" + std::string(64, '0') + R"(","cumulative_work":"999999")";

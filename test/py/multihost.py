@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 SKIP = 77
@@ -61,9 +62,16 @@ def teardown(count):
     sh("ip", "link", "del", BRIDGE, check=False)
 
 
+TOKEN = "multihost-operator-token-%d" % os.getpid()
+
+
 def call(url, body=None, timeout=30):
+    # The test drives the nodes from the host, another address: operator routes need the token.
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    headers = {"Authorization": "Bearer " + TOKEN}
+    if data:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read())
 
@@ -93,17 +101,27 @@ def main():
         print("SKIP: network namespaces unavailable: " + (e.stderr or "").strip())
         return SKIP
     procs = []
+    token_file = "/tmp/%s.token" % TAG
+    with open(token_file, "w") as f:
+        f.write(TOKEN + "\n")
     try:
+        # Anonymous calls from another host are refused on operator routes, and open elsewhere.
         urls = []
         for i in range(count):
             procs.append(subprocess.Popen(
                 ["ip", "netns", "exec", ns(i), binary, "-H", ip_of(i), "-p", "5000", "--in-memory",
                  "--difficulty", "12", "--miner-threads", "1", "--sync-interval", "1",
-                 "--peer-connect-timeout-ms", "500", "--peer-response-timeout-ms", "2000", "--log-level", "warning"],
+                 "--peer-connect-timeout-ms", "500", "--peer-response-timeout-ms", "2000", "--log-level", "warning",
+                 "--auth-token-file", token_file],
                 stdout=subprocess.DEVNULL))
             urls.append("http://%s:5000" % ip_of(i))
         for u in urls:
             wait_for(u + " to serve", lambda u=u: call(u + "/health")["status"] == "ok")
+        try:
+            urllib.request.urlopen(urls[0] + "/nodes", timeout=10)
+            raise AssertionError("/nodes answered without the token")
+        except urllib.error.HTTPError as e:
+            assert e.code == 401 and "Bearer" in e.headers["WWW-Authenticate"], e
         for i in range(count - 1):
             call(urls[i] + "/register-node", {"address": urls[i + 1]})
         # Each node was told its neighbour's address and announced its own (a non-loopback one).
@@ -164,6 +182,7 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
         teardown(count)
+        os.unlink(token_file)
 
 
 if __name__ == "__main__":

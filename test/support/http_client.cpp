@@ -12,6 +12,10 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdexcept>
 
 namespace beastchain::test {
@@ -89,6 +93,16 @@ http_result http_call(
 
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout)
 {
+    return raw_exchange_at("127.0.0.1", port, bytes, timeout);
+}
+
+std::string raw_exchange_at(
+    const std::string& address,
+    std::uint16_t port,
+    const std::string& bytes,
+    std::chrono::milliseconds timeout
+)
+{
     asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     std::string reply;
@@ -101,7 +115,7 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
             stream.async_read_some(asio::buffer(chunk), on_read);
     };
     stream.async_connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+        tcp::endpoint(asio::ip::make_address(address), port),
         [&](boost::system::error_code ec) {
             if (ec)
                 return;
@@ -112,6 +126,25 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
     );
     ioc.run();
     return reply;
+}
+
+std::string non_loopback_address()
+{
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0)
+        return {};
+    std::string found;
+    for (const ifaddrs* i = list; i != nullptr && found.empty(); i = i->ifa_next) {
+        if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_UP) == 0 ||
+            (i->ifa_flags & IFF_LOOPBACK) != 0)
+            continue;
+        char text[INET_ADDRSTRLEN] = {};
+        const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+        if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr)
+            found = text;
+    }
+    ::freeifaddrs(list);
+    return found;
 }
 
 } // namespace beastchain::test

@@ -47,4 +47,15 @@ std::string raw_exchange(
     std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5)
 );
 
+/// raw_exchange to another local address: a client the node sees as coming from that address.
+std::string raw_exchange_at(
+    const std::string& address,
+    std::uint16_t port,
+    const std::string& bytes,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5)
+);
+
+/// An IPv4 address of this machine that is not loopback (an interface that is up), or empty.
+std::string non_loopback_address();
+
 } // namespace beastchain::test

@@ -14,12 +14,12 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<response> ok_handler(const request&)
+asio::awaitable<response> ok_handler(const request&, const client&)
 {
     co_return json_response(http::status::ok, R"({"ok":true})");
 }
 
-asio::awaitable<response> throwing_handler(const request&)
+asio::awaitable<response> throwing_handler(const request&, const client&)
 {
     throw std::runtime_error("secret internal detail");
     co_return response{};
@@ -40,7 +40,8 @@ response run(const router& r, http::verb verb, std::string target, unsigned vers
 {
     asio::io_context ioc;
     request req{verb, target, version};
-    auto fut = asio::co_spawn(ioc, r.dispatch(req), asio::use_future);
+    const client from{asio::ip::make_address("127.0.0.1")};
+    auto fut = asio::co_spawn(ioc, r.dispatch(req, from), asio::use_future);
     ioc.run();
     return fut.get();
 }

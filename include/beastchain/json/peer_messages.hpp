@@ -19,8 +19,9 @@ namespace beastchain::json {
 /// 2, whose transaction ids were not bound to their content) is refused with that reason and
 /// never banned: it is a different network, not a liar. 2: content-bound transaction ids (log
 /// format 2). 3: headers-first sync (`GET /headers`, which a version-2 node does not serve) and
-/// relay inventories (`POST /inventory`).
-inline constexpr std::uint32_t protocol_version = 3;
+/// relay inventories (`POST /inventory`). 4: peers announce through `POST /announce`, as
+/// `/register-node` became the operator's (behind the token off loopback).
+inline constexpr std::uint32_t protocol_version = 4;
 
 // ---- GET /status ---------------------------------------------------------------------------
 

@@ -17,6 +17,9 @@ struct peer_limits
     std::chrono::milliseconds connect_timeout{2'000};   ///< name lookup plus TCP connect
     std::chrono::milliseconds response_timeout{10'000}; ///< sending the request and reading the whole reply
     std::size_t max_response_bytes = 64 * 1024 * 1024;
+    /// Connect only to public addresses (is_public_address), whatever the name resolves to:
+    /// for addresses a stranger named, so they cannot point the node at internal services.
+    bool public_only = false;
 };
 
 struct peer_reply

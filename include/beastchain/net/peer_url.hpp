@@ -1,6 +1,8 @@
 // Peer addresses: only plain `http://host[:port]` URLs are accepted, in one normalised spelling.
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,5 +22,10 @@ struct peer_url
 /// Parses and normalises a peer address. Refuses other schemes, user info, paths other than "/",
 /// queries, fragments and port 0; `why` says which.
 std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why);
+
+/// Whether an address is globally routable: not loopback, private (RFC 1918, fc00::/7), shared
+/// (100.64/10), link-local, multicast, reserved, documentation or benchmarking space, and not
+/// an IPv6 form that embeds such an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo).
+bool is_public_address(const boost::asio::ip::address& a) noexcept;
 
 } // namespace beastchain::net

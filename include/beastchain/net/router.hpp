@@ -1,6 +1,7 @@
 // A pure {path, verb} -> handler table: tells 404 from 405, turns handler exceptions into a 500.
 #pragma once
 
+#include <beastchain/net/access.hpp>
 #include <beastchain/net/http.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -12,7 +13,8 @@
 
 namespace beastchain::net {
 
-using handler = std::function<boost::asio::awaitable<response>(const request&)>;
+/// A route handler: the request, and who sent it (for rules that depend on the source address).
+using handler = std::function<boost::asio::awaitable<response>(const request&, const client&)>;
 
 /**
  * Routes requests by path (the query string is ignored) and method. A path is matched exactly,
@@ -35,6 +37,10 @@ struct route_options
     /// The session watches the connection while the handler runs and cancels the handler when
     /// the client goes away (for handlers that queue costly work, such as /mine).
     bool cancel_when_client_leaves = false;
+    /// Operator routes need the token (access_policy), checked before the body is read.
+    route_access access = route_access::open;
+    /// Mines, syncs, adds or changes state: refused when a browser marks it cross-site.
+    bool side_effects = false;
 };
 
 class router
@@ -61,7 +67,7 @@ public:
 
     match find(std::string_view target, http::verb verb) const;
 
-    boost::asio::awaitable<response> dispatch(const request& req) const;
+    boost::asio::awaitable<response> dispatch(const request& req, const client& from) const;
 
 private:
     struct route

@@ -42,10 +42,13 @@ public:
     using request_observer = std::function<
         void(const request& req, const response& res, std::chrono::steady_clock::duration took)>;
 
+    /// `access` is read by every session on the executor's thread; it may be changed there
+    /// (once the node knows its token) and must outlive the server.
     http_server(
         boost::asio::any_io_executor ex,
         const router& routes,
         server_limits limits,
+        const access_policy& access,
         request_observer observer = nullptr
     );
     ~http_server();

@@ -70,6 +70,21 @@ struct config
     /// Transactions queued for relay to one peer at most; the oldest are dropped beyond it
     /// (they still reach the peer inside a block).
     std::size_t relay_queue = 10'000;
+
+    // ---- access ------------------------------------------------------------------------
+    /// File holding the operator's bearer token (`--auth-token-file`); when set, every client
+    /// needs it on operator routes, loopback included. Empty: a node listening beyond loopback
+    /// writes a fresh token to <data-dir>/.cookie at each start and asks it of other hosts.
+    std::string auth_token_file;
+    /// The token read from auth_token_file (never printed or logged).
+    std::string auth_token;
+    /// Host names accepted in `Host` on a loopback listener, besides IP literals and localhost.
+    std::vector<std::string> allow_hosts;
+    /// Admit announced peers at private, loopback or link-local addresses from public sources.
+    bool allow_private_peers = false;
+    /// Test only (`--test-public-clients`, not listed by --help): treat every client as a public
+    /// address, so tests on loopback reach the rules for announcements from the internet.
+    bool test_public_clients = false;
 };
 
 /// The configuration as a file `--config` accepts (used by --print-config).

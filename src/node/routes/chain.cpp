@@ -73,7 +73,7 @@ parse_blocks_query(std::string_view target, std::size_t max_limit, std::size_t d
 
 } // namespace
 
-asio::awaitable<response> mine(node& n, const request&)
+asio::awaitable<response> mine(node& n, const request&, const net::client&)
 {
     const auto out = co_await n.mine();
     if (!out)
@@ -84,7 +84,7 @@ asio::awaitable<response> mine(node& n, const request&)
     );
 }
 
-asio::awaitable<response> chain(node& n, const request&)
+asio::awaitable<response> chain(node& n, const request&, const net::client&)
 {
     const auto [blocks, length] = co_await n.chain_json();
     std::string body;
@@ -97,7 +97,7 @@ asio::awaitable<response> chain(node& n, const request&)
     co_return net::json_response(http::status::ok, std::move(body));
 }
 
-asio::awaitable<response> blocks(node& n, const request& req)
+asio::awaitable<response> blocks(node& n, const request& req, const net::client&)
 {
     auto parsed = parse_blocks_query(req.target(), 500, 100);
     if (auto* bad = std::get_if<response>(&parsed))
@@ -108,7 +108,7 @@ asio::awaitable<response> blocks(node& n, const request& req)
     co_return net::json_response(http::status::ok, std::move(*page));
 }
 
-asio::awaitable<response> headers(node& n, const request& req)
+asio::awaitable<response> headers(node& n, const request& req, const net::client&)
 {
     auto parsed = parse_blocks_query(req.target(), json::max_headers_per_page, json::max_headers_per_page);
     if (auto* bad = std::get_if<response>(&parsed))
@@ -119,7 +119,7 @@ asio::awaitable<response> headers(node& n, const request& req)
     co_return net::json_response(http::status::ok, std::move(*page));
 }
 
-asio::awaitable<response> block(node& n, const request& req)
+asio::awaitable<response> block(node& n, const request& req, const net::client&)
 {
     const auto index = parse_height(net::last_segment(req.target()));
     if (!index)
@@ -130,7 +130,7 @@ asio::awaitable<response> block(node& n, const request& req)
     co_return net::json_response(http::status::ok, std::move(*one));
 }
 
-asio::awaitable<response> receive_block(node& n, const request& req)
+asio::awaitable<response> receive_block(node& n, const request& req, const net::client&)
 {
     const auto shape = json::kind::with_arrays(n.settings().consensus.max_block_transactions);
     const auto decode = [](const boost::json::value& jv) {

@@ -8,7 +8,7 @@
 
 namespace beastchain::node::routes {
 
-asio::awaitable<response> health(node& n, const request&)
+asio::awaitable<response> health(node& n, const request&, const net::client&)
 {
     const node_status st = co_await n.status();
     const char* state = st.stopping ? "stopping" : !st.storage_ok ? "storage_failed" : "ok";
@@ -18,7 +18,7 @@ asio::awaitable<response> health(node& n, const request&)
     );
 }
 
-asio::awaitable<response> status(node& n, const request&)
+asio::awaitable<response> status(node& n, const request&, const net::client&)
 {
     const node_status st = co_await n.status();
     boost::json::object o;
@@ -37,7 +37,7 @@ asio::awaitable<response> status(node& n, const request&)
     co_return reply(http::status::ok, o);
 }
 
-asio::awaitable<response> metrics(node& n, const request&)
+asio::awaitable<response> metrics(node& n, const request&, const net::client&)
 {
     const node_status st = co_await n.status();
     gauges g;

@@ -1,16 +1,47 @@
 // Peers: registration and announcements, /sync-chain, and the peer list.
 #include <beastchain/json/conversions.hpp>
+#include <beastchain/json/parse.hpp>
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/node.hpp>
 
 #include <boost/json.hpp>
 
+#include "../peer_calls.hpp"
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
 
-asio::awaitable<response> register_node(node& n, const request& req)
+namespace {
+
+response registered(const register_outcome& out)
+{
+    boost::json::object o;
+    o.emplace("message", "New node has been added");
+    o.emplace("node_count", out.nodes.size());
+    boost::json::array nodes;
+    for (const auto& address : out.nodes)
+        nodes.emplace_back(address);
+    o.emplace("nodes", std::move(nodes));
+    return reply(http::status::created, o);
+}
+
+/// Whether `peer` answers GET /status as a beastchain node would. `public_only` keeps the probe
+/// (and so the admission) off addresses inside the network, however the name resolves.
+asio::awaitable<bool> answers_as_node(node& n, net::peer_url peer, bool public_only)
+{
+    net::peer_limits limits = n.settings().peer;
+    limits.public_only = public_only;
+    const net::peer_result res = co_await peer_calls::get_status(std::move(peer), limits);
+    if (!res.reply || res.reply->status != 200 || !res.reply->json)
+        co_return false;
+    auto parsed = json::parse_body(res.reply->body, json::kind::status_reply, n.settings().max_json_depth);
+    co_return parsed.ok() && json::decode_status_reply(parsed.value()).ok();
+}
+
+} // namespace
+
+asio::awaitable<response> register_node(node& n, const request& req, const net::client&)
 {
     auto body =
         co_await read_json<std::string>(n, req, json::kind::client_request, json::decode_register_request);
@@ -20,23 +51,41 @@ asio::awaitable<response> register_node(node& n, const request& req)
     auto peer = net::parse_peer_url(std::get<std::string>(body), why);
     if (!peer)
         co_return error_reply({node_errc::invalid_field, "address " + why, "address"});
-
-    // A peer announcing itself names its own address in the origin header.
-    const bool announced = origin_of(req) == peer->normalized;
-    const auto out = co_await n.register_peer(std::move(*peer), announced);
+    // The operator's route (the token guards it): whatever address it names is trusted.
+    const auto out = co_await n.register_peer(std::move(*peer), false);
     if (!out)
         co_return error_reply(out.error());
-    boost::json::object o;
-    o.emplace("message", "New node has been added");
-    o.emplace("node_count", out->nodes.size());
-    boost::json::array nodes;
-    for (const auto& address : out->nodes)
-        nodes.emplace_back(address);
-    o.emplace("nodes", std::move(nodes));
-    co_return reply(http::status::created, o);
+    co_return registered(*out);
 }
 
-asio::awaitable<response> sync_chain(node& n, const request&)
+asio::awaitable<response> announce(node& n, const request& req, const net::client& from)
+{
+    auto body =
+        co_await read_json<std::string>(n, req, json::kind::client_request, json::decode_register_request);
+    if (auto* bad = std::get_if<response>(&body))
+        co_return std::move(*bad);
+    std::string why;
+    auto peer = net::parse_peer_url(std::get<std::string>(body), why);
+    if (!peer)
+        co_return error_reply({node_errc::invalid_field, "address " + why, "address"});
+    // A stranger must not make this node call into its own network: from a public source only
+    // public addresses are admitted. Peers on one host or LAN (a private source) may name
+    // private ones; --allow-private-peers lifts the rule.
+    const bool public_source = net::is_public_address(from.address) || n.settings().test_public_clients;
+    const bool public_only = public_source && !n.settings().allow_private_peers;
+    // One probe, and the reply says only yes or no: how a non-peer answered is no one's business.
+    const bool answers = co_await answers_as_node(n, *peer, public_only);
+    if (!answers)
+        co_return error_reply(
+            {node_errc::peer_refused, "the address did not answer as a reachable public beastchain node"}
+        );
+    const auto out = co_await n.register_peer(std::move(*peer), true);
+    if (!out)
+        co_return error_reply(out.error());
+    co_return registered(*out);
+}
+
+asio::awaitable<response> sync_chain(node& n, const request&, const net::client&)
 {
     const auto out = co_await n.sync();
     if (!out)
@@ -62,7 +111,7 @@ asio::awaitable<response> sync_chain(node& n, const request&)
     co_return net::json_response(http::status::ok, std::move(body));
 }
 
-asio::awaitable<response> nodes(node& n, const request&)
+asio::awaitable<response> nodes(node& n, const request&, const net::client&)
 {
     const auto list = co_await n.peers();
     boost::json::array arr;

@@ -31,6 +31,8 @@ response error_reply(const node_error& e)
             return {http::status::conflict, "duplicate_transaction", {}};
         case node_errc::peer_limit:
             return {http::status::conflict, "peer_limit_reached", {}};
+        case node_errc::peer_refused:
+            return {http::status::forbidden, "peer_refused", {}};
         case node_errc::invalid_field:
         case node_errc::own_address:
             return {http::status::bad_request, "invalid_field", {}};

@@ -1,6 +1,7 @@
 // The route handlers, grouped by resource, and the helpers every group shares.
 #pragma once
 
+#include <beastchain/net/access.hpp>
 #include <beastchain/net/http.hpp>
 #include <beastchain/node/errors.hpp>
 #include <beastchain/node/node.hpp>
@@ -23,27 +24,30 @@ using net::request;
 using net::response;
 
 // ---- transactions.cpp: the tutorial's /create-transaction and the peers' relay -------------
-asio::awaitable<response> create_transaction(node& n, const request& req);
-asio::awaitable<response> receive_transactions(node& n, const request& req);
+asio::awaitable<response> create_transaction(node& n, const request& req, const net::client&);
+asio::awaitable<response> receive_transactions(node& n, const request& req, const net::client&);
 
 // ---- chain.cpp: mining, the chain and its blocks ---------------------------------------------
-asio::awaitable<response> mine(node& n, const request& req);
-asio::awaitable<response> chain(node& n, const request& req);
-asio::awaitable<response> blocks(node& n, const request& req);
-asio::awaitable<response> headers(node& n, const request& req);
-asio::awaitable<response> receive_inventory(node& n, const request& req);
-asio::awaitable<response> block(node& n, const request& req);
-asio::awaitable<response> receive_block(node& n, const request& req);
+asio::awaitable<response> mine(node& n, const request& req, const net::client&);
+asio::awaitable<response> chain(node& n, const request& req, const net::client&);
+asio::awaitable<response> blocks(node& n, const request& req, const net::client&);
+asio::awaitable<response> headers(node& n, const request& req, const net::client&);
+asio::awaitable<response> receive_inventory(node& n, const request& req, const net::client&);
+asio::awaitable<response> block(node& n, const request& req, const net::client&);
+asio::awaitable<response> receive_block(node& n, const request& req, const net::client&);
 
 // ---- peers.cpp: registration, sync and the peer list -----------------------------------------
-asio::awaitable<response> register_node(node& n, const request& req);
-asio::awaitable<response> sync_chain(node& n, const request& req);
-asio::awaitable<response> nodes(node& n, const request& req);
+asio::awaitable<response> register_node(node& n, const request& req, const net::client&);
+/// POST /announce: a peer announcing its own address (peer protocol, no token). Admitted only
+/// if it answers /status as a node, and, from a public source, only at a public address.
+asio::awaitable<response> announce(node& n, const request& req, const net::client& from);
+asio::awaitable<response> sync_chain(node& n, const request& req, const net::client&);
+asio::awaitable<response> nodes(node& n, const request& req, const net::client&);
 
 // ---- operations.cpp: health, status and metrics ----------------------------------------------
-asio::awaitable<response> health(node& n, const request& req);
-asio::awaitable<response> status(node& n, const request& req);
-asio::awaitable<response> metrics(node& n, const request& req);
+asio::awaitable<response> health(node& n, const request& req, const net::client&);
+asio::awaitable<response> status(node& n, const request& req, const net::client&);
+asio::awaitable<response> metrics(node& n, const request& req, const net::client&);
 
 // ---- reply.cpp: shared -----------------------------------------------------------------------
 

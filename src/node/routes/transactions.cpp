@@ -29,7 +29,7 @@ json::decoded<std::vector<core::transaction>> decode_checked_batch(const boost::
 
 } // namespace
 
-asio::awaitable<response> create_transaction(node& n, const request& req)
+asio::awaitable<response> create_transaction(node& n, const request& req, const net::client&)
 {
     auto body = co_await read_json<core::transaction>(
         n, req, json::kind::client_request, json::decode_transaction_request
@@ -51,7 +51,7 @@ asio::awaitable<response> create_transaction(node& n, const request& req)
     co_return reply(http::status::created, o);
 }
 
-asio::awaitable<response> receive_transactions(node& n, const request& req)
+asio::awaitable<response> receive_transactions(node& n, const request& req, const net::client&)
 {
     using batch = std::vector<core::transaction>;
     auto body = co_await read_json<batch>(n, req, json::kind::with_arrays(max_batch), decode_checked_batch);
@@ -65,7 +65,7 @@ asio::awaitable<response> receive_transactions(node& n, const request& req)
     );
 }
 
-asio::awaitable<response> receive_inventory(node& n, const request& req)
+asio::awaitable<response> receive_inventory(node& n, const request& req, const net::client&)
 {
     using ids = std::vector<std::string>;
     const auto decode = [](const boost::json::value& jv) {
