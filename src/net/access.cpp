@@ -53,6 +53,17 @@ bool is_ip_literal(std::string_view host)
     return !ec;
 }
 
+/// Whether an Origin or Referer (`scheme://authority[/path]`) names exactly `host_header`.
+bool same_authority(std::string_view url, std::string_view host_header)
+{
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos || host_header.empty())
+        return false;
+    std::string_view authority = url.substr(scheme_end + 3);
+    authority = authority.substr(0, std::min(authority.find('/'), authority.size()));
+    return !authority.empty() && lower(authority) == lower(host_header);
+}
+
 response forbidden(std::string_view error, std::string_view detail)
 {
     return error_response(http::status::forbidden, error, detail);
@@ -74,6 +85,18 @@ access_policy::access_policy(access_settings s)
         h = lower(h);
     if (!settings_.token.empty())
         token_digest_ = digest(settings_.token);
+}
+
+bool access_policy::own_host(std::string_view host_header) const
+{
+    // DNS rebinding needs a name the attacker controls; IP literals and localhost are safe.
+    std::string host = lower(host_part(host_header));
+    if (host.ends_with('.'))
+        host.pop_back(); // "localhost." is localhost
+    return is_ip_literal(host) || host == "localhost" || host.ends_with(".localhost") ||
+           host == "ip6-localhost" || host == "ip6-loopback" ||
+           std::find(settings_.extra_hosts.begin(), settings_.extra_hosts.end(), host) !=
+               settings_.extra_hosts.end();
 }
 
 bool access_policy::token_needed(const client& from) const noexcept
@@ -99,31 +122,28 @@ std::optional<response>
 access_policy::refuse(const request& req, const client& from, route_access access, bool side_effects) const
 {
     const std::string_view host_header = header(req, http::field::host);
-    if (settings_.check_host && !host_header.empty()) {
-        // DNS rebinding needs a name the attacker controls; IP literals and localhost are safe.
-        const std::string host = lower(host_part(host_header));
-        const bool ours = is_ip_literal(host) || host == "localhost" || host.ends_with(".localhost") ||
-                          std::find(settings_.extra_hosts.begin(), settings_.extra_hosts.end(), host) !=
-                              settings_.extra_hosts.end();
-        if (!ours)
-            return forbidden(
-                "forbidden_host",
-                "this node listens on loopback and does not answer to that Host name (see --allow-host)"
-            );
-    }
+    // Loopback clients skip the token, so a browser page must not reach the node as one under
+    // a name it controls (DNS rebinding), whatever address the node listens on. Other clients
+    // meet the token instead.
+    if (settings_.check_host && from.loopback() && !host_header.empty() && !own_host(host_header))
+        return forbidden(
+            "forbidden_host", "a local client named a Host this node does not answer to (see --allow-host)"
+        );
     if (side_effects) {
         // `same-site` still covers other ports on the same host, such as another local web app.
         const auto site = req["Sec-Fetch-Site"];
         const std::string_view fetch_site(site.data(), site.size());
         if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none")
             return forbidden("cross_site", "a side-effecting request from another site's page is refused");
-        const std::string_view origin = header(req, http::field::origin);
-        if (!origin.empty()) {
-            const auto scheme_end = origin.find("://");
-            const std::string_view authority =
-                scheme_end == std::string_view::npos ? std::string_view() : origin.substr(scheme_end + 3);
-            if (authority.empty() || lower(authority) != lower(host_header))
+        // Origin, or failing that Referer (older browsers send no Origin on a plain GET such as
+        // <img src=.../mine>), must name this very Host.
+        for (const auto field : {http::field::origin, http::field::referer}) {
+            const std::string_view value = header(req, field);
+            if (value.empty())
+                continue;
+            if (!same_authority(value, host_header))
                 return forbidden("cross_site", "a side-effecting request from another origin is refused");
+            break;
         }
     }
     if (access == route_access::operator_only && token_needed(from) && !has_token(req)) {

@@ -9,7 +9,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <vector>
+#include <algorithm>
 
 #include "stream.hpp"
 
@@ -70,17 +70,14 @@ asio::awaitable<peer_result> send_peer_request(
     auto [endpoints, resolve_error] = co_await resolve(peer, limits.connect_timeout);
     if (!resolve_error.empty())
         co_return failure(resolve_error);
-    if (limits.public_only) {
+    if (limits.public_only || peer.public_only) {
         // Checked on what the name resolved to, so numeric spellings (2130706433, 0x7f.1) and
         // names pointing inward are caught alike.
-        std::vector<tcp::endpoint> open;
-        for (const auto& e : endpoints)
-            if (is_public_address(e.endpoint().address()))
-                open.push_back(e.endpoint());
-        if (open.empty())
+        const bool all_public = std::all_of(endpoints.begin(), endpoints.end(), [](const auto& e) {
+            return is_public_address(e.endpoint().address());
+        });
+        if (endpoints.empty() || !all_public)
             co_return failure("address is not public");
-        if (open.size() != endpoints.size())
-            co_return failure("address resolves to a non-public address too");
     }
 
     tcp_stream stream(co_await asio::this_coro::executor);

@@ -148,7 +148,26 @@ bool is_public_address(const boost::asio::ip::address& a) noexcept
         return false;
     if (starts({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00})) // 100::/64 discard
         return false;
+    if (starts({0x20, 0x01, 0x00, 0x02, 0x00, 0x00}) || starts({0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}))
+        return false; // 2001:2::/48 benchmarking, 64:ff9b:1::/48 local-use NAT64
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && ((b[3] & 0xf0) == 0x10 || (b[3] & 0xf0) == 0x20))
+        return false; // 2001:10::/28 and 2001:20::/28, ORCHID
+    if (b[0] == 0x3f && (b[1] & 0xf0) == 0xf0)
+        return false; // 3fff::/20 documentation
     return true;
+}
+
+bool is_internal_address(const boost::asio::ip::address& a) noexcept
+{
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return is_internal_address(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()));
+    if (a.is_v4()) {
+        const std::uint32_t v = a.to_v4().to_uint();
+        return (v >> 24) == 127 || (v >> 24) == 10 || (v >> 20) == 0xAC1 || (v >> 16) == 0xC0A8 ||
+               (v >> 16) == 0xA9FE;
+    }
+    const auto b = a.to_v6().to_bytes();
+    return a.is_loopback() || (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
 }
 
 } // namespace beastchain::net

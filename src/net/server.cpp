@@ -45,6 +45,7 @@ struct http_server::state
         , limits(l)
         , access(a)
         , observer(std::move(o))
+        , budget(l.per_source)
     {}
     tcp::acceptor acceptor;
     const router& routes;
@@ -54,6 +55,7 @@ struct http_server::state
     std::atomic<std::size_t> sessions{0};
     std::atomic<bool> stopping{false};
     // Touched only on the I/O thread (accept loop, sessions, stop()).
+    client_budget budget;
     std::unordered_map<std::uint64_t, session_handle> live;
     std::uint64_t next_id = 0;
 };
@@ -66,6 +68,21 @@ response protocol_error(http::status status, std::string_view error, std::string
     response res = error_response(status, error, detail);
     res.keep_alive(false);
     res.prepare_payload();
+    return res;
+}
+
+/// 429 with Retry-After when the client's source has spent its write budget.
+std::optional<response> too_many_writes(client_budget& budget, const asio::ip::address& source)
+{
+    const auto wait = budget.take_write(source, client_budget::clock::now());
+    if (!wait)
+        return std::nullopt;
+    response res = error_response(
+        http::status::too_many_requests,
+        "rate_limited",
+        "too many side-effecting requests from this address; retry after the given seconds"
+    );
+    res.set(http::field::retry_after, std::to_string(wait->count()));
     return res;
 }
 
@@ -183,6 +200,8 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
             route = st->routes.find(parser.get().target(), parser.get().method()).options;
             // Access is decided from the headers: a refused upload is never read.
             refused = st->access.refuse(parser.get(), from, route.access, route.side_effects);
+            if (!refused && route.side_effects)
+                refused = too_many_writes(st->budget, from.address);
         }
         if (refused) {
             const auto started = std::chrono::steady_clock::now();
@@ -272,10 +291,24 @@ asio::awaitable<void> accept_loop(std::shared_ptr<http_server::state> st)
             co_await http::async_write(stream, busy, use_nothrow);
             continue;
         }
+        boost::system::error_code ignored;
+        const asio::ip::address source = stream.socket().remote_endpoint(ignored).address();
+        if (!st->budget.open_connection(source, client_budget::clock::now())) {
+            response busy = protocol_error(
+                http::status::too_many_requests,
+                "too_many_connections",
+                "this address holds too many connections"
+            );
+            busy.set(http::field::retry_after, "1");
+            stream.expires_after(std::chrono::seconds(1));
+            co_await http::async_write(stream, busy, use_nothrow);
+            continue;
+        }
         st->sessions.fetch_add(1);
         // One failing session costs one connection, never the process.
-        auto done = [st](std::exception_ptr e) {
+        auto done = [st, source](std::exception_ptr e) {
             st->sessions.fetch_sub(1);
+            st->budget.close_connection(source, client_budget::clock::now());
             if (!e)
                 return;
             try {

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <system_error>
 #include <thread>
 
@@ -137,11 +138,16 @@ net::access_policy make_access(const config& cfg, const tcp::endpoint& bound, st
 {
     net::access_settings s;
     const bool loopback_only = bound.address().is_loopback();
-    s.check_host = loopback_only;
     s.extra_hosts = cfg.allow_hosts;
     if (!cfg.auth_token.empty()) {
         s.token = cfg.auth_token;
         s.token_on_loopback = true;
+        struct stat st
+        {};
+        if (::stat(cfg.auth_token_file.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
+            log::warning(
+                "--auth-token-file " + cfg.auth_token_file + " is readable by every user (chmod o-r)"
+            );
     } else if (!loopback_only) {
         s.token = cookie_token = net::random_token();
     }

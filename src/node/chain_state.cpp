@@ -119,6 +119,7 @@ void chain_state::load_state(std::vector<storage::record> records)
             break; // never loaded: the store assembles them into chain_replaced
         case storage::record_type::peer_added:
         case storage::record_type::peer_announced:
+        case storage::record_type::peer_announced_public:
         case storage::record_type::peer_removed:
             peer_records_.push_back(std::move(r));
             break;

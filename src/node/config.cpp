@@ -60,6 +60,10 @@ std::string to_config_file(const config& c)
        << "body-timeout-ms = " << c.server.body_timeout.count() << "\n"
        << "idle-timeout-ms = " << c.server.idle_timeout.count() << "\n"
        << "max-connections = " << c.server.max_connections << "\n"
+       << "max-connections-per-ip = " << c.server.per_source.max_connections_per_source << "\n"
+       << "write-rate = " << c.server.per_source.write_rate << "\n"
+       << "write-burst = " << c.server.per_source.write_burst << "\n"
+       << "limit-loopback = " << (c.server.per_source.limit_loopback ? "true" : "false") << "\n"
        << "max-json-depth = " << c.max_json_depth << "\n"
        << "peer-connect-timeout-ms = " << c.peer.connect_timeout.count() << "\n"
        << "peer-response-timeout-ms = " << c.peer.response_timeout.count() << "\n"
@@ -144,6 +148,15 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("idle-timeout-ms", po::value(&idle_ms)->default_value(idle_ms), "keep-alive idle time before closing")
         ("max-connections", po::value(&cfg.server.max_connections)->default_value(cfg.server.max_connections),
             "open connections at most; more get 503")
+        ("max-connections-per-ip", po::value(&cfg.server.per_source.max_connections_per_source)
+            ->default_value(cfg.server.per_source.max_connections_per_source),
+            "open connections one address (an IPv6 /64) may hold; more get 429 (0: no cap)")
+        ("write-rate", po::value(&cfg.server.per_source.write_rate)->default_value(cfg.server.per_source.write_rate),
+            "POSTs, /mine and /sync-chain per second per address; beyond it 429 with Retry-After (0: no limit)")
+        ("write-burst", po::value(&cfg.server.per_source.write_burst)->default_value(cfg.server.per_source.write_burst),
+            "writes one address may send at once before --write-rate applies")
+        ("limit-loopback", po::bool_switch(&cfg.server.per_source.limit_loopback),
+            "apply the per-address limits to loopback clients too (exempt by default)")
         ("max-json-depth", po::value(&cfg.max_json_depth)->default_value(cfg.max_json_depth), "deepest JSON nesting accepted")
         ("peer", po::value<std::vector<std::string>>(), "a peer to join at start (http://host:port; repeatable)")
         ("advertise-url", po::value(&cfg.advertise_url),
@@ -238,6 +251,11 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range("idle-timeout-ms", idle_ms, 10u, 3'600'000u);
         require_range<std::size_t>("max-connections", cfg.server.max_connections, 1, 1'000'000);
         require_range<std::size_t>("max-json-depth", cfg.max_json_depth, 4, 1024);
+        require_range<std::size_t>(
+            "max-connections-per-ip", cfg.server.per_source.max_connections_per_source, 0, 1'000'000
+        );
+        require_range("write-rate", cfg.server.per_source.write_rate, 0.0, 1e9);
+        require_range("write-burst", cfg.server.per_source.write_burst, 1.0, 1e9);
         require_range("sync-interval", cfg.sync_interval_seconds, 0u, 86'400u);
         require_range("ban-seconds", cfg.ban_seconds, 0u, 30u * 86'400u);
         require_range<std::size_t>("relay-queue", cfg.relay_queue, 1, 10'000'000);
@@ -277,8 +295,12 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
                     " must hold one token of 16 to 1024 printable characters on its first line"
                 );
         }
-        for (auto& h : cfg.allow_hosts)
+        for (auto& h : cfg.allow_hosts) {
             std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
+            // Compared with the Host header's name, port stripped: a port here would never match.
+            if (h.empty() || h.find_first_of(":/[] ") != std::string::npos)
+                throw po::error("--allow-host " + h + ": give a host name without scheme or port");
+        }
         const auto lvl = parse_level(level);
         if (!lvl)
             throw po::error("--log-level must be debug, info, warning or error");

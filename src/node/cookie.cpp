@@ -33,12 +33,15 @@ void write_cookie(const std::string& dir, const std::string& token)
         fail("cannot create " + tmp);
     const std::string text = token + "\n";
     const ssize_t n = ::write(fd, text.data(), text.size());
-    const bool ok = n == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    const int saved = errno;
+    int error = n < 0 ? errno : (n != static_cast<ssize_t>(text.size()) ? EIO : 0);
+    if (error == 0 && ::fsync(fd) != 0)
+        error = errno;
     ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        errno = ok ? errno : saved;
+    if (error == 0 && ::rename(tmp.c_str(), path.c_str()) != 0)
+        error = errno;
+    if (error != 0) {
         ::unlink(tmp.c_str());
+        errno = error;
         fail("cannot write " + path);
     }
 }

@@ -6,6 +6,7 @@
 
 #include "chain_state.hpp"
 #include "mining_service.hpp"
+#include "peer_admission.hpp"
 #include "peer_service.hpp"
 #include "sync_service.hpp"
 
@@ -73,6 +74,7 @@ struct node::impl
     mining_service mining;
     peer_service peers;
     sync_service sync;
+    peer_admission admission;
     bool stopping = false; ///< on the strand
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -101,6 +103,11 @@ const std::string& node::address() const noexcept
 ::beastchain::node::metrics& node::stats() noexcept
 {
     return impl_->stats;
+}
+
+peer_admission& node::admission() noexcept
+{
+    return impl_->admission;
 }
 
 asio::any_io_executor node::worker_executor() noexcept

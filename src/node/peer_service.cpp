@@ -29,8 +29,10 @@ void peer_service::load(const std::vector<storage::record>& records)
             continue;
         }
         std::string why;
-        if (auto p = net::parse_peer_url(r.text, why))
-            peers_.add(std::move(*p), now, r.type == storage::record_type::peer_announced);
+        if (auto p = net::parse_peer_url(r.text, why)) {
+            p->public_only = r.type == storage::record_type::peer_announced_public;
+            peers_.add(std::move(*p), now, r.type != storage::record_type::peer_added);
+        }
     }
 }
 
@@ -153,7 +155,9 @@ peer_table::add_result peer_service::add_peer(const net::peer_url& peer, bool an
     }
     if (result == peer_table::add_result::added || promoted) {
         storage::record r;
-        r.type = announced ? storage::record_type::peer_announced : storage::record_type::peer_added;
+        r.type = !announced         ? storage::record_type::peer_added
+                 : peer.public_only ? storage::record_type::peer_announced_public
+                                    : storage::record_type::peer_announced;
         r.text = peer.normalized;
         chain_.write(r);
     }

@@ -15,8 +15,10 @@ peer_table::add_result
 peer_table::add(net::peer_url url, std::uint64_t now_ms, bool announced, std::string* evicted)
 {
     if (peer_info* known = find_mutable(url.normalized)) {
-        if (!announced)
-            known->announced = false; // the operator vouches for it now
+        if (!announced) {
+            known->announced = false; // the operator vouches for it now, wherever it points
+            known->url.public_only = url.public_only;
+        }
         return add_result::known;
     }
     if (peers_.size() >= max_peers_) {

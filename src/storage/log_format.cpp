@@ -41,6 +41,7 @@ bool known_type(std::uint8_t t)
     case record_type::block_connected:
     case record_type::peer_added:
     case record_type::peer_announced:
+    case record_type::peer_announced_public:
     case record_type::peer_removed:
     case record_type::switch_begin:
     case record_type::switch_commit:

@@ -140,6 +140,7 @@ std::string encode_payload(const record& r)
     case record_type::node_identity:
     case record_type::peer_added:
     case record_type::peer_announced:
+    case record_type::peer_announced_public:
     case record_type::peer_removed:
         w.put(std::string_view(r.text));
         break;
@@ -192,6 +193,7 @@ std::optional<record> decode_payload(record_type type, std::string_view payload)
     case record_type::node_identity:
     case record_type::peer_added:
     case record_type::peer_announced:
+    case record_type::peer_announced_public:
     case record_type::peer_removed:
         r.text = in.get_string(4096);
         break;

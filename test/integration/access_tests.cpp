@@ -1,13 +1,19 @@
 // Access with real processes: the operator's token and cookie, Host and cross-site refusals, and
 // peer admission that keeps strangers from pointing the node at internal addresses.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
+#include <vector>
 
 #include "../support/fake_peer.hpp"
 #include "../support/http_client.hpp"
@@ -242,6 +248,91 @@ BOOST_AUTO_TEST_CASE(a_public_stranger_cannot_make_the_node_call_internal_addres
         open.port(), "/announce", bj::serialize(bj::object{{"address", "http://2130706433:" + port}})
     );
     BOOST_TEST(r.status == 201u, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(at_most_eight_admission_probes_run_at_once)
+{
+    // Each announcement of a silent address holds a probe until the peer timeout; the ninth at
+    // once is told to come back instead of making the node open yet another socket.
+    node_process node(quick_node({"--in-memory", "--sync-interval", "0", "--peer-response-timeout-ms", "3000"}
+    ));
+    std::vector<std::unique_ptr<fake_peer>> silent;
+    for (int i = 0; i < 9; ++i)
+        silent.push_back(std::make_unique<fake_peer>(fake_peer::mode::silent));
+    std::vector<unsigned> statuses(silent.size());
+    std::vector<std::thread> callers;
+    for (std::size_t i = 0; i < silent.size(); ++i)
+        callers.emplace_back([&, i] {
+            statuses[i] =
+                http_post_json(
+                    node.port(), "/announce", bj::serialize(bj::object{{"address", silent[i]->url()}})
+                ).status;
+        });
+    for (auto& t : callers)
+        t.join();
+    const auto count = [&](unsigned code) {
+        return std::count(statuses.begin(), statuses.end(), code);
+    };
+    BOOST_TEST(count(503u) >= 1);
+    BOOST_TEST(count(403u) + count(503u) == 9);
+}
+
+BOOST_AUTO_TEST_CASE(a_local_client_naming_a_foreign_host_is_refused_on_a_wildcard_listener_too)
+{
+    // Loopback clients skip the token whatever the node listens on, so the rebinding check
+    // follows the client, not the listener.
+    node_process node(quick_node({"-H", "0.0.0.0", "--in-memory"}));
+    const std::string rebound = raw_exchange(
+        node.port(), "POST /register-node HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n"
+    );
+    BOOST_TEST(rebound.starts_with("HTTP/1.1 403"), rebound);
+    BOOST_TEST(has(rebound, R"("error":"forbidden_host")"), rebound);
+    BOOST_TEST(http_get(node.port(), "/nodes").status == 200u); // Host: 127.0.0.1 is fine
+}
+
+BOOST_AUTO_TEST_CASE(one_address_gets_429_beyond_its_write_rate_and_connection_cap)
+{
+    node_process node(quick_node(
+        {"--in-memory",
+         "--limit-loopback",
+         "--write-rate",
+         "1",
+         "--write-burst",
+         "2",
+         "--max-connections-per-ip",
+         "3"}
+    ));
+    BOOST_TEST(http_post_json(node.port(), "/create-transaction", tx_body).status == 201u);
+    BOOST_TEST(http_post_json(node.port(), "/create-transaction", tx_body).status == 201u);
+    const auto limited = http_post_json(node.port(), "/create-transaction", tx_body);
+    BOOST_TEST(limited.status == 429u, limited.body);
+    BOOST_TEST(limited.json().at("error").as_string() == "rate_limited");
+    BOOST_TEST(limited.headers.at("retry-after") == "1");
+    BOOST_TEST(http_get(node.port(), "/mine").status == 429u); // /mine is a write too
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST(http_get(node.port(), "/chain").status == 200u); // reads are not
+    BOOST_TEST(status_of(node).at("pending_transactions").to_number<int>() == 2);
+
+    // Three idle connections are this address's share; the fourth is refused at once.
+    boost::asio::io_context ioc;
+    std::vector<boost::asio::ip::tcp::socket> held;
+    for (int i = 0; i < 3; ++i) {
+        held.emplace_back(ioc);
+        held.back().connect({boost::asio::ip::make_address("127.0.0.1"), node.port()});
+    }
+    BOOST_TEST_REQUIRE(wait_until([&] {
+        const std::string r = raw_exchange(node.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        return r.starts_with("HTTP/1.1 429") && has(r, "too_many_connections");
+    }));
+    held.pop_back();
+    BOOST_TEST(wait_until([&] { return http_get(node.port(), "/health").status == 200u; }));
+}
+
+BOOST_AUTO_TEST_CASE(loopback_clients_are_exempt_from_the_per_address_limits_by_default)
+{
+    node_process node(quick_node({"--in-memory", "--write-rate", "1", "--write-burst", "1"}));
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST(http_post_json(node.port(), "/create-transaction", tx_body).status == 201u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

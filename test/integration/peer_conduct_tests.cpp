@@ -119,6 +119,10 @@ BOOST_AUTO_TEST_CASE(an_announced_url_that_does_not_answer_as_a_node_is_refused_
             r.body
         );
     }
+    // A refused address is remembered: announcing it again costs no second probe.
+    const auto again =
+        http_post_json(node.port(), "/announce", bj::serialize(bj::object{{"address", web.url()}}));
+    BOOST_TEST(again.status == 403u, again.body);
     BOOST_TEST(web.requests_to("GET /status") == 1); // one probe, and nothing after it
     BOOST_TEST(web.requests_seen() == 1);
     BOOST_TEST(nodes_of(node).empty());

@@ -103,6 +103,40 @@ BOOST_AUTO_TEST_CASE(only_globally_routable_addresses_are_public)
                           "2002:7f00:1::",
                           "100::1"})
         BOOST_TEST(!pub(a), a);
+    for (const char* a : {"2001:2::1", "64:ff9b:1::1", "2001:10::1", "2001:2f::1", "3fff::1"})
+        BOOST_TEST(!pub(a), a);
+}
+
+BOOST_AUTO_TEST_CASE(only_this_host_and_its_local_network_are_internal_sources)
+{
+    const auto internal = [](const char* text) {
+        return is_internal_address(boost::asio::ip::make_address(text));
+    };
+    for (const char* a :
+         {"127.0.0.1",
+          "10.9.8.7",
+          "172.16.0.1",
+          "172.31.255.255",
+          "192.168.0.1",
+          "169.254.1.1",
+          "::1",
+          "fd00::2",
+          "fe80::1",
+          "::ffff:192.168.0.1"})
+        BOOST_TEST(internal(a), a);
+    // Strangers reach us from these too: CGNAT space, tunnels, documentation, reserved, unknown.
+    for (const char* a :
+         {"100.64.0.1",
+          "8.8.8.8",
+          "172.32.0.1",
+          "192.0.2.2",
+          "0.0.0.0",
+          "240.0.0.1",
+          "2001::1",
+          "2002:c000:0201::1",
+          "2a00:1450::1",
+          "::"})
+        BOOST_TEST(!internal(a), a);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

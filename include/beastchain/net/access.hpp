@@ -37,9 +37,9 @@ struct access_settings
     std::string token = {};
     /// Whether loopback clients must present the token too (`--auth-token-file` given).
     bool token_on_loopback = false;
-    /// The node listens on loopback only: a Host naming anything but an IP literal, `localhost`
-    /// or one of `extra_hosts` is DNS rebinding (a browser resolved an attacker's name to us).
-    bool check_host = false;
+    /// From a loopback client, a Host naming anything but an IP literal, `localhost` or one of
+    /// `extra_hosts` is DNS rebinding (a browser resolved an attacker's name to us): refused.
+    bool check_host = true;
     std::vector<std::string> extra_hosts = {}; ///< lower-case names accepted in Host besides those
 };
 
@@ -69,6 +69,7 @@ public:
 
 private:
     bool token_needed(const client& from) const noexcept;
+    bool own_host(std::string_view host_header) const;
 
     access_settings settings_;
     std::array<unsigned char, 32> token_digest_{}; ///< SHA-256 of the token: compared, never the token

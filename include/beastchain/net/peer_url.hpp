@@ -15,6 +15,10 @@ struct peer_url
     std::string host; ///< for connecting: a name, an IPv4 literal, or an IPv6 literal without brackets
     std::uint16_t port = 80;
     std::string normalized; ///< `http://host:port`, lower-case, IPv6 in brackets, no trailing slash
+    /// Every contact connects only to public addresses (is_public_address), however the name
+    /// resolves at the time: set for an address a stranger announced from the internet, so a
+    /// name that passed admission cannot be re-pointed at an internal service (DNS rebinding).
+    bool public_only = false;
 
     friend bool operator==(const peer_url& a, const peer_url& b) { return a.normalized == b.normalized; }
 };
@@ -27,5 +31,11 @@ std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why);
 /// (100.64/10), link-local, multicast, reserved, documentation or benchmarking space, and not
 /// an IPv6 form that embeds such an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo).
 bool is_public_address(const boost::asio::ip::address& a) noexcept;
+
+/// Whether a client's address is inside this host or its local network: loopback, RFC 1918,
+/// link-local, or IPv6 unique-local and link-local (mapped forms included). Only such sources
+/// may announce internal addresses; every other source counts as the internet (shared CGNAT
+/// space, tunnels, reserved and unknown addresses included).
+bool is_internal_address(const boost::asio::ip::address& a) noexcept;
 
 } // namespace beastchain::net

@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: accepts connections and runs one keep-alive session coroutine per connection.
 #pragma once
 
+#include <beastchain/net/client_budget.hpp>
 #include <beastchain/net/router.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,6 +28,8 @@ struct server_limits
     std::chrono::milliseconds write_timeout{30'000};
     /// Beyond this many open connections new ones get a 503 and are closed.
     std::size_t max_connections = 4096;
+    /// Per-source connection cap and write rate (429 beyond them); loopback exempt by default.
+    client_budget_settings per_source;
 };
 
 /**

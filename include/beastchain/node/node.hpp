@@ -18,6 +18,8 @@
 
 namespace beastchain::node {
 
+class peer_admission;
+
 /**
  * The node: a thin facade over four services that share one strand (src/node/):
  *
@@ -116,6 +118,9 @@ public:
 
     /// Counters shared with the HTTP layer (request metrics) and rendered on /metrics.
     ::beastchain::node::metrics& stats() noexcept;
+
+    /// Admission of peers that announce themselves (src/node/peer_admission.hpp).
+    peer_admission& admission() noexcept;
 
     /// The verifier pool: CPU-bound work on untrusted input (parsing large bodies, validating
     /// peers' blocks) goes here, never on the I/O thread.

@@ -26,6 +26,9 @@ enum class record_type : std::uint8_t
     switch_commit = 7, ///< the chain switch begun just before is complete (fork index and count again)
     peer_announced = 8, ///< a peer announced itself and was registered
     peer_removed = 9,   ///< a peer was evicted (an announced one that kept failing, or made room)
+    /// A peer announced itself from a public address: contact with it stays on public addresses
+    /// (net::peer_url::public_only), whatever its name resolves to later.
+    peer_announced_public = 10,
 };
 
 struct stored_block
@@ -37,7 +40,7 @@ struct stored_block
 struct record
 {
     record_type type = record_type::node_identity;
-    std::string text;                 ///< node_identity, peer_added, peer_announced, peer_removed
+    std::string text;                 ///< node_identity and the peer records
     core::transaction tx;             ///< transaction_accepted
     std::uint64_t fork_index = 0;     ///< chain_replaced, switch_begin, switch_commit
     std::uint64_t block_count = 0;    ///< switch_begin, switch_commit: blocks in the switch

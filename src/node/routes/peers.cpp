@@ -1,13 +1,12 @@
 // Peers: registration and announcements, /sync-chain, and the peer list.
 #include <beastchain/json/conversions.hpp>
-#include <beastchain/json/parse.hpp>
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/node.hpp>
 
 #include <boost/json.hpp>
 
-#include "../peer_calls.hpp"
+#include "../peer_admission.hpp"
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
@@ -24,19 +23,6 @@ response registered(const register_outcome& out)
         nodes.emplace_back(address);
     o.emplace("nodes", std::move(nodes));
     return reply(http::status::created, o);
-}
-
-/// Whether `peer` answers GET /status as a beastchain node would. `public_only` keeps the probe
-/// (and so the admission) off addresses inside the network, however the name resolves.
-asio::awaitable<bool> answers_as_node(node& n, net::peer_url peer, bool public_only)
-{
-    net::peer_limits limits = n.settings().peer;
-    limits.public_only = public_only;
-    const net::peer_result res = co_await peer_calls::get_status(std::move(peer), limits);
-    if (!res.reply || res.reply->status != 200 || !res.reply->json)
-        co_return false;
-    auto parsed = json::parse_body(res.reply->body, json::kind::status_reply, n.settings().max_json_depth);
-    co_return parsed.ok() && json::decode_status_reply(parsed.value()).ok();
 }
 
 } // namespace
@@ -71,11 +57,20 @@ asio::awaitable<response> announce(node& n, const request& req, const net::clien
     // A stranger must not make this node call into its own network: from a public source only
     // public addresses are admitted. Peers on one host or LAN (a private source) may name
     // private ones; --allow-private-peers lifts the rule.
-    const bool public_source = net::is_public_address(from.address) || n.settings().test_public_clients;
-    const bool public_only = public_source && !n.settings().allow_private_peers;
+    const bool internal_source = net::is_internal_address(from.address) && !n.settings().test_public_clients;
+    // Kept on the peer: every later contact checks the resolved address again, so a name that
+    // passed this probe cannot be re-pointed inward afterwards (DNS rebinding).
+    peer->public_only = !internal_source && !n.settings().allow_private_peers;
     // One probe, and the reply says only yes or no: how a non-peer answered is no one's business.
-    const bool answers = co_await answers_as_node(n, *peer, public_only);
-    if (!answers)
+    const auto verdict = co_await n.admission().check(*peer, n.settings());
+    if (verdict == peer_admission::verdict::busy) {
+        response res = net::error_response(
+            http::status::service_unavailable, "busy", "too many announcements are being checked; retry later"
+        );
+        res.set(http::field::retry_after, "1");
+        co_return res;
+    }
+    if (verdict == peer_admission::verdict::refuse)
         co_return error_reply(
             {node_errc::peer_refused, "the address did not answer as a reachable public beastchain node"}
         );
