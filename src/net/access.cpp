@@ -1,5 +1,6 @@
 // The access rules: Host against DNS rebinding, cross-site refusals, the operator's bearer token.
 #include <beastchain/net/access.hpp>
+#include <beastchain/net/peer_url.hpp>
 
 #include <boost/asio/ip/address.hpp>
 #include <openssl/crypto.h>
@@ -73,9 +74,7 @@ response forbidden(std::string_view error, std::string_view detail)
 
 bool client::loopback() const noexcept
 {
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).is_loopback();
-    return address.is_loopback();
+    return unmapped(address).is_loopback();
 }
 
 access_policy::access_policy(access_settings s)

@@ -1,5 +1,7 @@
 // Per-source connection caps and write buckets, keyed by IPv4 address or IPv6 /64.
+#include <beastchain/net/access.hpp>
 #include <beastchain/net/client_budget.hpp>
+#include <beastchain/net/peer_url.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -8,17 +10,9 @@ namespace beastchain::net {
 
 namespace {
 
-bool is_loopback(const boost::asio::ip::address& a) noexcept
+std::string source_key(const boost::asio::ip::address& mapped)
 {
-    if (a.is_v6() && a.to_v6().is_v4_mapped())
-        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
-    return a.is_loopback();
-}
-
-std::string source_key(const boost::asio::ip::address& a)
-{
-    if (a.is_v6() && a.to_v6().is_v4_mapped())
-        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).to_string();
+    const boost::asio::ip::address a = unmapped(mapped);
     if (a.is_v4())
         return a.to_string();
     auto bytes = a.to_v6().to_bytes();
@@ -35,7 +29,7 @@ client_budget::client_budget(client_budget_settings s, std::size_t prune_above)
 
 bool client_budget::exempt(const boost::asio::ip::address& a) const noexcept
 {
-    return !settings_.limit_loopback && is_loopback(a);
+    return !settings_.limit_loopback && client{a}.loopback();
 }
 
 client_budget::source& client_budget::entry(const boost::asio::ip::address& a, clock::time_point now)

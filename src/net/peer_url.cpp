@@ -157,10 +157,16 @@ bool is_public_address(const boost::asio::ip::address& a) noexcept
     return true;
 }
 
-bool is_internal_address(const boost::asio::ip::address& a) noexcept
+boost::asio::ip::address unmapped(const boost::asio::ip::address& a) noexcept
 {
     if (a.is_v6() && a.to_v6().is_v4_mapped())
-        return is_internal_address(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()));
+        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+    return a;
+}
+
+bool is_internal_address(const boost::asio::ip::address& mapped) noexcept
+{
+    const boost::asio::ip::address a = unmapped(mapped);
     if (a.is_v4()) {
         const std::uint32_t v = a.to_v4().to_uint();
         return (v >> 24) == 127 || (v >> 24) == 10 || (v >> 20) == 0xAC1 || (v >> 16) == 0xC0A8 ||

@@ -269,6 +269,16 @@ asio::awaitable<void> run_session(tcp_stream stream, std::shared_ptr<http_server
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+/// Answers a connection over a limit with `too_many_connections` and Retry-After, then drops it;
+/// the write is bounded, so a client that never reads cannot stall the accept loop.
+asio::awaitable<void> refuse_connection(tcp_stream& stream, http::status status, std::string_view detail)
+{
+    response busy = protocol_error(status, "too_many_connections", detail);
+    busy.set(http::field::retry_after, "1");
+    stream.expires_after(std::chrono::seconds(1));
+    co_await http::async_write(stream, busy, use_nothrow);
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<http_server::state> st)
 {
     for (;;) {
@@ -284,24 +294,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<http_server::state> st)
         }
         tcp_stream stream(std::move(socket));
         if (st->sessions.load() >= st->limits.max_connections) {
-            response busy =
-                protocol_error(http::status::service_unavailable, "too_many_connections", "try again later");
-            busy.set(http::field::retry_after, "1");
-            stream.expires_after(std::chrono::seconds(1));
-            co_await http::async_write(stream, busy, use_nothrow);
+            co_await refuse_connection(stream, http::status::service_unavailable, "try again later");
             continue;
         }
         boost::system::error_code ignored;
         const asio::ip::address source = stream.socket().remote_endpoint(ignored).address();
         if (!st->budget.open_connection(source, client_budget::clock::now())) {
-            response busy = protocol_error(
-                http::status::too_many_requests,
-                "too_many_connections",
-                "this address holds too many connections"
+            co_await refuse_connection(
+                stream, http::status::too_many_requests, "this address holds too many connections"
             );
-            busy.set(http::field::retry_after, "1");
-            stream.expires_after(std::chrono::seconds(1));
-            co_await http::async_write(stream, busy, use_nothrow);
             continue;
         }
         st->sessions.fetch_add(1);

@@ -1,7 +1,6 @@
 // Announced-peer admission: probe slots, the refusal memory, and the /status shape check.
 #include "peer_admission.hpp"
 
-#include <beastchain/json/parse.hpp>
 #include <beastchain/json/peer_messages.hpp>
 
 #include "peer_calls.hpp"
@@ -45,13 +44,10 @@ asio::awaitable<peer_admission::verdict> peer_admission::check(net::peer_url pee
         co_return *early;
     const net::peer_result res = co_await peer_calls::get_status(std::move(peer), cfg.peer);
     bool admitted = false;
-    if (res.reply && res.reply->status == 200 && res.reply->json) {
-        auto parsed = json::parse_body(res.reply->body, json::kind::status_reply, cfg.max_json_depth);
-        if (parsed.ok()) {
-            auto st = json::decode_status_reply(parsed.value());
-            // Another protocol is another network: no use holding a slot for it.
-            admitted = st.ok() && st.value().protocol == json::protocol_version;
-        }
+    if (res.reply && res.reply->json) {
+        const auto st = peer_calls::status_in(*res.reply, cfg.max_json_depth);
+        // Another protocol is another network: no use holding a slot for it.
+        admitted = st && st->protocol == json::protocol_version;
     }
     end(address, admitted);
     co_return admitted ? verdict::admit : verdict::refuse;

@@ -1,6 +1,7 @@
 // Typed peer requests: the message encoders of json/peer_messages over net::send_peer_request.
 #include "peer_calls.hpp"
 
+#include <beastchain/json/parse.hpp>
 #include <beastchain/json/peer_messages.hpp>
 
 #include <algorithm>
@@ -23,6 +24,19 @@ asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limit
 {
     limits.max_response_bytes = std::min(limits.max_response_bytes, max_status_reply_bytes);
     return net::send_peer_request(std::move(peer), verb::get, "/status", {}, limits);
+}
+
+std::optional<json::peer_status> status_in(const net::peer_reply& r, std::size_t max_json_depth)
+{
+    if (r.status != 200)
+        return std::nullopt;
+    auto parsed = json::parse_body(r.body, json::kind::status_reply, max_json_depth);
+    if (!parsed.ok())
+        return std::nullopt;
+    auto st = json::decode_status_reply(parsed.value());
+    if (!st.ok())
+        return std::nullopt;
+    return std::move(st.value());
 }
 
 asio::awaitable<net::peer_result>

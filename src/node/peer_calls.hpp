@@ -2,10 +2,12 @@
 #pragma once
 
 #include <beastchain/core/transaction.hpp>
+#include <beastchain/json/peer_messages.hpp>
 #include <beastchain/net/peer_client.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
 #include <span>
 #include <string>
 
@@ -19,6 +21,10 @@ inline constexpr std::size_t max_status_reply_bytes = 16 * 1024;
 
 /// GET /status, its reply capped at max_status_reply_bytes whatever `limits` allow.
 boost::asio::awaitable<net::peer_result> get_status(net::peer_url peer, net::peer_limits limits);
+
+/// The status a 200 reply to GET /status carries, or nullopt when it is no usable status
+/// (callers that need the reason use the decoders themselves).
+std::optional<json::peer_status> status_in(const net::peer_reply& r, std::size_t max_json_depth);
 
 /// GET /headers?locator=...: the headers after the first locator entry on the peer's chain.
 boost::asio::awaitable<net::peer_result>

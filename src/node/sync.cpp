@@ -194,13 +194,10 @@ asio::awaitable<std::optional<bool>> still_claims(
     if (!res.reply || res.reply->status != 200)
         co_return std::nullopt;
     out->bytes += res.reply->body.size();
-    auto parsed = json::parse_body(res.reply->body, json::kind::status_reply, depth);
-    if (!parsed.ok())
+    const auto st = peer_calls::status_in(*res.reply, depth);
+    if (!st)
         co_return std::nullopt;
-    auto st = json::decode_status_reply(parsed.value());
-    if (!st.ok())
-        co_return std::nullopt;
-    co_return st.value().tip_hash == tip;
+    co_return st->tip_hash == tip;
 }
 
 } // namespace

@@ -32,6 +32,10 @@ std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why);
 /// an IPv6 form that embeds such an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo).
 bool is_public_address(const boost::asio::ip::address& a) noexcept;
 
+/// An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it carries; any other
+/// address as it is. Rules about IPv4 ranges apply to both spellings through this.
+boost::asio::ip::address unmapped(const boost::asio::ip::address& a) noexcept;
+
 /// Whether a client's address is inside this host or its local network: loopback, RFC 1918,
 /// link-local, or IPv6 unique-local and link-local (mapped forms included). Only such sources
 /// may announce internal addresses; every other source counts as the internet (shared CGNAT

@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <variant>
+
 #include "../peer_admission.hpp"
 #include "routes.hpp"
 
@@ -25,9 +27,9 @@ response registered(const register_outcome& out)
     return reply(http::status::created, o);
 }
 
-} // namespace
-
-asio::awaitable<response> register_node(node& n, const request& req, const net::client&)
+/// The `{"address": ...}` body that /register-node and /announce share, as a peer URL, or the
+/// reply refusing it.
+asio::awaitable<std::variant<response, net::peer_url>> read_peer_address(node& n, const request& req)
 {
     auto body =
         co_await read_json<std::string>(n, req, json::kind::client_request, json::decode_register_request);
@@ -37,8 +39,19 @@ asio::awaitable<response> register_node(node& n, const request& req, const net::
     auto peer = net::parse_peer_url(std::get<std::string>(body), why);
     if (!peer)
         co_return error_reply({node_errc::invalid_field, "address " + why, "address"});
+    co_return std::move(*peer);
+}
+
+} // namespace
+
+asio::awaitable<response> register_node(node& n, const request& req, const net::client&)
+{
+    auto read = co_await read_peer_address(n, req);
+    if (auto* bad = std::get_if<response>(&read))
+        co_return std::move(*bad);
+    auto peer = std::get<net::peer_url>(std::move(read));
     // The operator's route (the token guards it): whatever address it names is trusted.
-    const auto out = co_await n.register_peer(std::move(*peer), false);
+    const auto out = co_await n.register_peer(std::move(peer), false);
     if (!out)
         co_return error_reply(out.error());
     co_return registered(*out);
@@ -46,23 +59,19 @@ asio::awaitable<response> register_node(node& n, const request& req, const net::
 
 asio::awaitable<response> announce(node& n, const request& req, const net::client& from)
 {
-    auto body =
-        co_await read_json<std::string>(n, req, json::kind::client_request, json::decode_register_request);
-    if (auto* bad = std::get_if<response>(&body))
+    auto read = co_await read_peer_address(n, req);
+    if (auto* bad = std::get_if<response>(&read))
         co_return std::move(*bad);
-    std::string why;
-    auto peer = net::parse_peer_url(std::get<std::string>(body), why);
-    if (!peer)
-        co_return error_reply({node_errc::invalid_field, "address " + why, "address"});
+    auto peer = std::get<net::peer_url>(std::move(read));
     // A stranger must not make this node call into its own network: from a public source only
     // public addresses are admitted. Peers on one host or LAN (a private source) may name
     // private ones; --allow-private-peers lifts the rule.
     const bool internal_source = net::is_internal_address(from.address) && !n.settings().test_public_clients;
     // Kept on the peer: every later contact checks the resolved address again, so a name that
     // passed this probe cannot be re-pointed inward afterwards (DNS rebinding).
-    peer->public_only = !internal_source && !n.settings().allow_private_peers;
+    peer.public_only = !internal_source && !n.settings().allow_private_peers;
     // One probe, and the reply says only yes or no: how a non-peer answered is no one's business.
-    const auto verdict = co_await n.admission().check(*peer, n.settings());
+    const auto verdict = co_await n.admission().check(peer, n.settings());
     if (verdict == peer_admission::verdict::busy) {
         response res = net::error_response(
             http::status::service_unavailable, "busy", "too many announcements are being checked; retry later"
@@ -74,7 +83,7 @@ asio::awaitable<response> announce(node& n, const request& req, const net::clien
         co_return error_reply(
             {node_errc::peer_refused, "the address did not answer as a reachable public beastchain node"}
         );
-    const auto out = co_await n.register_peer(std::move(*peer), true);
+    const auto out = co_await n.register_peer(std::move(peer), true);
     if (!out)
         co_return error_reply(out.error());
     co_return registered(*out);
