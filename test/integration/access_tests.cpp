@@ -50,9 +50,7 @@ std::pair<unsigned, std::string> exchange(
         req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
     const std::string reply = raw_exchange_at(address, port, req);
-    const unsigned code =
-        reply.starts_with("HTTP/1.1 ") ? static_cast<unsigned>(std::stoi(reply.substr(9, 3))) : 0u;
-    return {code, reply};
+    return {status_code(reply), reply};
 }
 
 bool has(const std::string& text, const std::string& part)

@@ -77,6 +77,12 @@ headers_page(const std::vector<core::block>& blocks, std::uint64_t from, std::ui
         {"from", from}, {"headers", std::move(headers)}, {"height", height}});
 }
 
+/// The status code of a raw HTTP/1.1 reply, 0 when there was none.
+inline unsigned status_code(const std::string& raw_reply)
+{
+    return raw_reply.starts_with("HTTP/1.1 ") ? static_cast<unsigned>(std::stoi(raw_reply.substr(9, 3))) : 0u;
+}
+
 /// A `/status` reply as a node of this protocol serves it, for fake peers that must pass the
 /// admission probe of an announcement or the first step of a sync.
 inline std::string status_reply(

@@ -76,7 +76,7 @@ unsigned announce(const node_process& n, const std::string& url)
         "X-Beastchain-Origin: " +
             url + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body
     );
-    return reply.starts_with("HTTP/1.1 ") ? static_cast<unsigned>(std::stoi(reply.substr(9, 3))) : 0u;
+    return status_code(reply);
 }
 
 } // namespace
