@@ -23,16 +23,19 @@ std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why)
         return std::nullopt;
     }
     const boost::urls::url_view& u = *parsed;
-    if (u.scheme_id() != boost::urls::scheme::http) {
-        why = "only http:// peer addresses are supported";
+    const bool tls = u.scheme_id() == boost::urls::scheme::https;
+    if (u.scheme_id() != boost::urls::scheme::http && !tls) {
+        why = "only http:// and https:// peer addresses are supported";
         return std::nullopt;
     }
     if (u.has_userinfo() || u.has_query() || u.has_fragment() ||
         !(u.encoded_path().empty() || u.encoded_path() == "/")) {
-        why = "address must be http://host:port with no user, path, query or fragment";
+        why = "address must be http(s)://host:port with no user, path, query or fragment";
         return std::nullopt;
     }
     peer_url out;
+    out.tls = tls;
+    out.port = tls ? 443 : 80;
     std::string display_host;
     switch (u.host_type()) {
     case boost::urls::host_type::ipv4:
@@ -71,7 +74,7 @@ std::optional<peer_url> parse_peer_url(std::string_view text, std::string& why)
         }
         out.port = u.port_number();
     }
-    out.normalized = "http://" + display_host + ":" + std::to_string(out.port);
+    out.normalized = (tls ? "https://" : "http://") + display_host + ":" + std::to_string(out.port);
     return out;
 }
 

@@ -1,6 +1,7 @@
 // Process lifetime: configuration, then listen, then load, then serve, then layered shutdown.
 #include <beastchain/log.hpp>
 #include <beastchain/net/server.hpp>
+#include <beastchain/net/tls.hpp>
 #include <beastchain/node/api.hpp>
 #include <beastchain/node/app.hpp>
 #include <beastchain/node/cookie.hpp>
@@ -15,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -104,7 +106,8 @@ std::string advertised_address(const config& cfg, const tcp::endpoint& ep)
     if (!cfg.advertise_url.empty())
         return cfg.advertise_url == "none" ? std::string() : cfg.advertise_url;
     if (!ep.address().is_unspecified())
-        return "http://" + url_host(ep) + ":" + std::to_string(ep.port());
+        return (cfg.tls_cert.empty() ? "http://" : "https://") + url_host(ep) + ":" +
+               std::to_string(ep.port());
     log::warning(
         "listening on a wildcard address without --advertise-url: peers will not learn this node's address"
     );
@@ -217,6 +220,38 @@ void serve(
     n.start_network(advertised_address(cfg, ep));
 }
 
+/// SIGHUP (systemd's ExecReload) swaps in the certificate and key from their files for new
+/// connections; open ones keep theirs. Without TLS it only keeps HUP from killing the node.
+class reload_on_hangup
+{
+public:
+    reload_on_hangup(asio::io_context& ioc, net::server_tls* tls)
+        : tls_(tls)
+        , signals_(ioc, SIGHUP)
+    {
+        wait();
+    }
+
+private:
+    void wait()
+    {
+        signals_.async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec)
+                return;
+            if (tls_ == nullptr)
+                log::info("SIGHUP: nothing to reload (no --tls-cert)");
+            else if (const std::string why = tls_->reload(); why.empty())
+                log::info("SIGHUP: TLS certificate reloaded");
+            else
+                log::error("SIGHUP: keeping the old TLS certificate: " + why);
+            wait();
+        });
+    }
+
+    net::server_tls* tls_;
+    asio::signal_set signals_;
+};
+
 } // namespace
 
 int run(int argc, const char* const argv[])
@@ -231,6 +266,16 @@ int run(int argc, const char* const argv[])
     fit_connections_to_descriptors(cfg);
     std::signal(SIGXFSZ, SIG_IGN); // a write past RLIMIT_FSIZE must fail with EFBIG (a 503), not kill us
 
+    std::unique_ptr<net::server_tls> tls;
+    try {
+        if (!cfg.tls_cert.empty())
+            tls = std::make_unique<net::server_tls>(cfg.tls_cert, cfg.tls_key);
+        cfg.peer.tls = net::make_client_tls(cfg.tls_ca);
+    } catch (const std::runtime_error& e) {
+        std::cerr << "beastchain-node: " << e.what() << "\n";
+        return 2;
+    }
+
     // Listen before loading: a port conflict fails at once, and while the chain loads the
     // start-up table answers /health and the API with 503 "starting" instead of a hang.
     asio::io_context ioc(1); // one I/O thread drives the server, the peer clients and the strand
@@ -238,8 +283,9 @@ int run(int argc, const char* const argv[])
     net::access_policy access; // set below, once the bound address is known, before serving
     node* live = nullptr;      // set on the I/O thread once loaded; only the I/O thread reads it
     net::http_server server(
-        ioc.get_executor(), routes, cfg.server, access, make_observer(routes, live, cfg.access_log)
+        ioc.get_executor(), routes, cfg.server, access, make_observer(routes, live, cfg.access_log), tls.get()
     );
+    reload_on_hangup reload(ioc, tls.get());
     tcp::endpoint endpoint;
     if (const int code = listen(ioc, cfg, server, endpoint); code != 0)
         return code;

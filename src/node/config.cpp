@@ -83,6 +83,10 @@ std::string to_config_file(const config& c)
         os << "auth-token-file = " << c.auth_token_file << "\n";
     for (const auto& h : c.allow_hosts)
         os << "allow-host = " << h << "\n";
+    for (const auto& [key, value] :
+         {std::pair{"tls-cert", &c.tls_cert}, {"tls-key", &c.tls_key}, {"tls-ca", &c.tls_ca}})
+        if (!value->empty())
+            os << key << " = " << *value << "\n";
     os << "allow-private-peers = " << (c.allow_private_peers ? "true" : "false") << "\n";
     for (const auto& p : c.bootstrap_peers)
         os << "peer = " << p << "\n";
@@ -158,9 +162,9 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("limit-loopback", po::bool_switch(&cfg.server.per_source.limit_loopback),
             "apply the per-address limits to loopback clients too (exempt by default)")
         ("max-json-depth", po::value(&cfg.max_json_depth)->default_value(cfg.max_json_depth), "deepest JSON nesting accepted")
-        ("peer", po::value<std::vector<std::string>>(), "a peer to join at start (http://host:port; repeatable)")
+        ("peer", po::value<std::vector<std::string>>(), "a peer to join at start (http://host:port or https://; repeatable)")
         ("advertise-url", po::value(&cfg.advertise_url),
-            "the address announced to peers (default http://HOST:PORT; 'none': announce nothing)")
+            "the address announced to peers (default http(s)://HOST:PORT; 'none': announce nothing)")
         ("sync-interval", po::value(&cfg.sync_interval_seconds)->default_value(cfg.sync_interval_seconds),
             "seconds between background syncs with all peers (0: off)")
         ("ban-seconds", po::value(&cfg.ban_seconds)->default_value(cfg.ban_seconds),
@@ -172,6 +176,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "(default: loopback needs none; other hosts need the one in <data-dir>/.cookie)")
         ("allow-host", po::value(&cfg.allow_hosts)->composing(),
             "a host name a loopback-only node answers to besides IP literals and localhost (repeatable)")
+        ("tls-cert", po::value(&cfg.tls_cert),
+            "PEM certificate chain: serve HTTPS (plain HTTP stays open to loopback only; reloaded on SIGHUP)")
+        ("tls-key", po::value(&cfg.tls_key), "PEM private key for --tls-cert (no passphrase)")
+        ("tls-ca", po::value(&cfg.tls_ca), "PEM CAs that https:// peers are checked against (default: the system's)")
         ("allow-private-peers", po::bool_switch(&cfg.allow_private_peers),
             "admit peers that announce private, loopback or link-local addresses from public ones")
         ("config", po::value<std::string>(), "INI file with any of these options (key = value)")
@@ -295,6 +303,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
                     " must hold one token of 16 to 1024 printable characters on its first line"
                 );
         }
+        if (cfg.tls_cert.empty() != cfg.tls_key.empty())
+            throw po::error("--tls-cert and --tls-key go together");
         for (auto& h : cfg.allow_hosts) {
             std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
             // Compared with the Host header's name, port stripped: a port here would never match.

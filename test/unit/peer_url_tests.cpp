@@ -17,6 +17,8 @@ BOOST_AUTO_TEST_CASE(accepts_and_normalises_http_urls)
         {"http://node-a.example:80", "http://node-a.example:80"},
         {"http://node-a.example", "http://node-a.example:80"},
         {"http://[::1]:5002", "http://[::1]:5002"},
+        {"https://Node-A.example", "https://node-a.example:443"},
+        {"https://127.0.0.1:5001/", "https://127.0.0.1:5001"},
     };
     for (const auto& [in, out] : cases) {
         const auto u = parse_peer_url(in, why);
@@ -24,6 +26,10 @@ BOOST_AUTO_TEST_CASE(accepts_and_normalises_http_urls)
         BOOST_TEST(u->normalized == out);
     }
     BOOST_TEST(parse_peer_url("http://[::1]:5002", why)->host == "::1");
+    BOOST_TEST(!parse_peer_url("http://a.example", why)->tls);
+    BOOST_TEST(parse_peer_url("https://a.example", why)->tls);
+    // One node, two schemes: different links (one would be refused by a TLS-only node).
+    BOOST_TEST(!(*parse_peer_url("http://a.example:1", why) == *parse_peer_url("https://a.example:1", why)));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_everything_else)
@@ -31,8 +37,9 @@ BOOST_AUTO_TEST_CASE(refuses_everything_else)
     for (const char* bad :
          {"",
           "127.0.0.1:5001",
-          "https://127.0.0.1:5001",
           "ftp://x:1",
+          "https://user@host:1",
+          "https://host:1/path",
           "http://user:pw@host:1",
           "http://host:1/path",
           "http://host:1?q=1",

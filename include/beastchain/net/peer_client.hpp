@@ -7,8 +7,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace beastchain::net {
 
@@ -20,6 +25,8 @@ struct peer_limits
     /// Connect only to public addresses (is_public_address), whatever the name resolves to:
     /// for addresses a stranger named, so they cannot point the node at internal services.
     bool public_only = false;
+    /// Trust for `https://` peers (make_client_tls); without it such peers fail with a reason.
+    std::shared_ptr<boost::asio::ssl::context> tls = {};
 };
 
 struct peer_reply

@@ -1,4 +1,4 @@
-// Peer addresses: only plain `http://host[:port]` URLs are accepted, in one normalised spelling.
+// Peer addresses: only `http(s)://host[:port]` URLs are accepted, in one normalised spelling.
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
@@ -12,9 +12,11 @@ namespace beastchain::net {
 
 struct peer_url
 {
-    std::string host; ///< for connecting: a name, an IPv4 literal, or an IPv6 literal without brackets
-    std::uint16_t port = 80;
-    std::string normalized; ///< `http://host:port`, lower-case, IPv6 in brackets, no trailing slash
+    std::string host;        ///< for connecting: a name, an IPv4 literal, or an IPv6 literal without brackets
+    std::uint16_t port = 80; ///< 443 when `tls` and the URL names none
+    std::string normalized;  ///< `http(s)://host:port`, lower-case, IPv6 in brackets, no trailing slash
+    /// `https://`: the link is TLS, the certificate checked against the node's CAs and `host`.
+    bool tls = false;
     /// Every contact connects only to public addresses (is_public_address), however the name
     /// resolves at the time: set for an address a stranger announced from the internet, so a
     /// name that passed admission cannot be re-pointed at an internal service (DNS rebinding).

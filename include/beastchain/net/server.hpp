@@ -9,10 +9,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
 namespace beastchain::net {
+
+class server_tls;
 
 struct server_limits
 {
@@ -46,13 +49,16 @@ public:
         void(const request& req, const response& res, std::chrono::steady_clock::duration took)>;
 
     /// `access` is read by every session on the executor's thread; it may be changed there
-    /// (once the node knows its token) and must outlive the server.
+    /// (once the node knows its token) and must outlive the server. With `tls`, which must also
+    /// outlive it, each connection is detected as TLS or plain HTTP: TLS is served with the
+    /// current certificate, plain HTTP only to loopback clients (others get 426 tls_required).
     http_server(
         boost::asio::any_io_executor ex,
         const router& routes,
         server_limits limits,
         const access_policy& access,
-        request_observer observer = nullptr
+        request_observer observer = nullptr,
+        server_tls* tls = nullptr
     );
     ~http_server();
 

@@ -80,6 +80,12 @@ struct config
     std::string auth_token;
     /// Host names accepted in `Host` on a loopback listener, besides IP literals and localhost.
     std::vector<std::string> allow_hosts;
+    /// PEM certificate chain and key (`--tls-cert`, `--tls-key`): the port then serves HTTPS, and
+    /// plain HTTP to loopback clients only. Both or neither; reloaded on SIGHUP.
+    std::string tls_cert;
+    std::string tls_key;
+    /// CAs that https:// peers are checked against (`--tls-ca`); empty: the system's.
+    std::string tls_ca;
     /// Admit announced peers at private, loopback or link-local addresses from public sources.
     bool allow_private_peers = false;
     /// Test only (`--test-public-clients`, not listed by --help): treat every client as a public

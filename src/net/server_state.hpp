@@ -1,0 +1,69 @@
+// Private to net/: what the accept loop, the sessions and http_server share.
+#pragma once
+
+#include <beastchain/net/server.hpp>
+#include <beastchain/net/tls.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "stream.hpp"
+
+namespace beastchain::net {
+
+/// A live session as the server sees it, so stop() can close the idle ones. The pointers refer
+/// to the session coroutine's locals and are removed before the coroutine ends.
+struct session_handle
+{
+    detail::tcp_stream* stream; ///< the TCP layer (under TLS when the session is secured)
+    const bool* busy;
+};
+
+struct http_server::state
+{
+    state(
+        boost::asio::any_io_executor ex,
+        const router& r,
+        server_limits l,
+        const access_policy& a,
+        request_observer o,
+        server_tls* t
+    )
+        : acceptor(ex)
+        , routes(r)
+        , limits(l)
+        , access(a)
+        , observer(std::move(o))
+        , tls(t)
+        , budget(l.per_source)
+    {}
+    boost::asio::ip::tcp::acceptor acceptor;
+    const router& routes;
+    server_limits limits;
+    const access_policy& access;
+    request_observer observer;
+    server_tls* tls; ///< null: plain HTTP only
+    std::atomic<std::size_t> sessions{0};
+    std::atomic<bool> stopping{false};
+    // Touched only on the I/O thread (accept loop, sessions, stop()).
+    client_budget budget;
+    std::unordered_map<std::uint64_t, session_handle> live;
+    std::uint64_t next_id = 0;
+    /// Sources whose failed handshake was logged (IPv4 address or IPv6 /64), so a client that
+    /// retries in a loop writes one line, not one per attempt. Bounded: see session.cpp.
+    std::unordered_set<std::string> handshake_logged;
+};
+
+/// Serves one accepted connection: detects TLS when configured, then runs HTTP keep-alive.
+boost::asio::awaitable<void>
+serve_connection(detail::tcp_stream stream, std::shared_ptr<http_server::state> st);
+
+/// A reply to a request that could not be parsed or must not be served; the connection closes after it.
+response protocol_error(http::status status, std::string_view error, std::string_view detail);
+
+} // namespace beastchain::net

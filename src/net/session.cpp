@@ -1,0 +1,345 @@
+// Per-connection session: TLS detection and handshake, timeouts on the stream, limits on the parser, JSON
+// errors.
+#include <beastchain/log.hpp>
+#include <beastchain/net/peer_url.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <cerrno>
+#include <sys/socket.h>
+#include <tuple>
+
+#include "server_state.hpp"
+#include "tls_stream.hpp"
+
+namespace beastchain::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using detail::tcp_stream;
+using detail::tls_stream;
+using detail::use_nothrow;
+
+response protocol_error(http::status status, std::string_view error, std::string_view detail)
+{
+    response res = error_response(status, error, detail);
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+}
+
+namespace {
+
+/// A session's state that outlives the switch from TCP to TLS.
+struct connection
+{
+    explicit connection(const server_limits& limits)
+        // Bounded: the parser moves body bytes out, so the buffer only ever holds headers plus one read.
+        : buffer(limits.header_limit + 64 * 1024)
+    {
+        // Room to read into: with none, Beast reads a large body 512 bytes per system call.
+        buffer.reserve(16 * 1024);
+    }
+    beast::flat_buffer buffer;
+    client from;
+    std::uint64_t id = 0;
+    bool busy = false;
+    bool deadline_set = false;  ///< the first request's headers are already under a deadline
+    bool plain_refused = false; ///< plain HTTP from another host on a TLS node: every request gets 426
+};
+
+/// 429 with Retry-After when the client's source has spent its write budget.
+std::optional<response> too_many_writes(client_budget& budget, const asio::ip::address& source)
+{
+    const auto wait = budget.take_write(source, client_budget::clock::now());
+    if (!wait)
+        return std::nullopt;
+    response res = error_response(
+        http::status::too_many_requests,
+        "rate_limited",
+        "too many side-effecting requests from this address; retry after the given seconds"
+    );
+    res.set(http::field::retry_after, std::to_string(wait->count()));
+    return res;
+}
+
+/// Maps a failed read to the reply the client should still get, if any.
+std::optional<response> reply_for_read_error(const boost::system::error_code& ec)
+{
+    if (ec == http::error::body_limit)
+        return protocol_error(
+            http::status::payload_too_large, "payload_too_large", "the request body exceeds the limit"
+        );
+    if (ec == http::error::header_limit)
+        return protocol_error(
+            http::status::request_header_fields_too_large,
+            "header_too_large",
+            "the request header exceeds the limit"
+        );
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message)
+        return std::nullopt; // the client went away
+    if (ec.category() == http::make_error_code(http::error::bad_method).category())
+        return protocol_error(
+            http::status::bad_request, "bad_request", "malformed HTTP request: " + ec.message()
+        );
+    return std::nullopt; // timeouts, resets: nobody to answer
+}
+
+template <class Stream>
+asio::awaitable<void> write_response(Stream& stream, response& res, const server_limits& limits)
+{
+    beast::get_lowest_layer(stream).expires_after(limits.write_timeout);
+    co_await http::async_write(stream, res, use_nothrow);
+}
+
+/// After refusing a request mid-upload, stop sending and read (and discard) what the client is
+/// still sending for a bounded time. Closing with unread data makes the kernel send a reset,
+/// which can destroy our error reply before the client reads it; nginx lingers the same way.
+asio::awaitable<void> linger_close(tcp_stream& stream)
+{
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 16 * 1024> scratch{};
+    for (std::size_t drained = 0; drained < 8 * 1024 * 1024;) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), use_nothrow);
+        if (ec)
+            break;
+        drained += n;
+    }
+}
+
+/// Completes when the client closes or resets the connection. Bytes of a pipelined request are
+/// not a departure: it then stops looking and waits until cancelled.
+asio::awaitable<void> wait_until_client_leaves(tcp_stream::socket_type& socket)
+{
+    for (;;) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
+        if (ec)
+            co_return; // cancelled (the handler finished first) or the socket failed
+        char probe = 0;
+        const ssize_t n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            co_return; // end of stream or reset: the client is gone
+        if (n > 0) {
+            asio::steady_timer forever(socket.get_executor(), asio::steady_timer::time_point::max());
+            co_await forever.async_wait(use_nothrow);
+            co_return;
+        }
+    }
+}
+
+/// Serves one connection until the client closes, a timeout fires, or a reply says close.
+template <class Stream>
+asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server::state* st)
+{
+    const server_limits& limits = st->limits;
+    beast::flat_buffer& buffer = conn.buffer;
+    const client& from = conn.from;
+    tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
+    st->live[conn.id].stream = &tcp_layer;
+    bool first = true;
+    bool& busy = conn.busy;
+
+    while (!st->stopping.load(std::memory_order_relaxed)) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+        parser.body_limit(limits.body_limit);
+
+        // Wait for the first byte of the next request (idle: stop() may cancel this).
+        if (buffer.size() == 0) {
+            if (!first || !conn.deadline_set)
+                tcp_layer.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1), use_nothrow);
+            if (ec)
+                break;
+            buffer.commit(n);
+        }
+        first = false;
+        busy = true;
+        // Then one deadline for the headers and another for the body: a client that drips bytes
+        // (slowloris) is cut off at whichever it is in.
+        if (!conn.deadline_set)
+            tcp_layer.expires_after(limits.header_timeout);
+        conn.deadline_set = false; // the detection's deadline covers the first request's headers
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+        route_options route;
+        std::optional<response> refused;
+        if (!ec) {
+            route = st->routes.find(parser.get().target(), parser.get().method()).options;
+            // Access is decided from the headers: a refused upload is never read.
+            refused = conn.plain_refused
+                          ? protocol_error(
+                                http::status::upgrade_required,
+                                "tls_required",
+                                "this node accepts plain HTTP only from its own host: use https://"
+                            )
+                          : st->access.refuse(parser.get(), from, route.access, route.side_effects);
+            if (!refused && route.side_effects)
+                refused = too_many_writes(st->budget, from.address);
+        }
+        if (refused) {
+            const auto started = std::chrono::steady_clock::now();
+            const bool unread_body = !parser.is_done();
+            refused->version(parser.get().version());
+            refused->keep_alive(parser.get().keep_alive() && !unread_body);
+            refused->prepare_payload();
+            co_await write_response(stream, *refused, limits);
+            if (st->observer)
+                st->observer(parser.get(), *refused, std::chrono::steady_clock::now() - started);
+            busy = false;
+            if (unread_body)
+                co_await linger_close(tcp_layer);
+            if (!refused->keep_alive())
+                break;
+            continue;
+        }
+        if (!ec && !parser.is_done()) {
+            // A route may accept much less than the server-wide limit (a transaction is < 1 KiB).
+            // Beast checks a Content-Length against the limit only while parsing the header, so
+            // a declared length is checked here; chunked bodies meet the new limit as they arrive.
+            if (route.max_body != 0 && route.max_body < limits.body_limit) {
+                parser.body_limit(route.max_body);
+                if (parser.content_length().value_or(0) > route.max_body)
+                    ec = http::error::body_limit;
+            }
+        }
+        if (!ec && !parser.is_done()) {
+            tcp_layer.expires_after(limits.body_timeout);
+            std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_nothrow);
+        }
+        if (ec) {
+            if (auto reply = reply_for_read_error(ec)) {
+                co_await write_response(stream, *reply, limits);
+                co_await linger_close(tcp_layer);
+            }
+            break;
+        }
+
+        const auto started = std::chrono::steady_clock::now();
+        request req = parser.release();
+        response res;
+        if (route.cancel_when_client_leaves) {
+            // Race the handler against the client leaving; `||` cancels whichever loses.
+            using namespace asio::experimental::awaitable_operators;
+            auto handled = st->routes.dispatch(req, from);
+            auto gone = wait_until_client_leaves(tcp_layer.socket());
+            auto first = co_await (std::move(handled) || std::move(gone));
+            if (first.index() == 1)
+                break; // nobody to answer
+            res = std::move(std::get<0>(first));
+        } else {
+            res = co_await st->routes.dispatch(req, from);
+        }
+        if (st->stopping.load(std::memory_order_relaxed))
+            res.keep_alive(false); // tell the client this connection is going away
+        co_await write_response(stream, res, limits);
+        if (st->observer)
+            st->observer(req, res, std::chrono::steady_clock::now() - started);
+        busy = false;
+        if (!res.keep_alive())
+            break;
+    }
+}
+
+/// Where a failed handshake is logged once: the IPv4 address, or the /64 of an IPv6 one (one
+/// host holds a whole /64, so per-address keys would let it fill the set).
+std::string source_key(const asio::ip::address& a)
+{
+    const auto plain = unmapped(a);
+    if (plain.is_v4())
+        return plain.to_string();
+    auto bytes = plain.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+/// One line per source, ever (bounded: past 1,024 sources further failures are not logged),
+/// so a client retrying a bad handshake in a loop cannot flood the log.
+void log_failed_handshake(http_server::state& st, const client& from, const boost::system::error_code& ec)
+{
+    if (st.handshake_logged.size() >= 1024)
+        return;
+    if (!st.handshake_logged.insert(source_key(from.address)).second)
+        return;
+    log::warning(
+        "TLS handshake from " + from.address.to_string() + " failed: " + ec.message() +
+        " (further failures from this source are not logged)"
+    );
+}
+
+/// Sends close_notify so the client can tell our end of the stream from a truncation; bounded,
+/// since a client that never answers must not hold the session.
+asio::awaitable<void> close_tls(tls_stream& stream)
+{
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(use_nothrow);
+}
+
+} // namespace
+
+asio::awaitable<void> serve_connection(tcp_stream stream, std::shared_ptr<http_server::state> st)
+{
+    connection conn(st->limits);
+    {
+        boost::system::error_code ignored;
+        conn.from.address = stream.socket().remote_endpoint(ignored).address();
+    }
+    st->live.emplace(conn.id = st->next_id++, session_handle{&stream, &conn.busy});
+    struct unregister
+    {
+        http_server::state& s;
+        std::uint64_t id;
+        ~unregister() { s.live.erase(id); }
+    } guard{*st, conn.id};
+
+    if (st->tls == nullptr) {
+        co_await run_session(stream, conn, st.get());
+    } else {
+        // One port serves both: the first bytes tell a TLS ClientHello from an HTTP request, as
+        // in Beast's flex server. One deadline covers detection, handshake and the first headers.
+        stream.expires_after(st->limits.header_timeout);
+        conn.deadline_set = true;
+        auto [dec, is_tls] = co_await beast::async_detect_ssl(stream, conn.buffer, use_nothrow);
+        if (dec) {
+            // Closed or timed out before saying anything.
+        } else if (!is_tls) {
+            // Plain HTTP stays open to this host (the tutorial, health checks); others are told to
+            // use TLS, so a token never crosses the network in clear.
+            conn.plain_refused = !conn.from.loopback();
+            co_await run_session(stream, conn, st.get());
+        } else if (st->budget.take_write(conn.from.address, client_budget::clock::now())) {
+            // A handshake costs this node a signature: it spends the source's write budget.
+        } else {
+            const auto context = st->tls->context(); // this connection keeps it across a reload
+            tls_stream secured(std::move(stream), *context);
+            st->live[conn.id].stream = &beast::get_lowest_layer(secured);
+            auto [hec, used] =
+                co_await secured.async_handshake(ssl::stream_base::server, conn.buffer.data(), use_nothrow);
+            if (hec) {
+                log_failed_handshake(*st, conn.from, hec);
+            } else {
+                conn.buffer.consume(used);
+                co_await run_session(secured, conn, st.get());
+                co_await close_tls(secured);
+            }
+            boost::system::error_code ignored;
+            beast::get_lowest_layer(secured).socket().shutdown(tcp::socket::shutdown_send, ignored);
+            co_return;
+        }
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+} // namespace beastchain::net
