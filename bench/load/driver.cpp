@@ -1,6 +1,8 @@
 // Connection coroutines, the open-loop schedule, warm-up and the live progress line.
 #include "driver.hpp"
 
+#include <beastchain/net/tls.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,6 +14,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json.hpp>
 
 #include <cstdio>
@@ -103,6 +106,7 @@ struct run_state
     clock_type::time_point stop_at;      ///< without --count
     std::uint64_t issued = 0;            ///< driven requests started, warm-up included
     bool stopping = false;
+    bool reported_tls_failure = false; ///< one line for a failing handshake, not one per attempt
     std::map<route_kind, route_result> routes;
     std::vector<std::vector<std::string>> acked;
     std::uint64_t unidentified_acks = 0;
@@ -166,6 +170,7 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
     auto [rec, endpoints] =
         co_await resolver.async_resolve(target.host, std::to_string(target.port), nothrow);
     beast::tcp_stream stream(ex);
+    std::optional<beast::ssl_stream<beast::tcp_stream&>> secured; // over `stream`, for https:// targets
     bool connected = false;
     beast::flat_buffer buffer;
     buffer.reserve(64 * 1024); // else Beast reads large bodies 512 bytes at a time
@@ -174,6 +179,7 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
         return true;
     };
     const auto disconnect = [&] {
+        secured.reset();
         boost::system::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream.socket().close(ignored);
@@ -207,7 +213,25 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
                 auto [e, ep] = co_await stream.async_connect(endpoints, any_endpoint, nothrow);
                 cec = e;
             }
+            if (!cec && target.tls) {
+                boost::system::error_code ignored;
+                stream.socket().set_option(tcp::no_delay(true), ignored);
+                secured.emplace(stream, *st.opts.tls);
+                net::expect_peer_name(secured->native_handle(), target.host);
+                auto [e] = co_await secured->async_handshake(asio::ssl::stream_base::client, nothrow);
+                cec = e;
+                if (cec && !st.reported_tls_failure) {
+                    st.reported_tls_failure = true;
+                    std::fprintf(
+                        stderr,
+                        "beastchain-bench: %s: %s\n",
+                        target.normalized.c_str(),
+                        net::describe_handshake_failure(secured->native_handle(), cec.message()).c_str()
+                    );
+                }
+            }
             if (cec) {
+                disconnect();
                 if (measured)
                     ++out.connect_failures;
                 // A down target must not turn the loop into a busy spin.
@@ -224,7 +248,7 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
         http::request<http::string_body> req{spec.verb, spec.target, 11};
         req.set(http::field::host, host);
         req.set(http::field::user_agent, "beastchain-bench");
-        req.keep_alive(true);
+        req.keep_alive(!st.opts.new_connection_per_request);
         if (kind == route_kind::post_transaction) {
             req.set(http::field::content_type, "application/json");
             req.body() = transaction_body(index, sent);
@@ -233,13 +257,17 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
         ++sent;
 
         stream.expires_after(st.opts.timeout);
-        auto [wec, written] = co_await http::async_write(stream, req, nothrow);
         http::response_parser<http::string_body> parser;
         parser.body_limit(std::uint64_t{4} << 30);
-        boost::system::error_code ec = wec;
-        if (!ec) {
-            auto [r, n] = co_await http::async_read(stream, buffer, parser, nothrow);
-            ec = r;
+        boost::system::error_code ec;
+        if (secured) {
+            std::tie(ec, std::ignore) = co_await http::async_write(*secured, req, nothrow);
+            if (!ec)
+                std::tie(ec, std::ignore) = co_await http::async_read(*secured, buffer, parser, nothrow);
+        } else {
+            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, nothrow);
+            if (!ec)
+                std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, nothrow);
         }
         const auto finished = clock_type::now();
         if (ec) {
@@ -264,7 +292,7 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
         } else if (measured) {
             ++out.status_errors[res.result_int()];
         }
-        if (!res.keep_alive())
+        if (!res.keep_alive() || st.opts.new_connection_per_request)
             disconnect();
     }
     disconnect();

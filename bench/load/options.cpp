@@ -1,9 +1,13 @@
 // Parses beastchain-bench's flags with Boost.Program_options.
 #include "options.hpp"
 
+#include <beastchain/net/tls.hpp>
+
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 namespace beastchain::bench {
 
@@ -29,6 +33,7 @@ parsed_options parse_options(int argc, const char* const argv[])
     options o;
     std::vector<std::string> targets;
     std::string what = "transactions";
+    std::string tls_ca;
     unsigned timeout_ms = static_cast<unsigned>(o.timeout.count());
     po::options_description desc(
         "beastchain-bench: fires concurrent requests at beastchain (or tutorial) nodes, reports latency,\n"
@@ -38,7 +43,10 @@ parsed_options parse_options(int argc, const char* const argv[])
     desc.add_options()
         ("help,h", "show this help and exit")
         ("target", po::value(&targets)->composing(),
-            "node URL, http://host:port (repeatable: connections are spread over the targets)")
+            "node URL, http://host:port or https:// (repeatable: connections are spread over the targets)")
+        ("tls-ca", po::value(&tls_ca), "PEM CAs that https:// targets are checked against (default: the system's)")
+        ("new-connection-per-request", po::bool_switch(&o.new_connection_per_request),
+            "close each connection after one reply: measures connects and TLS handshakes")
         ("connections,c", po::value(&o.connections)->default_value(o.connections), "keep-alive connections")
         ("rate,r", po::value(&o.rate)->default_value(o.rate),
             "open loop: requests per second, latency measured from each request's intended start "
@@ -107,6 +115,14 @@ parsed_options parse_options(int argc, const char* const argv[])
         o.verify_mine = vm.count("verify-no-mine") == 0;
         if (vm.count("progress"))
             o.progress = vm["progress"].as<bool>();
+        if (!tls_ca.empty() ||
+            std::any_of(o.targets.begin(), o.targets.end(), [](const auto& t) { return t.tls; })) {
+            try {
+                o.tls = net::make_client_tls(tls_ca);
+            } catch (const std::runtime_error& e) {
+                throw po::error(e.what());
+            }
+        }
         if (o.verify && o.what == scenario::chain)
             throw po::error("--verify needs a scenario that posts transactions");
     } catch (const po::error& e) {

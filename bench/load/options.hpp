@@ -5,10 +5,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace beastchain::bench {
 
@@ -35,6 +40,11 @@ struct options
     double verify_timeout_seconds = 1800;
     std::string json_path;
     std::optional<bool> progress; ///< default: when stderr is a terminal
+    /// Close each connection after one reply, so every request pays a connect (and for https
+    /// targets a TLS handshake): measures connection setup rather than keep-alive service.
+    bool new_connection_per_request = false;
+    /// For https:// targets: the CAs they are verified against (--tls-ca; default the system's).
+    std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 /// Options, or an exit code and text (help: 0 on stdout; errors: 2 on stderr).

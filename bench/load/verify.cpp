@@ -21,9 +21,10 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-net::peer_limits verify_limits()
+net::peer_limits verify_limits(const options& opts)
 {
     net::peer_limits l;
+    l.tls = opts.tls;
     l.connect_timeout = std::chrono::seconds(5);
     l.response_timeout = std::chrono::seconds(300); // /mine at a high difficulty, or a large chain
     l.max_response_bytes = std::size_t{8} << 30;
@@ -31,10 +32,11 @@ net::peer_limits verify_limits()
 }
 
 /// GET `target` and parse the JSON reply; throws std::runtime_error naming what failed.
-asio::awaitable<bj::value> get_json(const net::peer_url& peer, std::string target, unsigned* status = nullptr)
+asio::awaitable<bj::value> get_json(
+    const net::peer_limits& limits, const net::peer_url& peer, std::string target, unsigned* status = nullptr
+)
 {
-    net::peer_result r =
-        co_await net::send_peer_request(peer, net::http::verb::get, target, {}, verify_limits());
+    net::peer_result r = co_await net::send_peer_request(peer, net::http::verb::get, target, {}, limits);
     if (!r.reply)
         throw std::runtime_error(peer.normalized + target + ": " + r.error);
     if (status != nullptr)
@@ -65,8 +67,11 @@ void count_block(const bj::value& block, std::unordered_map<std::string, std::ui
 /// from the old chain and the next from the new one would count a re-mined transaction twice.
 /// Each page must therefore continue the previous one (its first block's `previous_hash` is the
 /// last block's `hash`); when it does not, the count starts again from genesis.
-asio::awaitable<void>
-count_chain(const net::peer_url& peer, std::unordered_map<std::string, std::uint32_t>& seen)
+asio::awaitable<void> count_chain(
+    const net::peer_limits& limits,
+    const net::peer_url& peer,
+    std::unordered_map<std::string, std::uint32_t>& seen
+)
 {
     constexpr int max_reads = 20;
     for (int read = 1;; ++read) {
@@ -77,10 +82,10 @@ count_chain(const net::peer_url& peer, std::unordered_map<std::string, std::uint
         unsigned status = 0;
         for (std::uint64_t from = 0;;) {
             bj::value page =
-                co_await get_json(peer, "/blocks?limit=500&from=" + std::to_string(from), &status);
+                co_await get_json(limits, peer, "/blocks?limit=500&from=" + std::to_string(from), &status);
             if (status == 404 && from == 0) {
                 // A node without block pages (the tutorial's): one /chain read is one snapshot.
-                bj::value all = co_await get_json(peer, "/chain");
+                bj::value all = co_await get_json(limits, peer, "/chain");
                 for (const auto& b : all.at("chain").as_array())
                     count_block(b, seen);
                 co_return;
@@ -110,6 +115,7 @@ asio::awaitable<verify_result>
 run_verify(const options& opts, const std::vector<std::vector<std::string>>& acked)
 {
     verify_result out;
+    const net::peer_limits limits = verify_limits(opts);
     const auto t0 = clock_type::now();
     const auto deadline = t0 + std::chrono::duration_cast<clock_type::duration>(
                                    std::chrono::duration<double>(opts.verify_timeout_seconds)
@@ -120,7 +126,7 @@ run_verify(const options& opts, const std::vector<std::vector<std::string>>& ack
     for (;;) {
         const net::peer_url* busy = nullptr;
         for (const auto& t : opts.targets) {
-            bj::value st = co_await get_json(t, "/status");
+            bj::value st = co_await get_json(limits, t, "/status");
             if (st.at("pending_transactions").to_number<std::uint64_t>() > 0) {
                 busy = &t;
                 break;
@@ -134,7 +140,7 @@ run_verify(const options& opts, const std::vector<std::vector<std::string>>& ack
             co_return out;
         }
         if (opts.verify_mine) {
-            co_await get_json(*busy, "/mine");
+            co_await get_json(limits, *busy, "/mine");
             ++out.blocks_mined;
         } else {
             pause.expires_after(std::chrono::milliseconds(500));
@@ -150,7 +156,7 @@ run_verify(const options& opts, const std::vector<std::vector<std::string>>& ack
         seen.reserve(acked[t].size());
         for (const auto& id : acked[t])
             seen.emplace(id, 0);
-        co_await count_chain(opts.targets[t], seen);
+        co_await count_chain(limits, opts.targets[t], seen);
         out.acknowledged += acked[t].size();
         for (const auto& id : acked[t]) {
             const std::uint32_t n = seen.at(id);
