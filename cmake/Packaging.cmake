@@ -3,7 +3,7 @@ include(GNUInstallDirs)
 install(TARGETS beastchain-node RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES deploy/systemd/beastchain-node.service deploy/systemd/beastchain-node@.service
         DESTINATION lib/systemd/system)
-install(FILES deploy/node.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES deploy/node.conf.example deploy/systemd/tls.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES README.md docs/api.md docs/design.md docs/deploy.md docs/performance.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 # The package ships a working default config as a conffile (dpkg keeps local edits on upgrade).

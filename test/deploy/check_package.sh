@@ -13,7 +13,8 @@ echo "== contents"
 dpkg-deb --contents "$deb"
 for want in ./usr/bin/beastchain-node ./usr/lib/systemd/system/beastchain-node.service \
             ./usr/lib/systemd/system/beastchain-node@.service ./etc/beastchain/node.conf \
-            ./usr/share/doc/beastchain/node.conf.example ./usr/share/doc/beastchain/deploy.md; do
+            ./usr/share/doc/beastchain/node.conf.example ./usr/share/doc/beastchain/tls.conf.example \
+            ./usr/share/doc/beastchain/deploy.md; do
     dpkg-deb --contents "$deb" | awk '{print $NF}' | grep -qx "$want" || { echo "FAIL: $want is missing"; exit 1; }
 done
 dpkg-deb --info "$deb" conffiles | grep -qx /etc/beastchain/node.conf || { echo "FAIL: node.conf is not a conffile"; exit 1; }

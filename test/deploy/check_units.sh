@@ -10,6 +10,10 @@ trap 'rm -rf "$tmp"' EXIT
 sed "s|/usr/bin/beastchain-node|$bin|" "$src/deploy/systemd/beastchain-node.service" > "$tmp/beastchain-node.service"
 sed "s|/usr/bin/beastchain-node|$bin|" "$src/deploy/systemd/beastchain-node@.service" > "$tmp/beastchain-node@example.service"
 
+# The TLS drop-in, as an operator installs it.
+mkdir -p "$tmp/beastchain-node.service.d"
+cp "$src/deploy/systemd/tls.conf.example" "$tmp/beastchain-node.service.d/tls.conf"
+
 echo "== systemd-analyze verify"
 out=$(systemd-analyze verify "$tmp/beastchain-node.service" "$tmp/beastchain-node@example.service" 2>&1 || echo "verify exited $?")
 # Lines about other units on this machine are not ours to fix; anything naming ours fails the test.
