@@ -217,9 +217,12 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
                 boost::system::error_code ignored;
                 stream.socket().set_option(tcp::no_delay(true), ignored);
                 secured.emplace(stream, *st.opts.tls);
-                net::expect_peer_name(secured->native_handle(), target.host);
-                auto [e] = co_await secured->async_handshake(asio::ssl::stream_base::client, nothrow);
-                cec = e;
+                if (!net::expect_peer_name(secured->native_handle(), target.host)) {
+                    cec = asio::error::invalid_argument;
+                } else {
+                    auto [e] = co_await secured->async_handshake(asio::ssl::stream_base::client, nothrow);
+                    cec = e;
+                }
                 if (cec && !st.reported_tls_failure) {
                     st.reported_tls_failure = true;
                     std::fprintf(

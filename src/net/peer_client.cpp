@@ -166,7 +166,8 @@ asio::awaitable<peer_result> send_peer_request(
 
 bool answered_as_peer(const peer_reply& r) noexcept
 {
-    return r.status < 500 && r.status != 404 && r.status != 405 && r.json;
+    // 426: a TLS node refusing plain HTTP from us; nothing was delivered.
+    return r.status < 500 && r.status != 404 && r.status != 405 && r.status != 426 && r.json;
 }
 
 } // namespace beastchain::net

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -41,7 +42,25 @@ struct http_server::state
         , observer(std::move(o))
         , tls(t)
         , budget(l.per_source)
+        , handshakes(handshake_budget(l.per_source))
     {}
+
+    /// TLS handshakes per source: each costs this node a key exchange and a signature before the
+    /// client proves anything, so they get a budget of their own, well below the write budget;
+    /// `--write-rate 0` (load tests) lifts both.
+    static client_budget_settings handshake_budget(client_budget_settings s)
+    {
+        s.max_connections_per_source = 0; // counted by `budget`
+        if (s.write_rate > 0) {
+            s.write_rate = 20;
+            s.write_burst = 40;
+        }
+        return s;
+    }
+
+    /// Handshakes in progress at once, node-wide; beyond it a ClientHello is closed unanswered,
+    /// so a flood from many sources costs a bounded share of the I/O thread and of memory.
+    static constexpr std::size_t max_handshakes_in_progress = 64;
     boost::asio::ip::tcp::acceptor acceptor;
     const router& routes;
     server_limits limits;
@@ -52,11 +71,15 @@ struct http_server::state
     std::atomic<bool> stopping{false};
     // Touched only on the I/O thread (accept loop, sessions, stop()).
     client_budget budget;
+    client_budget handshakes;
+    std::size_t handshakes_in_progress = 0;
     std::unordered_map<std::uint64_t, session_handle> live;
     std::uint64_t next_id = 0;
     /// Sources whose failed handshake was logged (IPv4 address or IPv6 /64), so a client that
-    /// retries in a loop writes one line, not one per attempt. Bounded: see session.cpp.
+    /// retries in a loop writes one line, not one per attempt. Bounded, and forgotten hourly so
+    /// a failure after a bad certificate reload is still seen: see session.cpp.
     std::unordered_set<std::string> handshake_logged;
+    std::chrono::steady_clock::time_point handshake_log_reset{};
 };
 
 /// Serves one accepted connection: detects TLS when configured, then runs HTTP keep-alive.

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cerrno>
+#include <poll.h>
 #include <sys/socket.h>
 #include <tuple>
 
@@ -57,6 +58,18 @@ struct connection
     bool deadline_set = false;  ///< the first request's headers are already under a deadline
     bool plain_refused = false; ///< plain HTTP from another host on a TLS node: every request gets 426
 };
+
+/// 426 for plain HTTP from another host on a TLS node (RFC 9110 asks for an Upgrade header).
+response tls_required()
+{
+    response res = protocol_error(
+        http::status::upgrade_required,
+        "tls_required",
+        "this node accepts plain HTTP only from its own host: use https://"
+    );
+    res.set(http::field::upgrade, "TLS/1.2, HTTP/1.1");
+    return res;
+}
 
 /// 429 with Retry-After when the client's source has spent its write budget.
 std::optional<response> too_many_writes(client_budget& budget, const asio::ip::address& source)
@@ -131,6 +144,10 @@ asio::awaitable<void> wait_until_client_leaves(tcp_stream::socket_type& socket)
         const ssize_t n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
             co_return; // end of stream or reset: the client is gone
+        // Bytes followed by the end of the stream: a TLS client's close_notify, then its FIN.
+        pollfd hangup{socket.native_handle(), POLLRDHUP, 0};
+        if (n > 0 && ::poll(&hangup, 1, 0) == 1 && (hangup.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
+            co_return;
         if (n > 0) {
             asio::steady_timer forever(socket.get_executor(), asio::steady_timer::time_point::max());
             co_await forever.async_wait(use_nothrow);
@@ -179,11 +196,7 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
             route = st->routes.find(parser.get().target(), parser.get().method()).options;
             // Access is decided from the headers: a refused upload is never read.
             refused = conn.plain_refused
-                          ? protocol_error(
-                                http::status::upgrade_required,
-                                "tls_required",
-                                "this node accepts plain HTTP only from its own host: use https://"
-                            )
+                          ? tls_required()
                           : st->access.refuse(parser.get(), from, route.access, route.side_effects);
             if (!refused && route.side_effects)
                 refused = too_many_writes(st->budget, from.address);
@@ -191,8 +204,9 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
         if (refused) {
             const auto started = std::chrono::steady_clock::now();
             const bool unread_body = !parser.is_done();
+            const bool may_keep = refused->keep_alive(); // false for protocol errors (426)
             refused->version(parser.get().version());
-            refused->keep_alive(parser.get().keep_alive() && !unread_body);
+            refused->keep_alive(may_keep && parser.get().keep_alive() && !unread_body);
             refused->prepare_payload();
             co_await write_response(stream, *refused, limits);
             if (st->observer)
@@ -264,10 +278,15 @@ std::string source_key(const asio::ip::address& a)
     return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
-/// One line per source, ever (bounded: past 1,024 sources further failures are not logged),
-/// so a client retrying a bad handshake in a loop cannot flood the log.
+/// One line per source per hour (bounded: past 1,024 sources in an hour further failures are
+/// not logged), so a client retrying a bad handshake in a loop cannot flood the log.
 void log_failed_handshake(http_server::state& st, const client& from, const boost::system::error_code& ec)
 {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= st.handshake_log_reset) {
+        st.handshake_logged.clear();
+        st.handshake_log_reset = now + std::chrono::hours(1);
+    }
     if (st.handshake_logged.size() >= 1024)
         return;
     if (!st.handshake_logged.insert(source_key(from.address)).second)
@@ -278,11 +297,12 @@ void log_failed_handshake(http_server::state& st, const client& from, const boos
     );
 }
 
-/// Sends close_notify so the client can tell our end of the stream from a truncation; bounded,
-/// since a client that never answers must not hold the session.
+/// Sends close_notify so the client can tell our end of the stream from a truncation; bounded
+/// tightly (it waits for the client's close_notify), since a client that never answers must not
+/// hold the session or a shutdown.
 asio::awaitable<void> close_tls(tls_stream& stream)
 {
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(250));
     co_await stream.async_shutdown(use_nothrow);
 }
 
@@ -318,14 +338,17 @@ asio::awaitable<void> serve_connection(tcp_stream stream, std::shared_ptr<http_s
             // use TLS, so a token never crosses the network in clear.
             conn.plain_refused = !conn.from.loopback();
             co_await run_session(stream, conn, st.get());
-        } else if (st->budget.take_write(conn.from.address, client_budget::clock::now())) {
-            // A handshake costs this node a signature: it spends the source's write budget.
+        } else if (st->handshakes_in_progress >= http_server::state::max_handshakes_in_progress ||
+                   st->handshakes.take_write(conn.from.address, client_budget::clock::now())) {
+            // Over the handshake budget: closed before any TLS state exists.
         } else {
             const auto context = st->tls->context(); // this connection keeps it across a reload
             tls_stream secured(std::move(stream), *context);
             st->live[conn.id].stream = &beast::get_lowest_layer(secured);
+            ++st->handshakes_in_progress;
             auto [hec, used] =
                 co_await secured.async_handshake(ssl::stream_base::server, conn.buffer.data(), use_nothrow);
+            --st->handshakes_in_progress;
             if (hec) {
                 log_failed_handshake(*st, conn.from, hec);
             } else {

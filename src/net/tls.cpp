@@ -36,7 +36,13 @@ std::shared_ptr<ssl::context> load_server_context(const std::string& cert_file, 
     harden(*ctx);
     // A TLS 1.2 client could otherwise renegotiate in a loop, each round a signature for us that
     // no per-connection budget sees.
-    SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+    // No resumption: peers open one connection per message and never resume, and a ticket key
+    // that lives as long as the process would weaken forward secrecy for those that did.
+    SSL_CTX_set_num_tickets(ctx->native_handle(), 0);
+    SSL_CTX_set_session_cache_mode(ctx->native_handle(), SSL_SESS_CACHE_OFF);
+    // Idle keep-alive connections give their record buffers back (about 34 KB each).
+    SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_default_passwd_cb(ctx->native_handle(), no_passphrase);
     boost::system::error_code ec;
     ctx->use_certificate_chain_file(cert_file, ec);

@@ -16,6 +16,8 @@ using net::http::verb;
 
 std::string not_a_peer_answer(std::string_view target, const net::peer_reply& r)
 {
+    if (r.status == 426)
+        return "the peer requires TLS: register it as https://";
     return std::string(target) + " answered HTTP " + std::to_string(r.status) +
            (r.json ? "" : " without JSON");
 }

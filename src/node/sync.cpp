@@ -147,7 +147,7 @@ public:
         out_.bytes += res.reply->body.size();
         if (res.reply->status != 200) {
             reason = "http_error";
-            return std::string(what) + " answered HTTP " + std::to_string(res.reply->status);
+            return peer_calls::not_a_peer_answer(what, *res.reply);
         }
         return std::nullopt;
     }

@@ -1,5 +1,6 @@
 // The peer network end to end: five real nodes in a line converge, partitions heal onto the most
 // work, bootstrap peers and announcements, and no acknowledged transaction is lost or doubled.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -34,6 +35,25 @@ nodes start_nodes(std::size_t count, const std::vector<std::string>& extra = {})
 void link(const nodes& ns, std::size_t i, std::size_t j)
 {
     register_peer(*ns[i], ns[j]->url());
+}
+
+/// Cumulative work as /status prints it (a decimal string), comparable as a number.
+std::pair<std::size_t, std::string> work_of(const node_process& n)
+{
+    std::string w(status_of(n).at("cumulative_work").as_string());
+    return {w.size(), w};
+}
+
+/// Each node's height and tip, for a failure message.
+std::string describe(const nodes& ns)
+{
+    std::string out;
+    for (const auto& n : ns) {
+        const auto st = status_of(*n);
+        out += " [" + std::to_string(st.at("height").to_number<long long>()) + " " +
+               std::string(st.at("tip_hash").as_string()).substr(0, 12) + "]";
+    }
+    return out;
 }
 
 bool same_tip(const nodes& ns)
@@ -108,10 +128,21 @@ BOOST_AUTO_TEST_CASE(five_nodes_in_a_line_converge_and_lose_nothing)
             mine(*ns[2]);
     }
 
-    // One block on the middle node settles any tie; all tips meet within a bounded time.
+    // One block on the middle node settles any tie, once the middle node holds the most work: the
+    // last round's blocks may still be on their way to it, and a block on an older tip could only
+    // tie a branch (equal work keeps each node on the branch it saw first, until the next block).
+    BOOST_TEST_REQUIRE(
+        wait_until([&] {
+            const auto mid = work_of(*ns[2]);
+            return std::all_of(ns.begin(), ns.end(), [&](const auto& n) { return work_of(*n) <= mid; });
+        }),
+        "the middle node never caught up:" << describe(ns)
+    );
     mine(*ns[2]);
     const auto t0 = steady_clock::now();
-    BOOST_TEST(wait_until([&] { return same_tip(ns); }, std::chrono::seconds(20)));
+    BOOST_TEST(
+        wait_until([&] { return same_tip(ns); }, std::chrono::seconds(20)), "tips differ:" << describe(ns)
+    );
     BOOST_TEST_MESSAGE(
         "tips equal " << std::chrono::duration<double>(steady_clock::now() - t0).count()
                       << " s after the last block"

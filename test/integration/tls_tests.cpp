@@ -122,11 +122,23 @@ BOOST_AUTO_TEST_CASE(plain_http_is_served_to_loopback_and_refused_with_426_to_ot
         BOOST_WARN_MESSAGE(false, "skipped: this machine has no non-loopback IPv4 address to call from");
         return;
     }
+    // A keep-alive request: the 426 still closes the connection (not the client's timeout).
+    const auto asked = std::chrono::steady_clock::now();
     const std::string reply = raw_exchange_at(
         lan, a.port(), "GET /chain HTTP/1.1\r\nHost: " + lan + "\r\n\r\n", std::chrono::seconds(5)
     );
     BOOST_TEST(status_code(reply) == 426u, reply);
     BOOST_TEST(reply.find("\"tls_required\"") != std::string::npos, reply);
+    BOOST_TEST(reply.find("Upgrade: TLS/1.2, HTTP/1.1") != std::string::npos, reply);
+    BOOST_TEST((std::chrono::steady_clock::now() - asked < std::chrono::seconds(3)));
+
+    // A peer that still calls this node http:// from another address delivers nothing, and says why.
+    node_process b(quick_node({"--sync-interval", "0", "--advertise-url", "none"}));
+    const std::string plain_url = "http://" + lan + ":" + std::to_string(a.port());
+    register_peer(b, plain_url);
+    submit(b, "alice", "bob", 3); // relayed to a: refused with 426
+    BOOST_TEST_REQUIRE(wait_until([&] { return !peer_error(b, plain_url).empty(); }));
+    BOOST_TEST(peer_error(b, plain_url).find("requires TLS") != std::string::npos, peer_error(b, plain_url));
 
     // Over TLS from that host the node answers, and the operator's token is what opens /nodes.
     https_options over_lan{.ca_file = pki.ca, .address = lan, .host = "127.0.0.1"};
@@ -135,14 +147,37 @@ BOOST_AUTO_TEST_CASE(plain_http_is_served_to_loopback_and_refused_with_426_to_ot
     BOOST_TEST(link.call("GET", "/nodes").status == 401u);
 }
 
+BOOST_AUTO_TEST_CASE(a_peer_certificate_must_name_the_host_of_the_url)
+{
+    test_pki pki;
+    // d's certificate names localhost only: fine as https://localhost, not as https://127.0.0.1.
+    node_process d(
+        quick_node({"--tls-cert", pki.name_only_cert, "--tls-key", pki.name_only_key, "--sync-interval", "0"})
+    );
+    node_process e(quick_node({"--tls-ca", pki.ca, "--sync-interval", "0", "--advertise-url", "none"}));
+    const std::string by_ip = https_url(d), by_name = "https://localhost:" + std::to_string(d.port());
+    register_peer(e, by_ip);
+    register_peer(e, by_name);
+    mine(d); // relayed to e over the link that checks out
+    BOOST_TEST(
+        wait_until([&] { return chain_of(e).size() == 2; }), "the block arrived over https://localhost"
+    );
+    BOOST_TEST_REQUIRE(wait_until([&] { return !peer_error(e, by_ip).empty(); }));
+    BOOST_TEST(peer_error(e, by_ip).find("IP address mismatch") != std::string::npos, peer_error(e, by_ip));
+    BOOST_TEST(peer_error(e, by_name).empty(), peer_error(e, by_name));
+}
+
 BOOST_AUTO_TEST_CASE(tls_below_1_2_is_refused)
 {
     test_pki pki;
     node_process a(tls_node(pki, {"--sync-interval", "0"}));
-    BOOST_CHECK_THROW(
-        https_call(a.port(), "GET", "/status", https_options{.max_version = TLS1_1_VERSION}),
-        std::runtime_error
-    );
+    try {
+        https_call(a.port(), "GET", "/status", https_options{.max_version = TLS1_1_VERSION});
+        BOOST_ERROR("a TLS 1.1 client was served");
+    } catch (const std::runtime_error& e) {
+        // The server's alert, not the client refusing to offer the old protocol.
+        BOOST_TEST(std::string(e.what()).find("protocol version") != std::string::npos, e.what());
+    }
     BOOST_TEST(
         https_call(a.port(), "GET", "/status", https_options{.max_version = TLS1_2_VERSION}).status == 200u
     );

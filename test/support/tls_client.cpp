@@ -41,8 +41,10 @@ void openssl(std::vector<std::string> args)
         throw std::runtime_error("openssl " + args.at(0) + " failed: " + r.err);
 }
 
-/// A P-256 key and a certificate for 127.0.0.1 and localhost signed by the CA in `dir`.
-void make_node_cert(const std::string& dir, const std::string& name)
+/// A P-256 key and a certificate for `names` (127.0.0.1 and localhost by default) signed by the CA in `dir`.
+void make_node_cert(
+    const std::string& dir, const std::string& name, const std::string& names = "IP:127.0.0.1,DNS:localhost"
+)
 {
     const std::string base = dir + "/" + name;
     openssl(
@@ -61,7 +63,7 @@ void make_node_cert(const std::string& dir, const std::string& name)
     );
     {
         std::ofstream ext(base + ".ext");
-        ext << "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n";
+        ext << "subjectAltName=" << names << "\nextendedKeyUsage=serverAuth\n";
     }
     openssl(
         {"x509",
@@ -126,12 +128,15 @@ test_pki::test_pki()
     make_ca(dir, "ca");
     make_node_cert(dir, "node-one");
     make_node_cert(dir, "node-two");
+    make_node_cert(dir, "node-three", "DNS:localhost");
     ca = dir + "/ca.pem";
     other_ca = dir + "/other-ca.pem";
     cert = dir + "/node-one.pem";
     key = dir + "/node-one.key";
     second_cert = dir + "/node-two.pem";
     second_key = dir + "/node-two.key";
+    name_only_cert = dir + "/node-three.pem";
+    name_only_key = dir + "/node-three.key";
 }
 
 test_pki::~test_pki()
@@ -206,14 +211,20 @@ struct https_connection::impl
 https_connection::https_connection(std::uint16_t port, https_options opts)
     : impl_(std::make_unique<impl>(opts))
 {
-    if (opts.max_version != 0)
+    if (opts.max_version != 0) {
+        // OpenSSL 3 refuses TLS 1.0/1.1 on this side too at its default security level; lowered,
+        // the old protocol is really offered and only the server's floor can refuse it.
+        SSL_set_security_level(impl_->stream.native_handle(), 0);
+        SSL_set_cipher_list(impl_->stream.native_handle(), "DEFAULT:@SECLEVEL=0");
         SSL_set_max_proto_version(impl_->stream.native_handle(), opts.max_version);
+    }
     SSL* ssl = impl_->stream.native_handle();
     if (!opts.ca_file.empty()) {
         impl_->ctx.load_verify_file(opts.ca_file);
         SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
     }
-    net::expect_peer_name(ssl, opts.host);
+    if (!net::expect_peer_name(ssl, opts.host))
+        throw std::runtime_error("cannot set the TLS peer name " + opts.host);
     try {
         impl_->run(impl_->connect(port));
     } catch (const boost::system::system_error& e) {

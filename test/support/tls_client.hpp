@@ -20,10 +20,11 @@ struct test_pki
     test_pki& operator=(const test_pki&) = delete;
 
     std::string dir;
-    std::string ca;                      ///< PEM: the CA that signed both node certificates
-    std::string cert, key;               ///< CN=node-one, SAN IP:127.0.0.1, DNS:localhost
-    std::string second_cert, second_key; ///< CN=node-two, same names, same CA
-    std::string other_ca;                ///< PEM: a CA that signed nothing here
+    std::string ca;                            ///< PEM: the CA that signed both node certificates
+    std::string cert, key;                     ///< CN=node-one, SAN IP:127.0.0.1, DNS:localhost
+    std::string second_cert, second_key;       ///< CN=node-two, same names, same CA
+    std::string name_only_cert, name_only_key; ///< CN=node-three, DNS:localhost only (no IP entry)
+    std::string other_ca;                      ///< PEM: a CA that signed nothing here
 };
 
 struct https_options

@@ -38,7 +38,8 @@ struct peer_reply
 
 /// Whether a reply to a POST came from a beastchain peer that took the request, even if it
 /// refused the item (400 for a stale block is an answer). A 5xx, a 404 or 405 (no such route),
-/// or a non-JSON body (an HTML page) means the URL is down or is not a beastchain peer.
+/// a 426 (a TLS node refusing plain HTTP), or a non-JSON body (an HTML page) means nothing was
+/// delivered: the URL is down, needs https://, or is not a beastchain peer.
 bool answered_as_peer(const peer_reply& r) noexcept;
 
 /// What a peer request produced: a reply, or a one-line reason it failed.
