@@ -8,8 +8,6 @@
 
 namespace beastchain::net {
 
-namespace {
-
 std::string source_key(const boost::asio::ip::address& mapped)
 {
     const boost::asio::ip::address a = unmapped(mapped);
@@ -19,8 +17,6 @@ std::string source_key(const boost::asio::ip::address& mapped)
     std::fill(bytes.begin() + 8, bytes.end(), 0);
     return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
-
-} // namespace
 
 client_budget::client_budget(client_budget_settings s, std::size_t prune_above)
     : settings_(s)

@@ -266,20 +266,9 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
     }
 }
 
-/// Where a failed handshake is logged once: the IPv4 address, or the /64 of an IPv6 one (one
-/// host holds a whole /64, so per-address keys would let it fill the set).
-std::string source_key(const asio::ip::address& a)
-{
-    const auto plain = unmapped(a);
-    if (plain.is_v4())
-        return plain.to_string();
-    auto bytes = plain.to_v6().to_bytes();
-    std::fill(bytes.begin() + 8, bytes.end(), 0);
-    return asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
-/// One line per source per hour (bounded: past 1,024 sources in an hour further failures are
-/// not logged), so a client retrying a bad handshake in a loop cannot flood the log.
+/// One line per source (source_key: one host usually holds a whole IPv6 /64) per hour (bounded: past 1,024
+/// sources in an hour further failures are not logged), so a client retrying a bad handshake in a loop cannot
+/// flood the log.
 void log_failed_handshake(http_server::state& st, const client& from, const boost::system::error_code& ec)
 {
     const auto now = std::chrono::steady_clock::now();

@@ -30,6 +30,21 @@ boost::json::value http_result::json() const
     return boost::json::parse(body);
 }
 
+http_result to_result(http::response<http::string_body>&& res)
+{
+    http_result out;
+    out.status = res.result_int();
+    out.body = std::move(res.body());
+    for (const auto& f : res) {
+        std::string name(f.name_string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+            return std::tolower(c);
+        });
+        out.headers[name] = std::string(f.value());
+    }
+    return out;
+}
+
 http_result http_call(
     std::uint16_t port,
     const std::string& method,
@@ -77,18 +92,7 @@ http_result http_call(
     ioc.run();
     if (failure)
         throw std::runtime_error(method + " " + target + " failed: " + failure.message());
-    auto res = parser.release();
-    http_result out;
-    out.status = res.result_int();
-    out.body = std::move(res.body());
-    for (const auto& f : res) {
-        std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-            return std::tolower(c);
-        });
-        out.headers[name] = std::string(f.value());
-    }
-    return out;
+    return to_result(parser.release());
 }
 
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout)

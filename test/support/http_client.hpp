@@ -1,6 +1,8 @@
 // A blocking HTTP/1.1 test client with a deadline, built on Beast; parses JSON replies.
 #pragma once
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -17,6 +19,9 @@ struct http_result
     std::map<std::string, std::string> headers; ///< lower-case names
     boost::json::value json() const;            ///< throws if the body is not JSON
 };
+
+/// A parsed reply as tests read it: status, body, and headers by lower-case name.
+http_result to_result(boost::beast::http::response<boost::beast::http::string_body>&& res);
 
 /// One request on a fresh connection. Throws std::runtime_error on network failure or timeout.
 http_result http_call(

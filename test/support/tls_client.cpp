@@ -15,7 +15,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -185,17 +184,8 @@ struct https_connection::impl
         http::response_parser<http::string_body> parser;
         parser.body_limit(256 * 1024 * 1024);
         co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
-        auto res = parser.release();
         https_result out;
-        out.status = res.result_int();
-        out.body = std::move(res.body());
-        for (const auto& f : res) {
-            std::string name(f.name_string());
-            std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-                return std::tolower(c);
-            });
-            out.headers[name] = std::string(f.value());
-        }
+        static_cast<http_result&>(out) = to_result(parser.release());
         out.peer_subject = subject;
         co_return out;
     }

@@ -23,6 +23,10 @@ struct client_budget_settings
     bool limit_loopback = false;
 };
 
+/// The source an address counts as: the IPv4 address (mapped forms unwrapped), or the IPv6 /64
+/// it lies in, as text. Every per-source rule keys on this.
+std::string source_key(const boost::asio::ip::address& a);
+
 /**
  * What each source address may still do. A source is an IPv4 address or an IPv6 /64 (one
  * host usually holds a whole /64, so counting single IPv6 addresses would count nothing).
