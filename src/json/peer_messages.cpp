@@ -149,25 +149,12 @@ void encode_status(bj::object& o, const peer_status& st)
     o["tip_hash"] = core::to_hex(st.tip_hash);
 }
 
-std::string encode_blocks_page(
-    std::uint64_t from, const core::chain_entry& tip, std::span<const std::string* const> blocks
-)
+std::string blocks_page_tail(std::uint64_t from, const core::chain_entry& tip)
 {
-    std::size_t bytes = 128;
-    for (const auto* b : blocks)
-        bytes += b->size() + 1;
-    std::string body;
-    body.reserve(bytes);
-    body += "{\"blocks\":[";
-    for (std::size_t i = 0; i < blocks.size(); ++i) {
-        if (i > 0)
-            body += ',';
-        body += *blocks[i];
-    }
-    body += "],\"from\":" + std::to_string(from);
-    body += ",\"height\":" + std::to_string(tip.blk.index);
-    body += ",\"tip_hash\":\"" + core::to_hex(tip.hash) + "\"}";
-    return body;
+    std::string tail = "],\"from\":" + std::to_string(from);
+    tail += ",\"height\":" + std::to_string(tip.blk.index);
+    tail += ",\"tip_hash\":\"" + core::to_hex(tip.hash) + "\"}";
+    return tail;
 }
 
 std::string blocks_from_target(std::uint64_t from, std::size_t limit)

@@ -9,7 +9,7 @@
 
 namespace beastchain::net {
 
-response json_response(http::status status, std::string body)
+response json_response(http::status status, reply_body::value_type body)
 {
     response res{status, 11};
     res.set(http::field::content_type, "application/json");

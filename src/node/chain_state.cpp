@@ -1,14 +1,9 @@
 // chain_state: ledger changes become records, durability tickets and published events.
 #include "chain_state.hpp"
 
-#include <beastchain/json/conversions.hpp>
-#include <beastchain/json/peer_messages.hpp>
-#include <beastchain/json/text.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/clock.hpp>
-
-#include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -16,16 +11,7 @@
 
 namespace beastchain::node {
 
-namespace {
-
-constexpr std::size_t page_bytes = 8 * 1024 * 1024; ///< a /blocks page stops growing past this
-
-std::string serialize_entry(const core::chain_entry& e)
-{
-    return json::to_text(boost::json::value_from(e)); // plain-decimal timestamps
-}
-
-} // namespace
+namespace {} // namespace
 
 chain_state::chain_state(asio::io_context& ioc, const config& cfg)
     : cfg_(cfg)
@@ -83,9 +69,7 @@ void chain_state::load_state(std::vector<storage::record> records)
         {
             self.replaying_ = false;
             self.events_.clear();
-            self.chain_cache_.reset();
-            self.entry_json_.clear();
-            self.header_hex_.clear();
+            self.text_.clear();
         }
         replay_scope(const replay_scope&) = delete;
         replay_scope& operator=(const replay_scope&) = delete;
@@ -220,7 +204,7 @@ void chain_state::on_transaction_accepted(const core::transaction& tx)
 
 void chain_state::on_block_connected(const core::chain_entry& e)
 {
-    chain_cache_.reset();
+    text_.grew();
     storage::record r;
     r.type = storage::record_type::block_connected;
     r.blocks.push_back({e.blk, e.hash});
@@ -231,9 +215,7 @@ void chain_state::on_block_connected(const core::chain_entry& e)
 
 void chain_state::on_chain_replaced(std::size_t fork_index, std::span<const core::block>)
 {
-    chain_cache_.reset();
-    entry_json_.resize(std::min(entry_json_.size(), fork_index)); // later blocks changed
-    header_hex_.resize(std::min(header_hex_.size(), fork_index));
+    text_.truncate(fork_index); // later blocks changed
     // The store writes it as begin, one frame per block, commit: a crash leaves either chain.
     storage::record r;
     r.type = storage::record_type::chain_replaced;
@@ -303,95 +285,22 @@ storage::store::stats chain_state::storage_statistics() const
 
 const std::string& chain_state::entry_json(std::size_t i)
 {
-    const auto& entries = ledger_.best_chain().entries();
-    while (entry_json_.size() <= i)
-        entry_json_.push_back(serialize_entry(entries[entry_json_.size()]));
-    return entry_json_[i];
+    return *text_.entry(ledger_.best_chain().entries(), i);
 }
 
-std::shared_ptr<const std::string> chain_state::chain_array()
+std::shared_ptr<const net::joined_text> chain_state::chain_array()
 {
-    if (!chain_cache_) {
-        const std::size_t n = ledger_.best_chain().size();
-        std::size_t bytes = 2;
-        for (std::size_t i = 0; i < n; ++i)
-            bytes += entry_json(i).size() + 1;
-        std::string s;
-        s.reserve(bytes);
-        s += '[';
-        for (std::size_t i = 0; i < n; ++i) {
-            if (i > 0)
-                s += ',';
-            s += entry_json_[i];
-        }
-        s += ']';
-        chain_cache_ = std::make_shared<const std::string>(std::move(s));
-    }
-    return chain_cache_;
+    return text_.blocks(ledger_.best_chain().entries());
 }
 
-std::optional<std::uint64_t> chain_state::page_start(const blocks_query& q) const
+std::optional<net::reply_body::value_type> chain_state::blocks_page(const blocks_query& q)
 {
-    if (q.locator.empty())
-        return q.from.value_or(0);
-    const auto& entries = ledger_.best_chain().entries();
-    const auto on_our_chain = [&](const auto& loc) {
-        return loc.first < entries.size() && entries[loc.first].hash == loc.second;
-    };
-    const auto it = std::find_if(q.locator.begin(), q.locator.end(), on_our_chain);
-    if (it == q.locator.end())
-        return std::nullopt;
-    return it->first + 1;
-}
-
-const std::string& chain_state::header_hex(std::size_t i)
-{
-    // Filled where asked, not from genesis: a first request near the tip of a long chain costs
-    // what it returns (a Merkle root per header), not a stall over the whole chain.
-    const auto& entries = ledger_.best_chain().entries();
-    if (header_hex_.size() < entries.size())
-        header_hex_.resize(entries.size());
-    if (header_hex_[i].empty()) {
-        const core::block& b = entries[i].blk;
-        header_hex_[i] = core::to_hex(core::serialize_header(b, core::merkle_root(b.transactions)));
-    }
-    return header_hex_[i];
+    return text_.blocks_page(ledger_.best_chain().entries(), q);
 }
 
 std::optional<std::string> chain_state::headers_page(const blocks_query& q)
 {
-    const auto start = page_start(q);
-    if (!start)
-        return std::nullopt;
-    const auto& entries = ledger_.best_chain().entries();
-    const std::uint64_t end = std::min<std::uint64_t>(entries.size(), *start + q.limit);
-    for (std::uint64_t i = *start; i < end; ++i)
-        header_hex(i); // fill first: resizing the cache moves its strings
-    std::vector<const std::string*> page;
-    for (std::uint64_t i = *start; i < end; ++i)
-        page.push_back(&header_hex_[i]);
-    return json::encode_headers_page(*start, entries.back(), page);
-}
-
-std::optional<std::string> chain_state::blocks_page(const blocks_query& q)
-{
-    const auto& entries = ledger_.best_chain().entries();
-    const auto first = page_start(q);
-    if (!first)
-        return std::nullopt;
-    const std::uint64_t start = *first;
-    // Decide the page first: filling the cache may move its strings, so pointers come after.
-    std::uint64_t end = start;
-    for (std::size_t bytes = 0; end < entries.size() && end - start < q.limit; ++end) {
-        if (end > start && bytes > page_bytes)
-            break;
-        bytes += entry_json(end).size() + 1;
-    }
-    std::vector<const std::string*> page;
-    page.reserve(end - start);
-    for (std::uint64_t i = start; i < end; ++i)
-        page.push_back(&entry_json_[i]);
-    return json::encode_blocks_page(start, entries.back(), page);
+    return text_.headers_page(ledger_.best_chain().entries(), q);
 }
 
 } // namespace beastchain::node

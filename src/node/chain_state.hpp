@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "chain_text.hpp"
 #include "strand_ops.hpp"
 
 namespace beastchain::node {
@@ -90,10 +91,10 @@ public:
 
     /// Block `i` of the best chain as JSON, from the per-block cache.
     const std::string& entry_json(std::size_t i);
-    /// The best chain as a JSON array, rebuilt only after the chain changed.
-    std::shared_ptr<const std::string> chain_array();
+    /// The best chain's blocks, shared text joined by commas (the inside of `/chain`'s array).
+    std::shared_ptr<const net::joined_text> chain_array();
     /// A `/blocks` page; nullopt when no locator block is on our chain.
-    std::optional<std::string> blocks_page(const blocks_query& q);
+    std::optional<net::reply_body::value_type> blocks_page(const blocks_query& q);
     /// A `/headers` page (the same query); nullopt when no locator block is on our chain.
     std::optional<std::string> headers_page(const blocks_query& q);
 
@@ -117,10 +118,6 @@ private:
     void write_record(const storage::record& r);
     void publish(const std::string& origin);
     void schedule_recovery();
-    /// Where a page starts: `q.from`, or after the first locator block on our chain.
-    std::optional<std::uint64_t> page_start(const blocks_query& q) const;
-    /// Block `i`'s header as hex, from the per-block cache (filled lazily, like entry_json_).
-    const std::string& header_hex(std::size_t i);
 
     void on_transaction_accepted(const core::transaction& tx) override;
     void on_block_connected(const core::chain_entry& e) override;
@@ -136,11 +133,7 @@ private:
     std::vector<pending_event> events_; ///< what the ledger call in progress changed
     bool replaying_ = false;
     durability_ticket pending_ticket_;
-    std::shared_ptr<const std::string> chain_cache_; ///< serialized chain array; reset on change
-    /// Serialized blocks of the best chain, a prefix of it (filled lazily). Blocks never change,
-    /// so a new tip costs one serialization and /chain is a concatenation, not a re-encoding.
-    std::vector<std::string> entry_json_;
-    std::vector<std::string> header_hex_; ///< per block of the best chain; empty until asked for
+    chain_text text_; ///< serialized views of the best chain
 };
 
 } // namespace beastchain::node

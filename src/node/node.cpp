@@ -264,7 +264,7 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
     co_return co_await self->durably(std::move(apply));
 }
 
-asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> node::chain_json()
+asio::awaitable<std::pair<std::shared_ptr<const net::joined_text>, std::size_t>> node::chain_json()
 {
     impl* self = impl_.get();
     auto read = [self] {
@@ -273,10 +273,10 @@ asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> node
     co_return co_await on_strand(self->chain.strand(), std::move(read));
 }
 
-asio::awaitable<node_result<std::string>> node::blocks_json(blocks_query q)
+asio::awaitable<node_result<net::reply_body::value_type>> node::blocks_json(blocks_query q)
 {
     impl* self = impl_.get();
-    auto page = [self, q = std::move(q)]() -> node_result<std::string> {
+    auto page = [self, q = std::move(q)]() -> node_result<net::reply_body::value_type> {
         if (auto body = self->chain.blocks_page(q))
             return std::move(*body);
         return node_error{node_errc::no_common_block, "none of the locator's blocks is on this node's chain"};

@@ -49,10 +49,10 @@ struct blocks_page
     std::vector<core::block> blocks;
     std::vector<std::optional<core::hash256>> claimed_hashes;
 };
-/// `blocks` are already serialized (the node's per-block cache), so a page is a concatenation.
-std::string encode_blocks_page(
-    std::uint64_t from, const core::chain_entry& tip, std::span<const std::string* const> blocks
-);
+/// A page is written as this head, the serialized blocks joined by commas (the node's shared
+/// per-block text, never copied), and `blocks_page_tail`.
+inline constexpr std::string_view blocks_page_head = "{\"blocks\":[";
+std::string blocks_page_tail(std::uint64_t from, const core::chain_entry& tip);
 decoded<blocks_page> decode_blocks_page(const boost::json::value& jv, std::size_t max_blocks);
 
 /// The request target for a page of blocks from a height.

@@ -1,6 +1,8 @@
 // HTTP message types and JSON reply helpers shared by the server, the router and the handlers.
 #pragma once
 
+#include <beastchain/net/reply_body.hpp>
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -15,10 +17,11 @@ namespace beastchain::net {
 namespace http = boost::beast::http;
 
 using request = http::request<http::string_body>;
-using response = http::response<http::string_body>;
+/// Replies share large bodies (the chain, block pages) instead of copying them: reply_body.
+using response = http::response<reply_body>;
 
 /// A reply with a JSON body (already serialized) and `Content-Type: application/json`.
-response json_response(http::status status, std::string body);
+response json_response(http::status status, reply_body::value_type body);
 
 /// The uniform error shape: `{"error": ..., "detail": ...}` plus `"field"` when one field is to blame.
 response error_response(

@@ -72,7 +72,7 @@ public:
     boost::asio::awaitable<node_result<std::string>> mine();
 
     /// The best chain as a JSON array, and its length.
-    boost::asio::awaitable<std::pair<std::shared_ptr<const std::string>, std::size_t>> chain_json();
+    boost::asio::awaitable<std::pair<std::shared_ptr<const net::joined_text>, std::size_t>> chain_json();
 
     /// Adds a peer (persisted) and, when it is new, tells it our address so the link is two-way.
     /// `announced`: the peer announced its own address (its origin header names it), rather than
@@ -100,7 +100,7 @@ public:
 
     /// A page of blocks as `{"blocks":[...],"from":F,"height":H,"tip_hash":...}`;
     /// no_common_block when no locator block is on our chain.
-    boost::asio::awaitable<node_result<std::string>> blocks_json(blocks_query q);
+    boost::asio::awaitable<node_result<net::reply_body::value_type>> blocks_json(blocks_query q);
     /// The same page as headers: `{"from":F,"headers":["<hex>",...],"height":H}`.
     boost::asio::awaitable<node_result<std::string>> headers_json(blocks_query q);
 

@@ -3,6 +3,7 @@
 
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/ledger.hpp>
+#include <beastchain/net/reply_body.hpp>
 #include <beastchain/node/errors.hpp>
 
 #include <cstdint>
@@ -81,7 +82,7 @@ struct sync_outcome
         replaced
     };
     result status = result::no_neighbour_chain;
-    std::shared_ptr<const std::string> chain_json; ///< our chain after the sync, a JSON array
+    std::shared_ptr<const net::joined_text> chain_json; ///< our chain after the sync: its blocks
     std::vector<peer_failure> failed;
 };
 

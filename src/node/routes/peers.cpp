@@ -109,10 +109,9 @@ asio::awaitable<response> sync_chain(node& n, const request&, const net::client&
     boost::json::array failed;
     for (const auto& f : out->failed)
         failed.push_back(boost::json::object{{"address", f.address}, {"reason", f.reason}});
-    std::string body = "{\"chain\":" + *out->chain_json;
-    body += ",\"message\":" + boost::json::serialize(boost::json::string(message));
-    body += ",\"peers_failed\":" + boost::json::serialize(failed) + "}";
-    co_return net::json_response(http::status::ok, std::move(body));
+    std::string tail = "],\"message\":" + boost::json::serialize(boost::json::string(message));
+    tail += ",\"peers_failed\":" + boost::json::serialize(failed) + "}";
+    co_return net::json_response(http::status::ok, {"{\"chain\":[", out->chain_json, std::move(tail)});
 }
 
 asio::awaitable<response> nodes(node& n, const request&, const net::client&)

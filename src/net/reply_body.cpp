@@ -1,0 +1,58 @@
+// reply_body: gathers a reply's owned and shared text into writev batches, copying none of it.
+#include <beastchain/net/reply_body.hpp>
+
+namespace beastchain::net {
+
+namespace {
+constexpr char comma[] = ",";
+}
+
+std::string reply_body::value_type::str() const
+{
+    std::string out;
+    out.reserve(size());
+    out += head_;
+    if (middle_)
+        for (std::size_t i = 0; i < middle_->parts.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            out += *middle_->parts[i];
+        }
+    out += tail_;
+    return out;
+}
+
+boost::optional<std::pair<reply_body::writer::const_buffers_type, bool>>
+reply_body::writer::get(boost::beast::error_code& ec)
+{
+    ec = {};
+    buffers out;
+    const auto add = [&](const void* data, std::size_t n) {
+        if (n > 0)
+            out.items[out.count++] = boost::asio::const_buffer(data, n);
+    };
+    if (stage_ == 0) {
+        add(v_.head_.data(), v_.head_.size());
+        stage_ = v_.middle_ ? 1 : 2;
+    }
+    if (stage_ == 1) {
+        const auto& parts = v_.middle_->parts;
+        // Two slots per part: its comma and its text.
+        for (; part_ < parts.size() && out.count + 2 <= batch; ++part_) {
+            if (part_ > 0)
+                add(comma, 1);
+            add(parts[part_]->data(), parts[part_]->size());
+        }
+        if (part_ == parts.size())
+            stage_ = 2;
+    }
+    if (stage_ == 2 && out.count < batch) {
+        add(v_.tail_.data(), v_.tail_.size());
+        stage_ = 3;
+    }
+    if (out.count == 0)
+        return boost::none;
+    return std::pair{out, stage_ != 3};
+}
+
+} // namespace beastchain::net
