@@ -13,10 +13,10 @@ std::string reply_body::value_type::str() const
     out.reserve(size());
     out += head_;
     if (middle_)
-        for (std::size_t i = 0; i < middle_->parts.size(); ++i) {
-            if (i > 0)
+        for (std::size_t i = 0; i < middle_->parts().size(); ++i) {
+            if (i > 0 && !middle_->own_commas())
                 out += ',';
-            out += *middle_->parts[i];
+            out += *middle_->parts()[i];
         }
     out += tail_;
     return out;
@@ -26,6 +26,9 @@ boost::optional<std::pair<reply_body::writer::const_buffers_type, bool>>
 reply_body::writer::get(boost::beast::error_code& ec)
 {
     ec = {};
+    // Beast writes the first batch after the header's buffers (status line, one per field), and
+    // Asio takes 64 per write: a full first batch would leave a short write for the rest.
+    const std::size_t limit = stage_ == 0 ? first_batch : batch;
     buffers out;
     const auto add = [&](const void* data, std::size_t n) {
         if (n > 0)
@@ -36,17 +39,18 @@ reply_body::writer::get(boost::beast::error_code& ec)
         stage_ = v_.middle_ ? 1 : 2;
     }
     if (stage_ == 1) {
-        const auto& parts = v_.middle_->parts;
-        // Two slots per part: its comma and its text.
-        for (; part_ < parts.size() && out.count + 2 <= batch; ++part_) {
-            if (part_ > 0)
+        const auto& parts = v_.middle_->parts();
+        const bool commas = !v_.middle_->own_commas();
+        // Up to two slots per part: its comma and its text.
+        for (; part_ < parts.size() && out.count + 2 <= limit; ++part_) {
+            if (part_ > 0 && commas)
                 add(comma, 1);
             add(parts[part_]->data(), parts[part_]->size());
         }
         if (part_ == parts.size())
             stage_ = 2;
     }
-    if (stage_ == 2 && out.count < batch) {
+    if (stage_ == 2 && out.count < limit) {
         add(v_.tail_.data(), v_.tail_.size());
         stage_ = 3;
     }

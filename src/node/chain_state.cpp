@@ -11,8 +11,6 @@
 
 namespace beastchain::node {
 
-namespace {} // namespace
-
 chain_state::chain_state(asio::io_context& ioc, const config& cfg)
     : cfg_(cfg)
     , strand_(asio::make_strand(ioc))

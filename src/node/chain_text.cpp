@@ -33,7 +33,7 @@ void chain_text::truncate(std::size_t fork_index)
     chain_.reset();
 }
 
-const net::shared_text& chain_text::entry(const entries& chain, std::size_t i)
+net::shared_text chain_text::entry(const entries& chain, std::size_t i)
 {
     while (entry_.size() <= i) {
         const auto& e = chain[entry_.size()];
@@ -47,15 +47,16 @@ std::shared_ptr<const net::joined_text> chain_text::blocks(const entries& chain)
 {
     if (chain_)
         return chain_;
-    // Blocks [from, to) as one text: few, large buffers make a reply few system calls.
+    // Blocks [from, to) as one text, with the comma that separates it from the blocks before:
+    // few, large buffers make a reply few system calls (and few TLS records).
     const auto joined = [&](std::size_t from, std::size_t to) {
-        std::size_t bytes = to - from - 1;
+        std::size_t bytes = to - from;
         for (std::size_t i = from; i < to; ++i)
             bytes += entry(chain, i)->size();
         std::string s;
         s.reserve(bytes);
         for (std::size_t i = from; i < to; ++i) {
-            if (i > from)
+            if (i > 0)
                 s += ',';
             s += *entry_[i];
         }
@@ -65,16 +66,12 @@ std::shared_ptr<const net::joined_text> chain_text::blocks(const entries& chain)
         const std::size_t from = full_runs_.size() * run_size;
         full_runs_.push_back(joined(from, from + run_size));
     }
-    auto list = std::make_shared<net::joined_text>();
-    list->parts = full_runs_;
+    auto list = std::make_shared<net::joined_text>(/*own_commas=*/true);
+    for (const auto& run : full_runs_)
+        list->add(run, run_size);
     const std::size_t tail_from = full_runs_.size() * run_size;
     if (tail_from < chain.size())
-        list->parts.push_back(joined(tail_from, chain.size()));
-    list->items = chain.size();
-    for (const auto& p : list->parts)
-        list->bytes += p->size();
-    if (!list->parts.empty())
-        list->bytes += list->parts.size() - 1; // the commas between parts
+        list->add(joined(tail_from, chain.size()), chain.size() - tail_from);
     chain_ = std::move(list);
     return chain_;
 }
@@ -127,11 +124,10 @@ chain_text::blocks_page(const entries& chain, const blocks_query& q)
         return std::nullopt;
     const std::uint64_t start = *first;
     auto list = std::make_shared<net::joined_text>();
-    for (std::uint64_t i = start; i < chain.size() && list->items < q.limit; ++i) {
-        if (list->items > 0 && list->bytes > page_bytes)
+    for (std::uint64_t i = start; i < chain.size() && list->items() < q.limit; ++i) {
+        if (list->items() > 0 && list->bytes() > page_bytes)
             break;
-        list->parts.push_back(entry(chain, i));
-        list->bytes += list->parts.back()->size() + (list->items++ > 0 ? 1 : 0);
+        list->add(entry(chain, i));
     }
     return net::reply_body::value_type(
         std::string(json::blocks_page_head), std::move(list), json::blocks_page_tail(start, chain.back())

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <beastchain/core/chain.hpp>
+#include <beastchain/net/joined_text.hpp>
 #include <beastchain/net/reply_body.hpp>
 #include <beastchain/node/outcomes.hpp>
 
@@ -16,8 +17,8 @@ namespace beastchain::node {
 /**
  * Serialized views of the best chain, filled lazily and kept until the blocks they describe
  * leave the chain. Blocks never change, so each is serialized once and its text is shared by
- * every reply: `/blocks` pages are lists of pointers to it, `/chain` is a list of
- * runs joined once, and a new tip appends to that list instead of rebuilding it.
+ * every reply: `/blocks` pages are lists of pointers to it, and `/chain` is a list
+ * of runs of blocks, each joined once: a new tip re-joins only the blocks after the last full run.
  *
  * @par Thread Safety
  * Called on the chain strand only. The texts and lists it hands out are immutable and may be read
@@ -36,7 +37,7 @@ public:
     void grew() { chain_.reset(); }
 
     /// Block `i` of `chain` as JSON.
-    const net::shared_text& entry(const entries& chain, std::size_t i);
+    net::shared_text entry(const entries& chain, std::size_t i);
     /// The whole chain's blocks, in order, for `[` ... `]`.
     std::shared_ptr<const net::joined_text> blocks(const entries& chain);
     /// A `/blocks` page; nullopt when no locator block is on `chain`.
@@ -56,7 +57,8 @@ private:
 
     std::vector<net::shared_text> entry_; ///< a prefix of the chain
     std::vector<std::string> header_hex_; ///< per block; empty until asked for
-    /// The text of each full run of `run_size` blocks from genesis (their commas included).
+    /// The text of each full run of `run_size` blocks from genesis, every run after the first
+    /// starting with the comma that follows the run before.
     std::vector<net::shared_text> full_runs_;
     std::shared_ptr<const net::joined_text> chain_; ///< the current list; null after a change
 };

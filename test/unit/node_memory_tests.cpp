@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(a_cancelled_waiter_is_dropped_and_shutdown_answers_the_runn
     BOOST_TEST((late.error().code == node_errc::not_mining));
     const auto synced = run(ioc, n.sync());
     BOOST_TEST_REQUIRE(synced.has_value());
-    BOOST_TEST(synced->chain_json->items == 1u); // genesis
+    BOOST_TEST(synced->chain_json->items() == 1u); // genesis
     BOOST_TEST(net::reply_body::value_type("[", synced->chain_json, "]").str().starts_with("[{"));
     BOOST_TEST(sync_runs(n) == 0u);
     const auto st = run(ioc, n.status());

@@ -1,6 +1,8 @@
 // A reply body that is owned text, or owned text around shared immutable pieces written in place.
 #pragma once
 
+#include <beastchain/net/joined_text.hpp>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -9,26 +11,10 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <string_view>
 #include <utility>
-#include <vector>
 
 namespace beastchain::net {
-
-/// Text published once and then only read, by any number of replies at a time.
-using shared_text = std::shared_ptr<const std::string>;
-
-/// Parts joined by commas. Immutable once built: replies on any thread read it while its owner
-/// builds the next one. Large parts keep a reply to few buffers: Asio hands the kernel at most 64
-/// per write, so a list of many small parts would cost many system calls.
-struct joined_text
-{
-    std::vector<shared_text> parts;
-    std::size_t items = 0; ///< what the parts hold (blocks), for the owner's bookkeeping
-    std::size_t bytes = 0; ///< the parts and the commas between them
-};
 
 /// A Beast body for replies. Most replies are one owned string (`head`). Large ones (`/chain`,
 /// `/blocks` pages) put the shared pieces between an owned `head` and `tail`, so a reply costs a
@@ -57,11 +43,10 @@ struct reply_body
             tail_.clear();
             return *this;
         }
+        value_type& operator=(const char* text) { return *this = std::string(text); }
 
-        std::size_t size() const { return head_.size() + (middle_ ? middle_->bytes : 0) + tail_.size(); }
+        std::size_t size() const { return head_.size() + (middle_ ? middle_->bytes() : 0) + tail_.size(); }
         bool empty() const { return size() == 0; }
-        /// Bytes of shared text this reply keeps alive (counted in /metrics while it is written).
-        std::size_t shared_bytes() const { return middle_ ? middle_->bytes : 0; }
         /// The whole text as one string: a copy, for tests and logs, never for the wire.
         std::string str() const;
 
@@ -74,11 +59,13 @@ struct reply_body
 
     static std::uint64_t size(const value_type& v) { return v.size(); }
 
-    /// Hands Beast up to `batch` buffers at a time (Asio's limit for one write).
+    /// Hands Beast up to `batch` buffers at a time (Asio's limit for one write); fewer the first
+    /// time, when Beast sends them after the header's own buffers.
     class writer
     {
     public:
         static constexpr std::size_t batch = 64;
+        static constexpr std::size_t first_batch = batch - 16;
         struct buffers
         {
             using value_type = boost::asio::const_buffer;

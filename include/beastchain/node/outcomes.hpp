@@ -3,7 +3,7 @@
 
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/ledger.hpp>
-#include <beastchain/net/reply_body.hpp>
+#include <beastchain/net/joined_text.hpp>
 #include <beastchain/node/errors.hpp>
 
 #include <cstdint>
