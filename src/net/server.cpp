@@ -133,4 +133,9 @@ std::size_t http_server::active_sessions() const noexcept
     return state_->sessions.load();
 }
 
+const write_load& http_server::writing() const noexcept
+{
+    return state_->writing;
+}
+
 } // namespace beastchain::net

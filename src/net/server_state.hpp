@@ -68,6 +68,7 @@ struct http_server::state
     request_observer observer;
     server_tls* tls; ///< null: plain HTTP only
     std::atomic<std::size_t> sessions{0};
+    write_load writing; ///< replies being written, for /metrics
     std::atomic<bool> stopping{false};
     // Touched only on the I/O thread (accept loop, sessions, stop()).
     client_budget budget;

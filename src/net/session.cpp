@@ -108,6 +108,30 @@ std::optional<response> reply_for_read_error(const boost::system::error_code& ec
     return std::nullopt; // timeouts, resets: nobody to answer
 }
 
+/// Counts a reply in `load` for as long as it is being written, however the write ends.
+class writing_scope
+{
+public:
+    writing_scope(write_load& load, std::uint64_t bytes)
+        : load_(load)
+        , bytes_(bytes)
+    {
+        load_.replies.fetch_add(1, std::memory_order_relaxed);
+        load_.bytes.fetch_add(bytes_, std::memory_order_relaxed);
+    }
+    ~writing_scope()
+    {
+        load_.replies.fetch_sub(1, std::memory_order_relaxed);
+        load_.bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+    }
+    writing_scope(const writing_scope&) = delete;
+    writing_scope& operator=(const writing_scope&) = delete;
+
+private:
+    write_load& load_;
+    std::uint64_t bytes_;
+};
+
 template <class Stream>
 asio::awaitable<void> write_response(Stream& stream, response& res, const server_limits& limits)
 {
@@ -257,7 +281,10 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
         }
         if (st->stopping.load(std::memory_order_relaxed))
             res.keep_alive(false); // tell the client this connection is going away
-        co_await write_response(stream, res, limits);
+        {
+            const writing_scope counted(st->writing, res.body().size());
+            co_await write_response(stream, res, limits);
+        }
         if (st->observer)
             st->observer(req, res, std::chrono::steady_clock::now() - started);
         busy = false;

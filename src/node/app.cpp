@@ -314,6 +314,7 @@ int run(int argc, const char* const argv[])
                 return;
             }
             live = owned.get();
+            live->stats().watch_writes(&server.writing());
             serve(*live, cfg, endpoint, routes, status_timer, cookie_token, cookie_written);
         });
     });

@@ -1,4 +1,5 @@
 // Prometheus text rendering: HELP and TYPE for every family, cumulative histogram buckets.
+#include <beastchain/net/server.hpp>
 #include <beastchain/node/metrics.hpp>
 
 #include <sstream>
@@ -101,6 +102,20 @@ std::string metrics::render(const gauges& g) const
            << h.count << '\n';
         os << "beastchain_http_request_duration_seconds_sum{route=\"" << route << "\"} " << h.sum << '\n';
         os << "beastchain_http_request_duration_seconds_count{route=\"" << route << "\"} " << h.count << '\n';
+    }
+
+    if (writes_ != nullptr) {
+        family("beastchain_http_replies_writing", "gauge", "Replies being written to clients now.");
+        os << "beastchain_http_replies_writing " << writes_->replies.load(std::memory_order_relaxed) << '\n';
+        family(
+            "beastchain_http_reply_bytes_writing",
+            "gauge",
+            "Bytes of the replies being written now: what slow readers hold (shared chain text counts once "
+            "per "
+            "reply, so an upper bound)."
+        );
+        os << "beastchain_http_reply_bytes_writing " << writes_->bytes.load(std::memory_order_relaxed)
+           << '\n';
     }
 
     family("beastchain_chain_height", "gauge", "Index of the best chain's tip.");

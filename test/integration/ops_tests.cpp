@@ -1,6 +1,7 @@
 // Operations: health, status and metrics endpoints, systemd notifications, graceful shutdown under load.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -181,6 +182,47 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_exits_0_and_keeps_every_acknowledged_tra
     chain = chain_of(node);
     for (const auto& id : acked)
         BOOST_TEST_REQUIRE(count_in_chain(chain, id) == 1, id);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_what_slow_readers_hold)
+{
+    // A reader that asks for the whole chain and never reads: its reply stays in writing, and
+    // /metrics counts it, exactly, until the reader goes away.
+    temp_data_dir dir;
+    const auto gen = run_program(
+        BEASTCHAIN_GEN_CHAIN_BINARY,
+        {"--data-dir", dir.path, "--blocks", "2000", "--transactions-per-block", "20"},
+        std::chrono::seconds(120)
+    );
+    BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
+    node_process node(quick_node({"--data-dir", dir.path, "--difficulty", "1"}));
+    const std::size_t chain_bytes = http_get(node.port(), "/chain").body.size();
+    BOOST_TEST_REQUIRE(chain_bytes > 6'000'000u); // more than the kernel buffers take (4 MiB send)
+    const auto writing = [&] {
+        const std::string m = http_get(node.port(), "/metrics").body;
+        return std::pair{
+            metric_value(m, "beastchain_http_replies_writing"),
+            metric_value(m, "beastchain_http_reply_bytes_writing")};
+    };
+    BOOST_TEST(writing().first == 0.0);
+
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket slow(ioc);
+    slow.open(boost::asio::ip::tcp::v4());
+    slow.set_option(boost::asio::socket_base::receive_buffer_size(4096));
+    slow.connect({boost::asio::ip::make_address("127.0.0.1"), node.port()});
+    const std::string req = "GET /chain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    boost::asio::write(slow, boost::asio::buffer(req));
+    BOOST_TEST(wait_until([&] { return writing().first == 1.0; }), "replies writing: " << writing().first);
+    BOOST_TEST(writing().second == static_cast<double>(chain_bytes));
+
+    slow.close();
+    BOOST_TEST(
+        wait_until([&] {
+            return writing() == std::pair{0.0, 0.0};
+        }),
+        "after close: " << writing().second
+    );
 }
 
 BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_do_not_delay_shutdown)

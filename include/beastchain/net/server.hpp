@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +34,14 @@ struct server_limits
     std::size_t max_connections = 4096;
     /// Per-source connection cap and write rate (429 beyond them); loopback exempt by default.
     client_budget_settings per_source;
+};
+
+/// Replies being written right now and their bytes: what slow readers hold. Shared text (the
+/// chain) counts once per reply, so `bytes` is an upper bound of the memory they keep alive.
+struct write_load
+{
+    std::atomic<std::uint64_t> replies{0};
+    std::atomic<std::uint64_t> bytes{0};
 };
 
 /**
@@ -74,6 +83,8 @@ public:
     void stop();
 
     std::size_t active_sessions() const noexcept;
+    /// Lives as long as the server; read from any thread.
+    const write_load& writing() const noexcept;
 
     struct state; // shared with the accept loop and sessions, which may outlive a stop()
 

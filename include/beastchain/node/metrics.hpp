@@ -9,6 +9,10 @@
 #include <string_view>
 #include <vector>
 
+namespace beastchain::net {
+struct write_load;
+}
+
 namespace beastchain::node {
 
 /// Point-in-time values the node reads from its strand when rendering.
@@ -47,6 +51,10 @@ public:
     /// Items dropped from a full relay queue.
     void relay_dropped(std::uint64_t n);
 
+    /// Export the server's replies in writing too; `w` must outlive this object's renders.
+    /// Called once, before requests are served.
+    void watch_writes(const net::write_load* w) { writes_ = w; }
+
     /// The Prometheus text exposition (version 0.0.4).
     std::string render(const gauges& g) const;
 
@@ -67,6 +75,7 @@ private:
     std::uint64_t mined_ = 0, received_ = 0, sync_runs_ = 0, sync_failures_ = 0;
     std::uint64_t peer_requests_ = 0, peer_bytes_ = 0, relayed_txs_ = 0, relayed_blocks_ = 0,
                   relay_dropped_ = 0;
+    const net::write_load* writes_ = nullptr;
 };
 
 } // namespace beastchain::node
