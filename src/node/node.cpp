@@ -264,11 +264,11 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
     co_return co_await self->durably(std::move(apply));
 }
 
-asio::awaitable<std::pair<std::shared_ptr<const net::joined_text>, std::size_t>> node::chain_json()
+asio::awaitable<std::shared_ptr<const net::joined_text>> node::chain_json()
 {
     impl* self = impl_.get();
     auto read = [self] {
-        return std::pair{self->chain.chain_array(), self->chain.ledger().best_chain().size()};
+        return self->chain.chain_array();
     };
     co_return co_await on_strand(self->chain.strand(), std::move(read));
 }

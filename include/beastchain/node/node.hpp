@@ -71,8 +71,8 @@ public:
     /// The value is the new block, serialized.
     boost::asio::awaitable<node_result<std::string>> mine();
 
-    /// The best chain as a JSON array, and its length.
-    boost::asio::awaitable<std::pair<std::shared_ptr<const net::joined_text>, std::size_t>> chain_json();
+    /// The best chain's blocks as shared JSON text; `items()` is the chain's length.
+    boost::asio::awaitable<std::shared_ptr<const net::joined_text>> chain_json();
 
     /// Adds a peer (persisted) and, when it is new, tells it our address so the link is two-way.
     /// `announced`: the peer announced its own address (its origin header names it), rather than

@@ -86,11 +86,10 @@ asio::awaitable<response> mine(node& n, const request&, const net::client&)
 
 asio::awaitable<response> chain(node& n, const request&, const net::client&)
 {
-    auto [blocks, length] = co_await n.chain_json();
+    auto blocks = co_await n.chain_json();
     // The blocks are the chain's shared text: this reply holds them, it does not copy them.
-    co_return net::json_response(
-        http::status::ok, {"{\"chain\":[", std::move(blocks), "],\"length\":" + std::to_string(length) + "}"}
-    );
+    std::string tail = "],\"length\":" + std::to_string(blocks->items()) + "}";
+    co_return net::json_response(http::status::ok, {"{\"chain\":[", std::move(blocks), std::move(tail)});
 }
 
 asio::awaitable<response> blocks(node& n, const request& req, const net::client&)
