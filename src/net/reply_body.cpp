@@ -9,16 +9,15 @@ constexpr char comma[] = ",";
 
 std::string reply_body::value_type::str() const
 {
+    // Exactly what goes on the wire: the writer is the one place that joins the parts.
+    const boost::beast::http::response_header<> unused;
+    writer w(unused, *this);
+    boost::beast::error_code ec;
     std::string out;
     out.reserve(size());
-    out += head_;
-    if (middle_)
-        for (std::size_t i = 0; i < middle_->parts().size(); ++i) {
-            if (i > 0 && !middle_->own_commas())
-                out += ',';
-            out += *middle_->parts()[i];
-        }
-    out += tail_;
+    while (const auto batch = w.get(ec))
+        for (const auto& b : batch->first)
+            out.append(static_cast<const char*>(b.data()), b.size());
     return out;
 }
 
