@@ -110,9 +110,8 @@ std::string metrics::render(const gauges& g) const
         family(
             "beastchain_http_reply_bytes_writing",
             "gauge",
-            "Bytes of the replies being written now: what slow readers hold (shared chain text counts once "
-            "per "
-            "reply, so an upper bound)."
+            "Bytes of the replies being written now: what slow readers hold "
+            "(shared chain text counts once per reply, so an upper bound)."
         );
         os << "beastchain_http_reply_bytes_writing " << writes_->bytes.load(std::memory_order_relaxed)
            << '\n';
