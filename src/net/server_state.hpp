@@ -5,10 +5,13 @@
 #include <beastchain/net/tls.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,12 +20,17 @@
 
 namespace beastchain::net {
 
-/// A live session as the server sees it, so stop() can close the idle ones. The pointers refer
-/// to the session coroutine's locals and are removed before the coroutine ends.
+/// A live session as the server sees it, so stop() can close the idle ones. Shared by the
+/// registry and the session, but its fields are read and written only on the session's strand:
+/// stop() posts there rather than touching the stream from whichever thread it runs on.
 struct session_handle
 {
-    detail::tcp_stream* stream; ///< the TCP layer (under TLS when the session is secured)
-    const bool* busy;
+    explicit session_handle(boost::asio::any_io_executor ex)
+        : strand(std::move(ex))
+    {}
+    boost::asio::any_io_executor strand;
+    detail::tcp_stream* stream = nullptr; ///< the TCP layer (under TLS when secured); null once ended
+    bool busy = false;
 };
 
 struct http_server::state
@@ -35,7 +43,8 @@ struct http_server::state
         request_observer o,
         server_tls* t
     )
-        : acceptor(ex)
+        : io(ex)
+        , acceptor(boost::asio::make_strand(ex))
         , routes(r)
         , limits(l)
         , access(a)
@@ -59,9 +68,10 @@ struct http_server::state
     }
 
     /// Handshakes in progress at once, node-wide; beyond it a ClientHello is closed unanswered,
-    /// so a flood from many sources costs a bounded share of the I/O thread and of memory.
+    /// so a flood from many sources costs a bounded share of the I/O threads and of memory.
     static constexpr std::size_t max_handshakes_in_progress = 64;
-    boost::asio::ip::tcp::acceptor acceptor;
+    boost::asio::any_io_executor io; ///< the I/O threads' executor; each connection gets a strand of it
+    boost::asio::ip::tcp::acceptor acceptor; ///< on a strand of its own: the accept loop and stop()
     const router& routes;
     server_limits limits;
     const access_policy& access;
@@ -70,11 +80,14 @@ struct http_server::state
     std::atomic<std::size_t> sessions{0};
     write_load writing; ///< replies being written, for /metrics
     std::atomic<bool> stopping{false};
-    // Touched only on the I/O thread (accept loop, sessions, stop()).
+    // Shared by the accept loop, every session and stop(), on any I/O thread: behind `mutex`.
+    // Each is held for a table lookup, once per connection or side-effecting request, never
+    // across a wait.
+    std::mutex mutex;
     client_budget budget;
     client_budget handshakes;
     std::size_t handshakes_in_progress = 0;
-    std::unordered_map<std::uint64_t, session_handle> live;
+    std::unordered_map<std::uint64_t, std::shared_ptr<session_handle>> live;
     std::uint64_t next_id = 0;
     /// Sources whose failed handshake was logged (IPv4 address or IPv6 /64), so a client that
     /// retries in a loop writes one line, not one per attempt. Bounded, and forgotten hourly so

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <tuple>
 
+#include "handshake.hpp"
 #include "server_state.hpp"
 #include "tls_stream.hpp"
 
@@ -54,8 +55,8 @@ struct connection
     beast::flat_buffer buffer;
     client from;
     std::uint64_t id = 0;
-    bool busy = false;
-    bool deadline_set = false;  ///< the first request's headers are already under a deadline
+    std::shared_ptr<session_handle> handle; ///< what stop() sees: the stream, and whether it is busy
+    bool deadline_set = false;              ///< the first request's headers are already under a deadline
     bool plain_refused = false; ///< plain HTTP from another host on a TLS node: every request gets 426
 };
 
@@ -72,9 +73,15 @@ response tls_required()
 }
 
 /// 429 with Retry-After when the client's source has spent its write budget.
-std::optional<response> too_many_writes(client_budget& budget, const asio::ip::address& source)
+std::optional<response> too_many_writes(http_server::state& st, const asio::ip::address& source)
 {
-    const auto wait = budget.take_write(source, client_budget::clock::now());
+    if (st.budget.exempt(source))
+        return std::nullopt; // loopback load tests take no lock per request
+    std::optional<std::chrono::seconds> wait;
+    {
+        const std::lock_guard lock(st.mutex);
+        wait = st.budget.take_write(source, client_budget::clock::now());
+    }
     if (!wait)
         return std::nullopt;
     response res = error_response(
@@ -188,9 +195,9 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
     beast::flat_buffer& buffer = conn.buffer;
     const client& from = conn.from;
     tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
-    st->live[conn.id].stream = &tcp_layer;
+    conn.handle->stream = &tcp_layer;
     bool first = true;
-    bool& busy = conn.busy;
+    bool& busy = conn.handle->busy;
 
     while (!st->stopping.load(std::memory_order_relaxed)) {
         http::request_parser<http::string_body> parser;
@@ -223,7 +230,7 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
                           ? tls_required()
                           : st->access.refuse(parser.get(), from, route.access, route.side_effects);
             if (!refused && route.side_effects)
-                refused = too_many_writes(st->budget, from.address);
+                refused = too_many_writes(*st, from.address);
         }
         if (refused) {
             const auto started = std::chrono::steady_clock::now();
@@ -293,26 +300,6 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
     }
 }
 
-/// One line per source (source_key: one host usually holds a whole IPv6 /64) per hour (bounded: past 1,024
-/// sources in an hour further failures are not logged), so a client retrying a bad handshake in a loop cannot
-/// flood the log.
-void log_failed_handshake(http_server::state& st, const client& from, const boost::system::error_code& ec)
-{
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= st.handshake_log_reset) {
-        st.handshake_logged.clear();
-        st.handshake_log_reset = now + std::chrono::hours(1);
-    }
-    if (st.handshake_logged.size() >= 1024)
-        return;
-    if (!st.handshake_logged.insert(source_key(from.address)).second)
-        return;
-    log::warning(
-        "TLS handshake from " + from.address.to_string() + " failed: " + ec.message() +
-        " (further failures from this source are not logged)"
-    );
-}
-
 /// Sends close_notify so the client can tell our end of the stream from a truncation; bounded
 /// tightly (it waits for the client's close_notify), since a client that never answers must not
 /// hold the session or a shutdown.
@@ -331,13 +318,23 @@ asio::awaitable<void> serve_connection(tcp_stream stream, std::shared_ptr<http_s
         boost::system::error_code ignored;
         conn.from.address = stream.socket().remote_endpoint(ignored).address();
     }
-    st->live.emplace(conn.id = st->next_id++, session_handle{&stream, &conn.busy});
+    conn.handle = std::make_shared<session_handle>(co_await asio::this_coro::executor);
+    conn.handle->stream = &stream;
+    {
+        const std::lock_guard lock(st->mutex);
+        st->live.emplace(conn.id = st->next_id++, conn.handle);
+    }
     struct unregister
     {
         http_server::state& s;
-        std::uint64_t id;
-        ~unregister() { s.live.erase(id); }
-    } guard{*st, conn.id};
+        connection& c;
+        ~unregister()
+        {
+            c.handle->stream = nullptr; // a cancel stop() posted earlier finds nothing to cancel
+            const std::lock_guard lock(s.mutex);
+            s.live.erase(c.id);
+        }
+    } guard{*st, conn};
 
     if (st->tls == nullptr) {
         co_await run_session(stream, conn, st.get());
@@ -354,17 +351,15 @@ asio::awaitable<void> serve_connection(tcp_stream stream, std::shared_ptr<http_s
             // use TLS, so a token never crosses the network in clear.
             conn.plain_refused = !conn.from.loopback();
             co_await run_session(stream, conn, st.get());
-        } else if (st->handshakes_in_progress >= http_server::state::max_handshakes_in_progress ||
-                   st->handshakes.take_write(conn.from.address, client_budget::clock::now())) {
+        } else if (auto slot = admit_handshake(*st, conn.from.address); !slot) {
             // Over the handshake budget: closed before any TLS state exists.
         } else {
             const auto context = st->tls->context(); // this connection keeps it across a reload
             tls_stream secured(std::move(stream), *context);
-            st->live[conn.id].stream = &beast::get_lowest_layer(secured);
-            ++st->handshakes_in_progress;
+            conn.handle->stream = &beast::get_lowest_layer(secured);
             auto [hec, used] =
                 co_await secured.async_handshake(ssl::stream_base::server, conn.buffer.data(), use_nothrow);
-            --st->handshakes_in_progress;
+            slot->release();
             if (hec) {
                 log_failed_handshake(*st, conn.from, hec);
             } else {

@@ -74,11 +74,20 @@ server_tls::server_tls(std::string cert_file, std::string key_file)
 std::string server_tls::reload()
 {
     try {
-        context_ = load_server_context(cert_file_, key_file_);
+        // Loaded outside the lock: handshakes on other I/O threads keep taking the old context.
+        auto fresh = load_server_context(cert_file_, key_file_);
+        const std::lock_guard lock(mutex_);
+        context_ = std::move(fresh);
         return {};
     } catch (const std::exception& e) {
         return e.what();
     }
+}
+
+std::shared_ptr<ssl::context> server_tls::context() const
+{
+    const std::lock_guard lock(mutex_);
+    return context_;
 }
 
 std::shared_ptr<ssl::context> make_client_tls(const std::string& ca_file)

@@ -36,7 +36,8 @@ std::string source_key(const boost::asio::ip::address& a);
  * sources with neither are pruned once the table passes `prune_above`.
  *
  * @par Thread Safety
- * Not thread-safe: the server uses it from its I/O thread only.
+ * Not thread-safe: the server holds its lock around each call; exempt() alone reads only the
+ * settings and may be called without it.
  */
 class client_budget
 {

@@ -47,8 +47,13 @@ struct write_load
 /**
  * Listens on one endpoint and serves `router` on every connection.
  *
+ * Each connection runs on a strand of its own, so the executor may be run by several threads:
+ * requests on different connections are served in parallel, and what they share (the per-source
+ * budgets, the session registry) is behind a lock.
+ *
  * @par Thread Safety
- * Construct, listen and stop from the executor's thread.
+ * Construct and listen before the executor's threads run; stop() may be called from any thread;
+ * destroy only once those threads have stopped.
  */
 class http_server
 {
@@ -57,8 +62,8 @@ public:
     using request_observer = std::function<
         void(const request& req, const response& res, std::chrono::steady_clock::duration took)>;
 
-    /// `access` is read by every session on the executor's thread; it may be changed there
-    /// (once the node knows its token) and must outlive the server. With `tls`, which must also
+    /// `access` is read by every session; it may be set (once the node knows its token) before
+    /// start(), never after, and must outlive the server. With `tls`, which must also
     /// outlive it, each connection is detected as TLS or plain HTTP: TLS is served with the
     /// current certificate, plain HTTP only to loopback clients (others get 426 tls_required).
     http_server(
@@ -79,8 +84,13 @@ public:
     void start();
 
     /// Stops accepting and closes idle keep-alive connections at once; a session busy with a
-    /// request finishes it (replying with `Connection: close`) and then closes.
+    /// request finishes it (replying with `Connection: close`) and then closes. The listener is
+    /// closed on its strand: if the loop stops first, close_listener() does it.
     void stop();
+
+    /// Closes the listener now, so new connections are refused rather than left in the backlog.
+    /// Only while no thread runs the executor (after run() returned; the destructor calls it).
+    void close_listener();
 
     std::size_t active_sessions() const noexcept;
     /// Lives as long as the server; read from any thread.

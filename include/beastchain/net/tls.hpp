@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace boost::asio::ssl {
@@ -17,7 +18,8 @@ namespace beastchain::net {
  * certificate for new connections without touching open ones.
  *
  * @par Thread Safety
- * Construct anywhere; context() and reload() on the I/O thread only.
+ * context() and reload() may be called from any thread: each connection's handshake takes the
+ * context under a lock while SIGHUP swaps it.
  */
 class server_tls
 {
@@ -29,11 +31,12 @@ public:
     /// returned; on success the result is empty.
     std::string reload();
 
-    std::shared_ptr<boost::asio::ssl::context> context() const { return context_; }
+    std::shared_ptr<boost::asio::ssl::context> context() const;
 
 private:
     std::string cert_file_;
     std::string key_file_;
+    mutable std::mutex mutex_; ///< guards context_
     std::shared_ptr<boost::asio::ssl::context> context_;
 };
 
