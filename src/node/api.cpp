@@ -1,4 +1,4 @@
-// The route list, in one place: bound to a node's handlers, or to "starting" while it loads.
+// The route list, in one place: a node's handlers once it is loaded, "starting" until then.
 #include <beastchain/node/api.hpp>
 
 #include <span>
@@ -70,28 +70,27 @@ boost::asio::awaitable<response> health_starting(const request&, const net::clie
 
 } // namespace
 
-net::router make_api(node& n)
+net::router make_api(const std::atomic<node*>& live)
 {
     net::router r;
     for (const auto& spec : api_routes) {
-        // A plain lambda returning the handler's awaitable: the coroutine holds `n` by reference,
-        // and the node outlives the router.
+        // A plain lambda returning the handler's awaitable: the coroutine holds the node by
+        // reference, and the node outlives the router. The acquire pairs with the release that
+        // publishes the loaded node, so a handler on any I/O thread sees it whole.
         const handler_fn fn = spec.fn;
+        const bool is_health = spec.fn == routes::health;
         r.add(
             spec.path,
             spec.verb,
-            [&n, fn](const request& q, const net::client& from) { return fn(n, q, from); },
+            [&live, fn, is_health](const request& q, const net::client& from) {
+                node* const n = live.load(std::memory_order_acquire);
+                if (n == nullptr)
+                    return is_health ? health_starting(q, from) : starting(q, from);
+                return fn(*n, q, from);
+            },
             spec.options
         );
     }
-    return r;
-}
-
-net::router make_startup_api()
-{
-    net::router r;
-    for (const auto& spec : api_routes)
-        r.add(spec.path, spec.verb, spec.fn == routes::health ? health_starting : starting, spec.options);
     return r;
 }
 

@@ -18,8 +18,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -27,6 +29,7 @@
 #include <sys/stat.h>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 namespace beastchain::node {
 
@@ -116,16 +119,14 @@ std::string advertised_address(const config& cfg, const tcp::endpoint& ep)
 
 /// Metrics by route pattern (raw paths never become labels) and the access log.
 net::http_server::request_observer
-make_observer(const net::router& routes, node* const& live, bool access_log)
+make_observer(const net::router& routes, const std::atomic<node*>& live, bool access_log)
 {
     return [&routes, &live, access_log](
                const net::request& req, const net::response& res, std::chrono::steady_clock::duration took
            ) {
         const auto m = routes.find(req.target(), req.method());
-        if (live != nullptr)
-            live->stats().observe_request(
-                m.pattern.empty() ? "unmatched" : m.pattern, res.result_int(), took
-            );
+        if (node* const n = live.load(std::memory_order_acquire); n != nullptr)
+            n->stats().observe_request(m.pattern.empty() ? "unmatched" : m.pattern, res.result_int(), took);
         if (access_log && log::enabled(log::level::info))
             log::info(
                 "access " + std::string(req.method_string()) + " " + std::string(req.target()) + " " +
@@ -194,19 +195,19 @@ asio::awaitable<void> report_status(node& n, asio::steady_timer& timer)
     }
 }
 
-/// The loaded node takes over: real routes, the tutorial's "Running on" line, READY=1, peers.
+/// The loaded node takes over: its routes, the tutorial's "Running on" line, READY=1, peers.
 void serve(
     node& n,
     const config& cfg,
     const tcp::endpoint& ep,
-    net::router& routes,
+    std::atomic<node*>& live,
     asio::steady_timer& status,
     const std::string& cookie_token,
     bool& cookie_written
 )
 {
     cookie_written = publish_cookie(cfg, cookie_token);
-    routes = make_api(n);
+    live.store(&n, std::memory_order_release); // every I/O thread's routes now reach the node
     // The tutorial's Flask server announces itself like this; scripts wait for the line.
     std::cout << " * Running on http://" << url_host(ep) << ":" << ep.port() << "/ (Press CTRL+C to quit)"
               << std::endl;
@@ -278,10 +279,12 @@ int run(int argc, const char* const argv[])
 
     // Listen before loading: a port conflict fails at once, and while the chain loads the
     // start-up table answers /health and the API with 503 "starting" instead of a hang.
-    asio::io_context ioc(1); // one I/O thread drives the server, the peer clients and the strand
-    net::router routes = make_startup_api();
+    // --io-threads threads drive the server, the peer clients and the chain strand; each
+    // connection and the strand run on one of them at a time (node.hpp has the table).
+    asio::io_context ioc(static_cast<int>(cfg.io_threads));
+    std::atomic<node*> live{nullptr}; // published once loaded; read by handlers on every I/O thread
+    const net::router routes = make_api(live);
     net::access_policy access; // set below, once the bound address is known, before serving
-    node* live = nullptr;      // set on the I/O thread once loaded; only the I/O thread reads it
     net::http_server server(
         ioc.get_executor(), routes, cfg.server, access, make_observer(routes, live, cfg.access_log), tls.get()
     );
@@ -295,11 +298,11 @@ int run(int argc, const char* const argv[])
     server.start();
     choose_data_dir(cfg, endpoint.port());
 
-    // Load on a loader thread, then serve from the I/O thread (the post orders the writes).
+    // Load on a loader thread, then serve from an I/O thread (the post orders the writes).
     std::unique_ptr<node> owned;
     std::string load_error;
     int exit_code = 0;
-    asio::steady_timer status_timer(ioc);
+    asio::steady_timer status_timer(asio::make_strand(ioc)); // its loop and its cancel share a strand
     std::thread loader([&] {
         try {
             owned = std::make_unique<node>(ioc, cfg);
@@ -313,20 +316,49 @@ int run(int argc, const char* const argv[])
                 ioc.stop();
                 return;
             }
-            live = owned.get();
-            live->stats().watch_writes(&server.writing());
-            serve(*live, cfg, endpoint, routes, status_timer, cookie_token, cookie_written);
+            owned->stats().watch_writes(&server.writing());
+            serve(*owned, cfg, endpoint, live, status_timer, cookie_token, cookie_written);
         });
     });
 
     // Shutdown in layers; storage flushes as the node is destroyed after the loop.
     signal_shutdown shutdown(ioc, server, [&] {
-        if (live != nullptr)
-            live->shutdown();
-        status_timer.cancel();
+        if (node* const n = live.load(std::memory_order_acquire); n != nullptr)
+            n->shutdown();
+        asio::post(status_timer.get_executor(), [&status_timer] { status_timer.cancel(); });
     });
-    ioc.run();
+    std::atomic<bool> io_failed{false};
+    // A handler that throws ends the loop on every thread and the process with exit 1, as it
+    // did with one thread; a session's own failures never get here (they cost one connection).
+    auto run_io = [&ioc, &io_failed] {
+        try {
+            ioc.run();
+        } catch (const std::exception& e) {
+            log::error(std::string("I/O thread failed: ") + e.what());
+            io_failed.store(true);
+            ioc.stop();
+        }
+    };
+    std::vector<std::thread> io_threads;
+    io_threads.reserve(cfg.io_threads - 1);
+    try {
+        for (unsigned i = 1; i < cfg.io_threads; ++i)
+            io_threads.emplace_back(run_io);
+    } catch (const std::system_error& e) {
+        log::warning(
+            "serving on " + std::to_string(io_threads.size() + 1) +
+            " I/O threads: cannot start more: " + e.what()
+        );
+    }
+    run_io();
+    for (auto& t : io_threads)
+        t.join(); // ioc.stop() returns every run(): the node is destroyed with no handler running
+    // A stop may have ended the loop before the listener's close ran on its strand; new clients
+    // must be refused now, not wait in the backlog through a long load or the final flush.
+    server.close_listener();
     loader.join(); // a signal during a long load waits for it, so storage closes cleanly
+    if (io_failed.load() && exit_code == 0)
+        exit_code = 1;
     if (cookie_written)
         remove_cookie(cfg.data_dir);
     if (exit_code == 0)

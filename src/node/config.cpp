@@ -51,6 +51,7 @@ std::string to_config_file(const config& c)
        << "difficulty = " << c.difficulty << "\n"
        << "min-difficulty = " << c.consensus.min_difficulty << "\n"
        << "miner-threads = " << c.miner_threads << "\n"
+       << "io-threads = " << c.io_threads << "\n"
        << "max-block-transactions = " << c.consensus.max_block_transactions << "\n"
        << "max-pending = " << c.max_pending << "\n"
        << "max-peers = " << c.max_peers << "\n"
@@ -99,6 +100,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     unsigned port = cfg.port;
     unsigned miner_threads = cores;
+    unsigned io_threads = cores;
     std::optional<unsigned> min_difficulty;
     unsigned max_block_txs = static_cast<unsigned>(cfg.consensus.max_block_transactions);
     std::size_t max_body = cfg.server.body_limit;
@@ -123,6 +125,8 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("min-difficulty", po::value<unsigned>(),
             "lowest difficulty accepted in blocks from peers (default: --difficulty)")
         ("miner-threads", po::value(&miner_threads)->default_value(miner_threads), "proof-of-work worker threads")
+        ("io-threads", po::value(&io_threads)->default_value(io_threads),
+            "threads serving connections and peers (each connection runs on one at a time)")
         ("max-block-transactions", po::value(&max_block_txs)->default_value(max_block_txs),
             "transactions per block, the reward included")
         ("max-pending", po::value(&cfg.max_pending)->default_value(cfg.max_pending),
@@ -240,6 +244,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         require_range("port", port, 0u, 65535u);
         require_range("difficulty", cfg.difficulty, 1u, core::max_difficulty);
         require_range("miner-threads", miner_threads, 1u, 256u);
+        require_range("io-threads", io_threads, 1u, 256u);
         require_range("max-block-transactions", max_block_txs, 2u, 100'000u);
         require_range<std::size_t>("max-pending", cfg.max_pending, 1, 10'000'000);
         require_range<std::size_t>("max-peers", cfg.max_peers, 1, 10'000);
@@ -323,6 +328,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             cfg.data_dir = default_data_dir(cfg.port); // for port 0, app picks it again once bound
         }
         cfg.miner_threads = miner_threads;
+        cfg.io_threads = io_threads;
         cfg.consensus.min_difficulty = min_difficulty.value_or(cfg.difficulty);
         cfg.consensus.max_block_transactions = max_block_txs;
         cfg.server.body_limit = max_body;

@@ -17,8 +17,9 @@ signal_shutdown::signal_shutdown(
     , server_(server)
     , stop_node_(std::move(stop_node))
     , grace_(grace)
-    , signals_(ioc, SIGINT, SIGTERM)
-    , drain_(ioc)
+    , strand_(boost::asio::make_strand(ioc))
+    , signals_(strand_, SIGINT, SIGTERM)
+    , drain_(strand_)
 {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) { on_signal(ec, sig); });
 }

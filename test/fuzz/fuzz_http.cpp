@@ -12,6 +12,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,7 +23,8 @@ struct fixture
 {
     boost::asio::io_context ioc;
     std::unique_ptr<beastchain::node::node> node;
-    beastchain::net::router routes;
+    std::atomic<beastchain::node::node*> live{nullptr};
+    beastchain::net::router routes = beastchain::node::make_api(live);
     fixture()
     {
         beastchain::log::set_threshold(beastchain::log::level::error);
@@ -33,7 +35,7 @@ struct fixture
         cfg.miner_threads = 1;
         cfg.max_pending = 1000;
         node = std::make_unique<beastchain::node::node>(ioc, cfg);
-        routes = beastchain::node::make_api(*node);
+        live.store(node.get());
     }
 };
 

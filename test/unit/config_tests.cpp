@@ -3,9 +3,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -31,6 +33,10 @@ BOOST_AUTO_TEST_CASE(defaults_match_the_tutorial)
     BOOST_TEST(r.cfg->port == 5000);
     BOOST_TEST(r.cfg->consensus.min_difficulty == r.cfg->difficulty);
     BOOST_TEST(r.cfg->miner_threads >= 1u);
+    // Every core serves requests unless told otherwise (CI's TSan stage sets the variable to
+    // run the whole suite with more I/O threads than cores).
+    if (std::getenv("BEASTCHAIN_IO_THREADS") == nullptr)
+        BOOST_TEST(r.cfg->io_threads == std::max(1u, std::thread::hardware_concurrency()));
 }
 
 BOOST_AUTO_TEST_CASE(each_port_gets_its_own_default_data_directory)
@@ -59,6 +65,8 @@ BOOST_AUTO_TEST_CASE(short_and_long_flags)
          "12",
          "--miner-threads",
          "3",
+         "--io-threads",
+         "5",
          "--min-difficulty",
          "10"}
     );
@@ -67,6 +75,7 @@ BOOST_AUTO_TEST_CASE(short_and_long_flags)
     BOOST_TEST(r.cfg->port == 5001);
     BOOST_TEST(r.cfg->difficulty == 12u);
     BOOST_TEST(r.cfg->miner_threads == 3u);
+    BOOST_TEST(r.cfg->io_threads == 5u);
     BOOST_TEST(r.cfg->consensus.min_difficulty == 10u);
 }
 
@@ -79,6 +88,8 @@ BOOST_AUTO_TEST_CASE(bad_values_exit_2_with_one_line)
              {"--bogus"},
              {"-p", "abc"},
              {"--miner-threads", "0"},
+             {"--io-threads", "0"},
+             {"--io-threads", "257"},
              {"--min-difficulty", "30", "--difficulty", "20"},
              {"--log-level", "loud"}}) {
         const auto r = parse(args);

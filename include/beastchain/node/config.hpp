@@ -22,6 +22,8 @@ struct config
     /// Leading zero bits this node mines at. The default takes tens of milliseconds on one core.
     std::uint32_t difficulty = 20;
     unsigned miner_threads = 1;
+    /// Threads running the io_context: sessions, peer sockets and the chain strand's steps.
+    unsigned io_threads = 1;
     std::size_t max_pending = 100'000;
     std::size_t max_peers = 64;
     /// A peer's /chain reply may hold at most this many blocks.

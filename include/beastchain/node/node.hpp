@@ -33,8 +33,10 @@ class peer_admission;
  * Dependencies point one way: chain_state <- services <- node <- api <- app.
  *
  * Threads, and what each may touch:
- * - I/O (1): io_context::run, which runs sessions, peer sockets and the strand. Session state;
- *   service state only as the strand.
+ * - I/O (--io-threads, default: cores): io_context::run, which runs the accept loop, sessions,
+ *   peer sockets and the strand. Each session runs on a strand of its own, so one connection's
+ *   steps never overlap while connections run in parallel. Its session state; the server's
+ *   shared tables under their lock; service state only as the chain strand.
  * - chain strand: every service method, and the relay, announcement, sync and timer coroutines,
  *   which are spawned on it. All service state: chain, mining, peers, sync.
  * - miners (--miner-threads): proof-of-work lanes of one template. The job's atomics; the result
@@ -46,8 +48,9 @@ class peer_admission;
  * - loader (once): constructs the node and replays the log, before the strand runs anything.
  *
  * @par Thread Safety
- * Public operations may be awaited from any coroutine on the io_context; each is one step on the
- * strand whose result resumes the caller on its own executor.
+ * Public operations may be awaited from any coroutine on the io_context, on any I/O thread;
+ * each is one step on the strand whose result resumes the caller on its own executor (for a
+ * session, its strand).
  */
 class node
 {

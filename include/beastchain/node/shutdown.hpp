@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <chrono>
 #include <functional>
@@ -19,7 +20,8 @@ namespace beastchain::node {
  * signal stops the loop at once. Storage is flushed afterwards, as the node is destroyed.
  *
  * @par Thread Safety
- * Construct on the I/O thread; everything runs there.
+ * Construct before the I/O threads run. Its handlers share a strand, so a second signal never
+ * races the drain; `stop_node` runs there too and must only post to other owners' executors.
  */
 class signal_shutdown
 {
@@ -39,6 +41,7 @@ private:
     net::http_server& server_;
     std::function<void()> stop_node_;
     std::chrono::steady_clock::duration grace_;
+    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_;
     std::chrono::steady_clock::time_point deadline_{};
