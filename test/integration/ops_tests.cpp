@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <thread>
@@ -19,6 +21,32 @@ namespace bj = boost::json;
 using std::chrono::steady_clock;
 
 namespace {
+
+/// A loopback port free right now, for tests that must probe a node before it announces itself.
+std::uint16_t free_port()
+{
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor probe(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return probe.local_endpoint().port();
+}
+
+/// Whether a connection to `port` on loopback is refused (nothing listens there).
+bool refused(std::uint16_t port)
+{
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket s(ioc);
+    boost::system::error_code ec;
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    return ec == boost::asio::error::connection_refused;
+}
+
+/// Whether process `pid` (our child) is still running: not exited, not a zombie.
+bool running(int pid)
+{
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_field, comm, state;
+    return static_cast<bool>(stat >> pid_field >> comm >> state) && state != "Z";
+}
 
 /// A unix datagram socket standing in for systemd's NOTIFY_SOCKET.
 class notify_listener
@@ -265,12 +293,7 @@ BOOST_AUTO_TEST_CASE(health_says_starting_while_the_chain_loads)
     write_chain(dir, blocks);
 
     // A free port, chosen up front so we can probe before the node announces itself.
-    std::uint16_t port = 0;
-    {
-        boost::asio::io_context ioc;
-        boost::asio::ip::tcp::acceptor probe(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-        port = probe.local_endpoint().port();
-    }
+    const std::uint16_t port = free_port();
     std::unique_ptr<node_process> node;
     std::thread starter([&] {
         node_process::options slow_start;
@@ -305,6 +328,63 @@ BOOST_AUTO_TEST_CASE(health_says_starting_while_the_chain_loads)
     const auto ready = http_get(port, "/health");
     BOOST_TEST(ready.status == 200u);
     BOOST_TEST(ready.json().at("height").as_int64() == blocks);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_while_loading_refuses_new_connections_at_once)
+{
+    // Stopping a node that is still loading waits for the load (storage must close cleanly), but
+    // its port must refuse clients at once, not hold them in the listen backlog until the end.
+    temp_data_dir dir;
+    const int blocks = sanitized ? 20000 : 60000;
+    write_chain(dir, blocks);
+    const std::uint16_t port = free_port();
+    node_process::options early;
+    early.wait_until_serving = false;
+    early.startup = std::chrono::seconds(120);
+    // One I/O thread: the stop then always ends the loop before a close posted to the listener's
+    // strand could run, so only a close after the loop keeps this test green.
+    node_process node(
+        {"-p",
+         std::to_string(port),
+         "--io-threads",
+         "1",
+         "--difficulty",
+         "1",
+         "--data-dir",
+         dir.path,
+         "--reverify",
+         "--log-level",
+         "warning"},
+        early
+    );
+    const bool starting = wait_until([&] {
+        try {
+            return http_get(port, "/health", std::chrono::seconds(2)).status == 503u;
+        } catch (const std::exception&) {
+            return false; // not listening yet
+        }
+    });
+    BOOST_TEST_REQUIRE(starting, "the node never answered 503 starting");
+    const auto signalled = steady_clock::now();
+    BOOST_TEST_REQUIRE(::kill(node.pid(), SIGTERM) == 0);
+    // The load goes on after the signal, and the process exits only once it is done. Refused
+    // long before that exit is what tells a prompt close from the close at the very end.
+    std::optional<steady_clock::duration> refused_after;
+    while (running(node.pid())) {
+        if (!refused_after && refused(port))
+            refused_after = steady_clock::now() - signalled;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const auto exited_after = steady_clock::now() - signalled;
+    const auto ms = [](steady_clock::duration d) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    };
+    BOOST_TEST_REQUIRE(refused_after.has_value());
+    BOOST_TEST(
+        *refused_after < exited_after / 2,
+        "refused " << ms(*refused_after) << " ms after SIGTERM, exited after " << ms(exited_after) << " ms"
+    );
+    BOOST_TEST(node.stop(0, std::chrono::seconds(120)) == 0); // signal 0: only waits for the exit
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -131,11 +131,21 @@ node_process::node_process(std::vector<std::string> args, options opts)
     pid_ = spawn(args, pipefd[1], err_fd, opts.file_size_limit, opts.env);
     ::close(pipefd[1]);
     ::close(err_fd);
+    if (!opts.wait_until_serving) {
+        const auto flag = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+            return a == "-p" || a == "--port";
+        });
+        if (flag == args.end() || flag + 1 == args.end() || std::stoi(*(flag + 1)) == 0) {
+            stop(SIGKILL);
+            throw std::runtime_error("wait_until_serving = false needs a fixed -p PORT");
+        }
+        port_ = static_cast<std::uint16_t>(std::stoi(*(flag + 1)));
+    }
 
     // Read stdout until the " * Running on http://HOST:PORT/" line.
     std::string out;
     const auto deadline = std::chrono::steady_clock::now() + startup;
-    while (std::chrono::steady_clock::now() < deadline) {
+    while (opts.wait_until_serving && std::chrono::steady_clock::now() < deadline) {
         pollfd p{pipefd[0], POLLIN, 0};
         if (::poll(&p, 1, 50) > 0) {
             char buf[512];

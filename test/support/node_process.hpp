@@ -19,6 +19,9 @@ struct node_process_options
     /// so a test can free the "disk" again with prlimit.
     std::uint64_t file_size_limit = 0;
     std::vector<std::string> env; ///< extra NAME=VALUE environment entries
+    /// False: return as soon as the process is started, without waiting for "Running on" (the
+    /// args must name the port), for tests of what a node does while it is still loading.
+    bool wait_until_serving = true;
 };
 
 /// A running node process. The node is started with `-p 0` (unless args name a port) and the
