@@ -16,8 +16,10 @@ python=/usr/bin/python3
 for tool in "$bench" "$node" "$build/beastchain-gen-chain"; do
     [[ -x $tool ]] || { echo "missing $tool: build first" >&2; exit 2; }
 done
-command -v nginx >/dev/null || { echo "needs nginx (apt-get install -y nginx-light)" >&2; exit 2; }
-$python -c 'import flask' 2>/dev/null || { echo "needs python3-flask" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+need_nginx
+need_flask
 
 scratch=$(mktemp -d /tmp/beastchain-compare.XXXXXX)
 chmod 755 "$scratch" # nginx workers (www-data) read chain.json from here
@@ -30,7 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 start_node() { # PORT ARGS...
     local port=$1; shift
     "$node" -p "$port" --log-level warning --access-log false "$@" >"$scratch/node-$port.log" 2>&1 &

@@ -11,15 +11,16 @@ build=$(cd "${1:-$here/../build}" && pwd)
 anchors=$(cd "$here/../../shared/anchors" && pwd)
 runs=${RUNS:-3} count=${COUNT:-100000} io_threads=${IO_THREADS:-1 2 4}
 bench="$build/beastchain-bench"
-command -v nginx >/dev/null || { echo "needs nginx (apt-get install -y nginx-light)" >&2; exit 2; }
-/usr/bin/python3 -c 'import flask' 2>/dev/null || { echo "needs python3-flask" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+need_nginx
+need_flask
 
 scratch=$(mktemp -d /tmp/beastchain-cpu.XXXXXX)
 pid= port=5640
 cleanup() { stop_server; rm -rf "$scratch"; }
 trap cleanup EXIT
 
-wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 stop_server() {
     [[ -z $pid ]] && return 0
     if [[ -f $scratch/nginx/nginx.pid ]]; then kill -QUIT "$pid"; else kill "$pid"; fi

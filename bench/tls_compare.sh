@@ -15,7 +15,9 @@ runs=${RUNS:-3}
 bench="$build/beastchain-bench"
 node="$build/beastchain-node"
 for tool in "$bench" "$node"; do [[ -x $tool ]] || { echo "missing $tool: build first" >&2; exit 2; }; done
-command -v nginx >/dev/null || { echo "needs nginx (apt-get install -y nginx-light)" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+need_nginx
 command -v openssl >/dev/null || { echo "needs openssl" >&2; exit 2; }
 
 scratch=$(mktemp -d /tmp/beastchain-tls.XXXXXX)
@@ -41,7 +43,6 @@ openssl x509 -req -in "$pki/node.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CA
     -out "$pki/node.pem" -extfile "$pki/ext" 2>/dev/null
 chmod 644 "$pki"/*
 
-wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 "$node" -p 5610 --log-level warning --access-log false --data-dir "$scratch/bc" --max-pending 10000000 \
     --tls-cert "$pki/node.pem" --tls-key "$pki/node.key" >"$scratch/node.log" 2>&1 &
 pids+=($!)
