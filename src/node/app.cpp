@@ -195,7 +195,7 @@ asio::awaitable<void> report_status(node& n, asio::steady_timer& timer)
     }
 }
 
-/// The loaded node takes over: its routes, the tutorial's "Running on" line, READY=1, peers.
+/// The loaded node takes over: peers, its routes, the tutorial's "Running on" line, READY=1.
 void serve(
     node& n,
     const config& cfg,
@@ -207,6 +207,9 @@ void serve(
 )
 {
     cookie_written = publish_cookie(cfg, cookie_token);
+    // Peers start on the chain strand before any route reaches the node: the strand runs in
+    // order, so a request another I/O thread answers after "Running on" finds them started.
+    n.start_network(advertised_address(cfg, ep));
     live.store(&n, std::memory_order_release); // every I/O thread's routes now reach the node
     // The tutorial's Flask server announces itself like this; scripts wait for the line.
     std::cout << " * Running on http://" << url_host(ep) << ":" << ep.port() << "/ (Press CTRL+C to quit)"
@@ -218,7 +221,6 @@ void serve(
     );
     notify_systemd("READY=1\nSTATUS=serving on " + url_host(ep) + ":" + std::to_string(ep.port()));
     asio::co_spawn(status.get_executor(), report_status(n, status), asio::detached);
-    n.start_network(advertised_address(cfg, ep));
 }
 
 /// SIGHUP (systemd's ExecReload) swaps in the certificate and key from their files for new
