@@ -201,16 +201,26 @@ void serve(
     const config& cfg,
     const tcp::endpoint& ep,
     std::atomic<node*>& live,
+    const std::atomic<bool>& quitting,
     asio::steady_timer& status,
     const std::string& cookie_token,
     bool& cookie_written
 )
 {
+    if (quitting.load())
+        return; // a signal came while loading: the node never serves
     cookie_written = publish_cookie(cfg, cookie_token);
     // Peers start on the chain strand before any route reaches the node: the strand runs in
     // order, so a request another I/O thread answers after "Running on" finds them started.
     n.start_network(advertised_address(cfg, ep));
-    live.store(&n, std::memory_order_release); // every I/O thread's routes now reach the node
+    live.store(&n); // every I/O thread's routes now reach the node
+    // A signal handled on another thread between the check above and the store saw no node to
+    // stop. The stop sets `quitting` before it reads `live` (both sequentially consistent), so
+    // one side always sees the other; node::shutdown runs once however often it is called.
+    if (quitting.load()) {
+        n.shutdown();
+        return;
+    }
     // The tutorial's Flask server announces itself like this; scripts wait for the line.
     std::cout << " * Running on http://" << url_host(ep) << ":" << ep.port() << "/ (Press CTRL+C to quit)"
               << std::endl;
@@ -284,7 +294,8 @@ int run(int argc, const char* const argv[])
     // --io-threads threads drive the server, the peer clients and the chain strand; each
     // connection and the strand run on one of them at a time (node.hpp has the table).
     asio::io_context ioc(static_cast<int>(cfg.io_threads));
-    std::atomic<node*> live{nullptr}; // published once loaded; read by handlers on every I/O thread
+    std::atomic<node*> live{nullptr};  // published once loaded; read by handlers on every I/O thread
+    std::atomic<bool> quitting{false}; // a stop signal was handled; see serve()
     const net::router routes = make_api(live);
     net::access_policy access; // set below, once the bound address is known, before serving
     net::http_server server(
@@ -319,13 +330,14 @@ int run(int argc, const char* const argv[])
                 return;
             }
             owned->stats().watch_writes(&server.writing());
-            serve(*owned, cfg, endpoint, live, status_timer, cookie_token, cookie_written);
+            serve(*owned, cfg, endpoint, live, quitting, status_timer, cookie_token, cookie_written);
         });
     });
 
     // Shutdown in layers; storage flushes as the node is destroyed after the loop.
     signal_shutdown shutdown(ioc, server, [&] {
-        if (node* const n = live.load(std::memory_order_acquire); n != nullptr)
+        quitting.store(true);
+        if (node* const n = live.load(); n != nullptr)
             n->shutdown();
         asio::post(status_timer.get_executor(), [&status_timer] { status_timer.cancel(); });
     });
