@@ -335,6 +335,11 @@ asio::awaitable<void> serve_connection(tcp_stream stream, std::shared_ptr<http_s
             s.live.erase(c.id);
         }
     } guard{*st, conn};
+    // stop() sets `stopping` before it walks this registry under the lock, so a session that
+    // registered after the walk (and got no cancel) sees the flag here and closes at once,
+    // instead of waiting out a TLS detection or handshake through the whole shutdown grace.
+    if (st->stopping.load())
+        co_return;
 
     if (st->tls == nullptr) {
         co_await run_session(stream, conn, st.get());
