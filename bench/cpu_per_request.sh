@@ -21,40 +21,9 @@ pid= port=5640
 cleanup() { stop_server; rm -rf "$scratch"; }
 trap cleanup EXIT
 
-stop_server() {
-    [[ -z $pid ]] && return 0
-    if [[ -f $scratch/nginx/nginx.pid ]]; then kill -QUIT "$pid"; else kill "$pid"; fi
-    wait "$pid" 2>/dev/null || true
-    pid=
-    rm -rf "$scratch/nginx" "$scratch/data"
-}
-start_server() { # KIND [IO_THREADS]
-    case $1 in
-    beastchain)
-        "$build/beastchain-node" -p "$port" --data-dir "$scratch/data" --max-pending 5000000 \
-            --io-threads "$2" --log-level warning --access-log false >"$scratch/server.log" 2>&1 &
-        pid=$! && wait_http "http://127.0.0.1:$port/health" ;;
-    seed)
-        /usr/bin/python3 "$anchors/seed_node.py" -p "$port" >"$scratch/server.log" 2>&1 &
-        pid=$! && wait_http "http://127.0.0.1:$port/chain" ;;
-    nginx)
-        mkdir -p "$scratch/nginx/tmp"
-        sed -e "s/8089/$port/" "$anchors/nginx-ceiling.conf" >"$scratch/nginx/nginx.conf"
-        nginx -p "$scratch/nginx" -c "$scratch/nginx/nginx.conf" -e "$scratch/nginx/error.log" &
-        pid=$! && wait_http "http://127.0.0.1:$port/" ;;
-    esac
-}
-# CPU ticks of the server: the process and, for nginx, its workers.
-server_ticks() {
-    local total=0 p
-    for p in $pid $(pgrep -P "$pid" || true); do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-    done
-    echo "$total"
-}
 measure() { # LABEL KIND [IO_THREADS]: one line of req/s and microseconds of CPU per request
     local label=$1 n=$count
-    start_server "$2" "${3:-}"
+    if [[ $2 == beastchain ]]; then start_server beastchain --io-threads "$3"; else start_server "$2"; fi
     [[ $2 == seed ]] && n=$((count / 20)) # about 1,000/s: keep its run near the others' length
     "$bench" --progress false --target "http://127.0.0.1:$port" -c 8 -n 2000 >/dev/null # warm-up
     local before after

@@ -19,6 +19,8 @@ packages=(
     curl procps iproute2
     # bench/compare.sh measures nginx's fixed-response ceiling next to beastchain.
     nginx-light
+    # bench/scale.sh drives the same load with wrk as well as beastchain-bench.
+    wrk
 )
 
 missing=()
