@@ -262,9 +262,19 @@ void chain_state::when_durable(durability_ticket t, std::function<void(bool)> do
 
 asio::awaitable<bool> chain_state::wait_durable(durability_ticket t)
 {
+    // Decided already (refused, in memory, nothing written): no asynchronous operation at all.
+    if (t.refused) {
+        schedule_recovery();
+        co_return false;
+    }
+    if (!store_ || t.seq == 0)
+        co_return true;
+    // One wrapper around the handler, not when_durable's two: this runs on every durable request.
     auto initiate = [this, t](auto handler) {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        when_durable(t, [h](bool ok) {
+        store_->when_durable(t.seq, [this, h](bool ok) {
+            if (!ok)
+                schedule_recovery();
             auto ex = asio::get_associated_executor(*h);
             asio::dispatch(ex, [h, ok] { std::move (*h)(ok); });
         });

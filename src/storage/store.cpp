@@ -223,7 +223,7 @@ void store::when_durable(std::uint64_t seq, std::function<void(bool)> done)
         } else if (seq == 0 || seq > live_seq_) {
             decided = true;
         } else {
-            waiters_[seq].push_back(std::move(done));
+            waiters_.emplace_back(seq, std::move(done));
         }
     }
     if (decided)
@@ -265,11 +265,13 @@ void store::run_writer()
                 stats_.sync_seconds += sync_seconds;
                 stats_.records += batch.size();
                 stats_.bytes += bytes.size();
-                for (auto it = waiters_.begin(); it != waiters_.end() && it->first <= durable_seq_;) {
-                    for (auto& w : it->second)
-                        ready.push_back(std::move(w));
-                    it = waiters_.erase(it);
-                }
+                const auto still_waiting =
+                    std::partition(waiters_.begin(), waiters_.end(), [this](const auto& w) {
+                        return w.first > durable_seq_;
+                    });
+                for (auto it = still_waiting; it != waiters_.end(); ++it)
+                    ready.push_back(std::move(it->second));
+                waiters_.erase(still_waiting, waiters_.end());
             } else {
                 // Take back whatever part of the batch reached the file, then fail every waiter
                 // past the durable point; the caller rebuilds its state from the log (recover()).
@@ -280,9 +282,8 @@ void store::run_writer()
                     );
                 queue_.clear();
                 live_seq_ = durable_seq_;
-                for (auto& [seq, ws] : waiters_)
-                    for (auto& w : ws)
-                        ready.push_back(std::move(w));
+                for (auto& [seq, w] : waiters_)
+                    ready.push_back(std::move(w));
                 waiters_.clear();
             }
             writing_ = false;

@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace beastchain::storage {
@@ -104,7 +104,10 @@ private:
     std::condition_variable idle_; ///< the writer has nothing queued or in flight
     bool writing_ = false;         ///< the writer holds a batch it has not finished
     std::vector<std::pair<std::uint64_t, std::string>> queue_; ///< seq, framed bytes
-    std::map<std::uint64_t, std::vector<std::function<void(bool)>>> waiters_;
+    /// Unordered (tickets are waited on from many strands): each group commit scans it, and it
+    /// holds at most the requests in flight, so a flat vector beats a map node and a vector per
+    /// sequence number allocated on every request.
+    std::vector<std::pair<std::uint64_t, std::function<void(bool)>>> waiters_;
     std::uint64_t next_seq_ = 1;
     std::uint64_t durable_seq_ = 0;
     /// Highest sequence number that is queued or written and not lost to a failed write: the
