@@ -243,32 +243,36 @@ void chain_state::write_record(const storage::record& r)
     pending_ticket_.seq = std::max(pending_ticket_.seq, seq);
 }
 
-void chain_state::when_durable(durability_ticket t, std::function<void(bool)> done)
+std::optional<bool> chain_state::settled(durability_ticket t)
 {
     if (t.refused) {
         schedule_recovery();
-        done(false);
-    } else if (!store_ || t.seq == 0) {
-        done(true);
-    } else {
-        auto checked = [this, done = std::move(done)](bool ok) {
-            if (!ok)
-                schedule_recovery();
-            done(ok);
-        };
-        store_->when_durable(t.seq, std::move(checked));
+        return false;
     }
+    if (!store_ || t.seq == 0)
+        return true;
+    return std::nullopt;
+}
+
+void chain_state::when_durable(durability_ticket t, std::function<void(bool)> done)
+{
+    if (const auto now = settled(t)) {
+        done(*now);
+        return;
+    }
+    auto checked = [this, done = std::move(done)](bool ok) {
+        if (!ok)
+            schedule_recovery();
+        done(ok);
+    };
+    store_->when_durable(t.seq, std::move(checked));
 }
 
 asio::awaitable<bool> chain_state::wait_durable(durability_ticket t)
 {
-    // Decided already (refused, in memory, nothing written): no asynchronous operation at all.
-    if (t.refused) {
-        schedule_recovery();
-        co_return false;
-    }
-    if (!store_ || t.seq == 0)
-        co_return true;
+    // Decided already: no asynchronous operation at all.
+    if (const auto now = settled(t))
+        co_return *now;
     // One wrapper around the handler, not when_durable's two: this runs on every durable request.
     auto initiate = [this, t](auto handler) {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,8 @@ private:
     void write_record(const storage::record& r);
     void publish(const std::string& origin);
     void schedule_recovery();
+    /// The ticket's answer when it needs no wait (refused, in memory, nothing written), else nothing.
+    std::optional<bool> settled(durability_ticket t);
 
     void on_transaction_accepted(const core::transaction& tx) override;
     void on_block_connected(const core::chain_entry& e) override;
