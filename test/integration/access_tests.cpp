@@ -81,11 +81,6 @@ std::pair<unsigned, std::string> exchange(
     return {status_code(reply), reply};
 }
 
-bool has(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 const std::string tx_body = R"({"sender":"a","recipient":"b","amount":1})";
 
 } // namespace

@@ -56,6 +56,12 @@ template <class F> bool wait_until(F done, std::chrono::milliseconds limit = std
     return true;
 }
 
+/// Whether `text` (a reply, a log, a metrics page) contains `part`.
+inline bool has(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
 /// The value of an unlabelled metric in a Prometheus text body; -1 when absent.
 inline double metric_value(const std::string& text, const std::string& name)
 {

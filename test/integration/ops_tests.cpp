@@ -143,9 +143,6 @@ BOOST_AUTO_TEST_CASE(metrics_label_by_route_pattern_so_series_stay_bounded)
             ++n;
         return std::pair{n, body};
     };
-    const auto has = [](const std::string& body, const char* text) {
-        return body.find(text) != std::string::npos;
-    };
     // A request is counted once its reply is written, so with several I/O threads a scrape can
     // miss the request just before it: wait until /blocks/0 and /metrics itself are counted.
     http_get(node.port(), "/blocks/0");
