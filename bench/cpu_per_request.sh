@@ -23,7 +23,7 @@ trap cleanup EXIT
 
 measure() { # LABEL KIND [IO_THREADS]: one line of req/s and microseconds of CPU per request
     local label=$1 n=$count
-    if [[ $2 == beastchain ]]; then start_server beastchain --io-threads "$3"; else start_server "$2"; fi
+    start_server "$2" --io-threads "${3:-1}"
     [[ $2 == seed ]] && n=$((count / 20)) # about 1,000/s: keep its run near the others' length
     "$bench" --progress false --target "http://127.0.0.1:$port" -c 8 -n 2000 >/dev/null # warm-up
     local before after

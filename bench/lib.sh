@@ -1,6 +1,7 @@
 # Shared by the bench scripts (sourced): preflight checks for the reference servers, waiting
 # for a server to answer, and one server at a time with its CPU and memory.
 need_nginx() { command -v nginx >/dev/null || { echo "needs nginx (apt-get install -y nginx-light)" >&2; exit 2; }; }
+need_wrk() { command -v wrk >/dev/null || { echo "needs wrk (apt-get install -y wrk)" >&2; exit 2; }; }
 need_flask() { /usr/bin/python3 -c 'import flask' 2>/dev/null || { echo "needs python3-flask" >&2; exit 2; }; }
 # wait_http URL: up to 10 s for a successful reply, else exit the script.
 wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
@@ -8,8 +9,9 @@ wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sl
 # One server at a time on $port, its pid in $pid and its files under $scratch; the caller sets
 # build, anchors, scratch and port, and calls stop_server from its EXIT trap.
 # start_server beastchain|seed|nginx [NODE ARGS...]: beastchain is durable, with a pending pool
-# large enough that acceptance, not the pool limit, is measured; nginx answers a fixed 201 and
-# takes NGINX_CONNECTIONS per worker (default: the anchor's 4,096).
+# large enough that acceptance, not the pool limit, is measured, and takes the NODE ARGS (the
+# others ignore them, so callers pass the same line for every kind); nginx answers a fixed 201
+# and takes NGINX_CONNECTIONS per worker (default: the anchor's 4,096).
 start_server() {
     local kind=$1; shift
     case $kind in

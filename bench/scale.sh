@@ -18,7 +18,7 @@ bench="$build/beastchain-bench"
 source "$here/lib.sh"
 need_nginx
 need_flask
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install -y wrk)" >&2; exit 2; }
+need_wrk
 ulimit -n "$(ulimit -Hn)" # 4,096 client connections and 10,000 idle ones need the descriptors
 
 scratch=$(mktemp -d /tmp/beastchain-scale.XXXXXX)
@@ -35,9 +35,6 @@ results="$scratch/results.txt"
 beastchain_args=(--max-connections 12000 --idle-timeout-ms 600000 "${node_args[@]}")
 export NGINX_CONNECTIONS=12000
 
-start() { # KIND
-    if [[ $1 == beastchain ]]; then start_server beastchain "${beastchain_args[@]}"; else start_server "$1"; fi
-}
 # bench_run KIND CONNS [LABEL]: one beastchain-bench run, a line "KIND bench CONNS req/s p99 errors".
 bench_run() {
     "$bench" --progress false --target "http://127.0.0.1:$port" -c "$2" --duration "$duration" --warmup 1 \
@@ -71,7 +68,7 @@ PY
 for kind in $servers; do
     for c in $conns; do
         echo "--- $kind, $c connections" >&2
-        start "$kind"
+        start_server "$kind" "${beastchain_args[@]}"
         bench_run "$kind" "$c"
         wrk_run "$kind" "$c"
         stop_server
@@ -95,7 +92,7 @@ time.sleep(3600)
 PY
 for kind in beastchain nginx; do
     echo "--- $kind, $idle idle connections" >&2
-    start "$kind"
+    start_server "$kind" "${beastchain_args[@]}"
     bench_run "$kind" 64 "active-alone"
     sleep 1
     before=$(server_rss_kb)
