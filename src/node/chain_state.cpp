@@ -37,6 +37,12 @@ chain_state::chain_state(asio::io_context& ioc, const config& cfg)
         if (!written.get_future().get())
             throw storage::storage_error("cannot write the node identity to " + store_->log_path().string());
     }
+    // From here on, one post per group commit carries all of its completions to an I/O thread,
+    // where each resumes its request on its own strand. Posting per waiter from the writer
+    // thread cost a wake-up and an allocation Asio cannot recycle for every durable request.
+    store_->deliver_through([ex = ioc.get_executor()](std::function<void()> complete) {
+        asio::post(ex, std::move(complete));
+    });
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     log::info(

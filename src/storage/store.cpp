@@ -230,6 +230,12 @@ void store::when_durable(std::uint64_t seq, std::function<void(bool)> done)
         done(ok);
 }
 
+void store::deliver_through(deliver_fn deliver)
+{
+    const std::lock_guard lock(mutex_);
+    deliver_ = std::move(deliver);
+}
+
 void store::run_writer()
 {
     for (;;) {
@@ -256,6 +262,7 @@ void store::run_writer()
 
         std::vector<std::function<void(bool)>> ready;
         bool result = ok;
+        deliver_fn deliver;
         {
             const std::lock_guard lock(mutex_);
             if (ok) {
@@ -287,6 +294,8 @@ void store::run_writer()
                 waiters_.clear();
             }
             writing_ = false;
+            if (!ready.empty())
+                deliver = deliver_;
         }
         idle_.notify_all();
         if (!ok)
@@ -294,8 +303,14 @@ void store::run_writer()
                 "writing " + log_path_.string() + " failed: " + why +
                 "; refusing writes until storage recovers"
             );
-        for (auto& w : ready)
-            w(result);
+        auto complete = [ready = std::move(ready), result]() mutable {
+            for (auto& w : ready)
+                w(result);
+        };
+        if (deliver)
+            deliver(std::move(complete));
+        else
+            complete();
     }
 }
 

@@ -4,13 +4,24 @@
 #include <beastchain/core/chain.hpp>
 #include <beastchain/core/pow.hpp>
 
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <unistd.h>
 #include <unordered_set>
 #include <vector>
 
 namespace beastchain::test {
+
+/// A fresh directory under the system's temp directory, removed with everything in it.
+struct temp_dir
+{
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() /
+        ("beastchain-unit-" + std::to_string(::getpid()) + "-" + core::make_uuid_hex());
+    ~temp_dir() { std::filesystem::remove_all(path); }
+};
 
 inline constexpr std::uint32_t test_difficulty = 8;
 

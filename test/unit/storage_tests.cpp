@@ -70,14 +70,6 @@ std::string log_image(const std::vector<record>& records, std::vector<std::size_
     return image;
 }
 
-struct temp_dir
-{
-    std::filesystem::path path =
-        std::filesystem::temp_directory_path() /
-        ("beastchain-unit-" + std::to_string(::getpid()) + "-" + core::make_uuid_hex());
-    ~temp_dir() { std::filesystem::remove_all(path); }
-};
-
 bool append_and_wait(store& s, const record& r)
 {
     std::promise<bool> p;

@@ -66,8 +66,16 @@ public:
     std::uint64_t append(const record& r);
 
     /// Calls `done(true)` once `seq` is on stable storage, or `done(false)` if its write failed.
-    /// May call it on the writer thread or, when already decided, on the calling thread.
+    /// May call it on the writer thread, through the hand-off set by deliver_through(), or, when
+    /// already decided, on the calling thread.
     void when_durable(std::uint64_t seq, std::function<void(bool)> done);
+
+    /// How the writer hands over one group commit's completions.
+    using deliver_fn = std::function<void(std::function<void()>)>;
+    /// From now on the writer passes each group commit's completions to `deliver` as one task,
+    /// instead of calling them on its own thread: an owner with an event loop posts that task
+    /// once, so the writer makes one cross-thread hand-off per sync, not one per waiter.
+    void deliver_through(deliver_fn deliver);
 
     /// True after a failed write until recover().
     bool failed() const noexcept { return failed_.load(); }
@@ -108,6 +116,7 @@ private:
     /// holds at most the requests in flight, so a flat vector beats a map node and a vector per
     /// sequence number allocated on every request.
     std::vector<std::pair<std::uint64_t, std::function<void(bool)>>> waiters_;
+    deliver_fn deliver_; ///< empty: the writer calls completions itself
     std::uint64_t next_seq_ = 1;
     std::uint64_t durable_seq_ = 0;
     /// Highest sequence number that is queued or written and not lost to a failed write: the
