@@ -47,8 +47,10 @@ validation_result check_block_contents(const block& b, const consensus_params& p
     const transaction& reward = txs.back();
     if (!reward.is_reward())
         return fail(reject_reason::missing_reward, "the last transaction is not a reward (sender \"0\")");
-    if (reward.amount != reward_amount)
-        return fail(reject_reason::bad_reward, "the reward must be exactly " + std::to_string(reward_amount));
+    if (reward.amount != params.block_reward)
+        return fail(
+            reject_reason::bad_reward, "the reward must be exactly " + std::to_string(params.block_reward)
+        );
     return validation_result::success();
 }
 
@@ -138,10 +140,19 @@ bool validate_extension(
     return true;
 }
 
+block genesis_block_for(const consensus_params& params)
+{
+    block genesis = genesis_block();
+    genesis.previous_hash = params.genesis_commitment; // the genesis commits to the network's rules
+    return genesis;
+}
+
 chain::chain(consensus_params params)
     : params_(params)
 {
-    entries_.push_back({genesis_block(), genesis_hash(), block_work(0)});
+    block genesis = genesis_block_for(params_);
+    const hash256 hash = block_hash(genesis);
+    entries_.push_back({std::move(genesis), hash, block_work(0)});
 }
 
 std::optional<std::uint64_t> chain::find_transaction(const std::string& id) const

@@ -62,9 +62,9 @@ block ledger::make_block_template(
     b.difficulty = difficulty;
     b.transactions = pool_.select(chain_.params().max_block_transactions - 1);
     // The block index as nonce gives every height's reward its own id, even to the same miner.
-    b.transactions.push_back(
-        make_transaction(std::string(reward_sender), std::string(miner_address), reward_amount, b.index)
-    );
+    b.transactions.push_back(make_transaction(
+        std::string(reward_sender), std::string(miner_address), chain_.params().block_reward, b.index
+    ));
     return b;
 }
 

@@ -52,6 +52,8 @@ std::string_view to_string(reject_reason r) noexcept
         return "bad_genesis";
     case reject_reason::empty_chain:
         return "empty_chain";
+    case reject_reason::bad_chain_spec:
+        return "bad_chain_spec";
     }
     return "unknown";
 }

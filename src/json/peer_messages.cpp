@@ -57,8 +57,14 @@ decoded<peer_status> decode_status_reply(const bj::value& jv)
     const std::string work = r.string("cumulative_work");
     if (r.has("protocol"))
         out.protocol = static_cast<std::uint32_t>(r.unsigned_integer("protocol", 1, 0xFFFF'FFFFu));
+    const std::string genesis = r.has("genesis_hash") ? r.string("genesis_hash") : std::string();
     if (!r.ok())
         return r.take_error();
+    if (!genesis.empty()) {
+        out.genesis_hash = core::hash_from_hex(genesis);
+        if (!out.genesis_hash)
+            return error("genesis_hash", "must be 64 lowercase hex digits");
+    }
     const auto hash = core::hash_from_hex(tip);
     if (!hash)
         return error("tip_hash", "must be 64 lowercase hex digits");
@@ -144,6 +150,8 @@ decoded<std::string> decode_register_request(const bj::value& jv)
 void encode_status(bj::object& o, const peer_status& st)
 {
     o["cumulative_work"] = core::work_to_string(st.cumulative_work);
+    if (st.genesis_hash)
+        o["genesis_hash"] = core::to_hex(*st.genesis_hash);
     o["height"] = st.height;
     o["protocol"] = protocol_version;
     o["tip_hash"] = core::to_hex(st.tip_hash);

@@ -26,14 +26,29 @@ chain_state::chain_state(asio::io_context& ioc, const config& cfg)
         limits.max_record_bytes = cfg.storage_max_record_bytes; // a test and tuning knob
     store_ = std::make_unique<storage::store>(cfg.data_dir, limits);
     load_state(store_->take_loaded());
+    std::uint64_t last = 0;
+    bool wrote = false;
     if (address_.empty()) {
         // First start: the address is generated once and kept, so rewards keep one recipient.
         address_ = core::make_uuid_hex();
         storage::record r;
         r.type = storage::record_type::node_identity;
         r.text = address_;
+        last = store_->append(r);
+        wrote = true;
+    }
+    if (!chain_recorded_) {
+        // First start, or a directory from before chain specs whose blocks replayed on our
+        // genesis: from now on it names its chain, and a node of another chain refuses it.
+        storage::record r;
+        r.type = storage::record_type::chain_identity;
+        r.text = chain_identity_text();
+        last = store_->append(r);
+        wrote = true;
+    }
+    if (wrote) { // 0 (the store refused) reads as a failed write
         std::promise<bool> written;
-        store_->when_durable(store_->append(r), [&written](bool ok) { written.set_value(ok); });
+        store_->when_durable(last, [&written](bool ok) { written.set_value(ok); });
         if (!written.get_future().get())
             throw storage::storage_error("cannot write the node identity to " + store_->log_path().string());
     }
@@ -54,6 +69,11 @@ chain_state::chain_state(asio::io_context& ioc, const config& cfg)
 }
 
 chain_state::~chain_state() = default;
+
+std::string chain_state::chain_identity_text() const
+{
+    return core::to_hex(ledger_.best_chain().entries().front().hash) + " " + cfg_.chain.name;
+}
 
 // ---- replay and recovery ---------------------------------------------------------------------
 
@@ -81,6 +101,19 @@ void chain_state::load_state(std::vector<storage::record> records)
     ledger_ = core::ledger(cfg_.consensus, cfg_.max_pending, this);
     peer_records_.clear();
     const std::uint64_t now = now_ms();
+    // The chain the directory names comes first, wherever its record is: a directory from before
+    // chain specs has it after its blocks, and another chain's blocks would fail with less to say.
+    for (const auto& r : records)
+        if (r.type == storage::record_type::chain_identity) {
+            if (r.text != chain_identity_text())
+                throw storage::storage_error(
+                    store_->log_path().string() + " holds the chain \"" + r.text +
+                    "\" (genesis, then name); this node runs \"" + chain_identity_text() +
+                    "\": start it with the --chain the directory was created with, or give it another "
+                    "--data-dir"
+                );
+            chain_recorded_ = true;
+        }
     for (auto& r : records) {
         core::validation_result result;
         switch (r.type) {
@@ -88,6 +121,8 @@ void chain_state::load_state(std::vector<storage::record> records)
             if (address_.empty()) // a recovery replays it again: the address never changes
                 address_ = r.text;
             break;
+        case storage::record_type::chain_identity:
+            break; // checked before the replay
         case storage::record_type::transaction_accepted:
             ledger_.replay_transaction(std::move(r.tx));
             break;
@@ -112,6 +147,15 @@ void chain_state::load_state(std::vector<storage::record> records)
             peer_records_.push_back(std::move(r));
             break;
         }
+        if (!result && result.reason == core::reject_reason::bad_previous_hash &&
+            ledger_.best_chain().size() == 1)
+            throw storage::storage_error(
+                store_->log_path().string() +
+                " holds blocks of another chain: its first block does not follow the genesis of \"" +
+                chain_identity_text() +
+                "\". Start the node with the --chain the directory was created with, or give it another "
+                "--data-dir"
+            );
         if (!result)
             throw storage::storage_error(
                 store_->log_path().string() +

@@ -102,6 +102,8 @@ public:
     storage::store::stats storage_statistics() const;
 
 private:
+    /// "GENESIS_HEX NAME": the chain_identity record this node writes and expects.
+    std::string chain_identity_text() const;
     struct pending_event
     {
         enum class kind
@@ -135,6 +137,7 @@ private:
     std::vector<storage::record> peer_records_;
     std::vector<pending_event> events_; ///< what the ledger call in progress changed
     bool replaying_ = false;
+    bool chain_recorded_ = false; ///< the log holds this node's chain_identity record
     durability_ticket pending_ticket_;
     chain_text text_; ///< serialized views of the best chain
 };

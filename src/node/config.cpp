@@ -1,4 +1,6 @@
 // Command-line flags: the tutorial's -H/--host and -p/--port plus the node's own settings.
+#include <beastchain/json/chain_spec.hpp>
+#include <beastchain/node/chain_choice.hpp>
 #include <beastchain/node/config.hpp>
 
 #include <boost/program_options.hpp>
@@ -45,6 +47,7 @@ std::string to_config_file(const config& c)
     os << "# effective beastchain-node configuration\n"
        << "host = " << c.host << "\n"
        << "port = " << c.port << "\n"
+       << "chain = " << c.chain_arg << "\n"
        << "data-dir = " << c.data_dir << "\n"
        << "in-memory = " << (c.in_memory ? "true" : "false") << "\n"
        << "reverify = " << (c.reverify ? "true" : "false") << "\n"
@@ -120,10 +123,13 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("version", "show the version and exit")
         ("host,H", po::value(&cfg.host)->default_value(cfg.host), "address to listen on")
         ("port,p", po::value(&port)->default_value(port), "port to listen on (0 picks a free one)")
+        ("chain", po::value(&cfg.chain_arg)->default_value(cfg.chain_arg),
+            "the network: a built-in chain (tutorial) or a chain spec file (see --print-chain-spec)")
+        ("print-chain-spec", "print the effective chain spec as JSON that --chain FILE accepts, and exit")
         ("difficulty", po::value(&cfg.difficulty)->default_value(cfg.difficulty),
-            "leading zero bits of the block hash this node mines at (1-64)")
+            "leading zero bits of the block hash this node mines at (1-64; default: the chain's minimum)")
         ("min-difficulty", po::value<unsigned>(),
-            "lowest difficulty accepted in blocks from peers (default: --difficulty)")
+            "lowest difficulty valid in blocks (default: the chain's; on the tutorial chain, --difficulty)")
         ("miner-threads", po::value(&miner_threads)->default_value(miner_threads), "proof-of-work worker threads")
         ("io-threads", po::value(&io_threads)->default_value(io_threads),
             "threads serving connections and peers (each connection runs on one at a time)")
@@ -214,7 +220,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
                 return c == '_' ? '-' : static_cast<char>(std::tolower(c));
             });
             if (all.find_nothrow(key, false) == nullptr || key == "help" || key == "version" ||
-                key == "print-config")
+                key == "print-config" || key == "print-chain-spec")
                 throw po::error("unknown environment variable " + var);
             return key;
         };
@@ -320,7 +326,22 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         if (!lvl)
             throw po::error("--log-level must be debug, info, warning or error");
         if (min_difficulty)
-            require_range("min-difficulty", *min_difficulty, 1u, cfg.difficulty);
+            require_range("min-difficulty", *min_difficulty, 1u, core::max_difficulty);
+        chain_overrides given;
+        if (!vm["difficulty"].defaulted())
+            given.difficulty = cfg.difficulty;
+        given.min_difficulty = min_difficulty;
+        if (!vm["max-block-transactions"].defaulted())
+            given.max_block_transactions = max_block_txs;
+        try {
+            const chain_choice chosen = choose_chain(cfg.chain_arg, given);
+            cfg.chain = chosen.spec;
+            cfg.difficulty = chosen.difficulty;
+        } catch (const std::runtime_error& e) {
+            throw po::error(e.what());
+        }
+        if (vm.count("print-chain-spec"))
+            return {std::nullopt, 0, json::chain_spec_to_json(cfg.chain)};
 
         cfg.port = static_cast<std::uint16_t>(port);
         if (cfg.data_dir.empty()) {
@@ -329,8 +350,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         }
         cfg.miner_threads = miner_threads;
         cfg.io_threads = io_threads;
-        cfg.consensus.min_difficulty = min_difficulty.value_or(cfg.difficulty);
-        cfg.consensus.max_block_transactions = max_block_txs;
+        cfg.consensus = core::consensus_of(cfg.chain);
         cfg.server.body_limit = max_body;
         cfg.peer.connect_timeout = std::chrono::milliseconds(peer_connect_ms);
         cfg.peer.response_timeout = std::chrono::milliseconds(peer_response_ms);

@@ -358,6 +358,8 @@ asio::awaitable<node_status> node::status()
         node_status st;
         const auto& ledger = self->chain.ledger();
         const auto& tip = ledger.best_chain().tip();
+        st.chain = self->cfg.chain.name;
+        st.genesis_hash = ledger.best_chain().entries().front().hash;
         st.height = tip.blk.index;
         st.tip_hash = tip.hash;
         st.cumulative_work = tip.cumulative_work;

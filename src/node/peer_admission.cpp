@@ -43,14 +43,18 @@ asio::awaitable<peer_admission::verdict> peer_admission::check(net::peer_url pee
     if (const auto early = begin(address))
         co_return *early;
     const net::peer_result res = co_await peer_calls::get_status(std::move(peer), cfg.peer);
-    bool admitted = false;
+    bool admitted = false, other_network = false;
     if (res.reply && res.reply->json) {
         const auto st = peer_calls::status_in(*res.reply, cfg.max_json_depth);
-        // Another protocol is another network: no use holding a slot for it.
+        // Another protocol or another genesis is another network: no use holding a slot for it.
+        // A peer naming no genesis predates chain specs, so it runs the tutorial chain.
         admitted = st && st->protocol == json::protocol_version;
+        if (admitted && st->genesis_hash.value_or(core::genesis_hash()) !=
+                            core::block_hash(core::genesis_block_for(cfg.consensus)))
+            admitted = false, other_network = true;
     }
     end(address, admitted);
-    co_return admitted ? verdict::admit : verdict::refuse;
+    co_return admitted ? verdict::admit : other_network ? verdict::other_network : verdict::refuse;
 }
 
 } // namespace beastchain::node

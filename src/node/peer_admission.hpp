@@ -32,7 +32,8 @@ public:
     {
         admit,
         refuse,
-        busy, ///< too many probes in flight: try again later
+        busy,          ///< too many probes in flight: try again later
+        other_network, ///< a beastchain node, on another chain: a different network, not a fault
     };
 
     static constexpr std::size_t max_probes = 8;

@@ -138,6 +138,7 @@ std::string encode_payload(const record& r)
     writer w;
     switch (r.type) {
     case record_type::node_identity:
+    case record_type::chain_identity:
     case record_type::peer_added:
     case record_type::peer_announced:
     case record_type::peer_announced_public:
@@ -191,6 +192,7 @@ std::optional<record> decode_payload(record_type type, std::string_view payload)
     r.type = type;
     switch (type) {
     case record_type::node_identity:
+    case record_type::chain_identity:
     case record_type::peer_added:
     case record_type::peer_announced:
     case record_type::peer_announced_public:

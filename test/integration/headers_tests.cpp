@@ -41,15 +41,6 @@ std::string status_json(std::uint64_t height, const std::string& tip, const std:
         {"height", height}, {"tip_hash", tip}, {"cumulative_work", work}, {"protocol", 4}});
 }
 
-bj::object peer_entry(const node_process& n, const std::string& address)
-{
-    const bj::value listed = http_get(n.port(), "/nodes").json();
-    for (const auto& p : listed.at("nodes").as_array())
-        if (p.at("address").as_string() == address)
-            return p.as_object();
-    return {};
-}
-
 bool last_error_has(const node_process& n, const std::string& address, const std::string& text)
 {
     const auto e = peer_entry(n, address);

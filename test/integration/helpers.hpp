@@ -158,6 +158,17 @@ inline boost::json::object mine(const node_process& n)
     return r.json().at("block_data").as_object();
 }
 
+/// The entry for `address` in a node's /nodes list; empty when it is not listed (yet), so
+/// wait_until can poll it, and `.at(...)` on it fails the test.
+inline boost::json::object peer_entry(const node_process& n, const std::string& address)
+{
+    const boost::json::value listed = http_get(n.port(), "/nodes").json(); // alive while walked
+    for (const auto& p : listed.at("nodes").as_array())
+        if (p.at("address").as_string() == address)
+            return p.as_object();
+    return {};
+}
+
 inline boost::json::object status_of(const node_process& n)
 {
     const auto r = http_get(n.port(), "/status");

@@ -42,19 +42,6 @@ served_chain real_chain(int blocks)
         http_get(source.port(), "/headers?from=1").body};
 }
 
-/// The entry for `address` in a node's /nodes list.
-bj::object peer_entry(const node_process& n, const std::string& address)
-{
-    const auto r = http_get(n.port(), "/nodes");
-    BOOST_TEST_REQUIRE(r.status == 200u);
-    const bj::value listed = r.json(); // kept alive: the loop walks inside it
-    for (const auto& p : listed.at("nodes").as_array())
-        if (p.at("address").as_string() == address)
-            return p.as_object();
-    BOOST_TEST_FAIL(address << " is not in /nodes: " << r.body);
-    return {};
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(sync_tests)

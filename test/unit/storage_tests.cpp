@@ -40,6 +40,10 @@ std::vector<record> sample_records()
     for (std::size_t i = 1; i < blocks.size(); ++i)
         sw.blocks.push_back({blocks[i], core::block_hash(blocks[i])});
     out.push_back(sw);
+    record chain_id;
+    chain_id.type = record_type::chain_identity;
+    chain_id.text = core::to_hex(core::genesis_hash()) + " tutorial";
+    out.push_back(chain_id);
     record peer;
     peer.type = record_type::peer_added;
     peer.text = "http://127.0.0.1:5001";

@@ -24,7 +24,16 @@ struct consensus_params
     std::size_t max_block_transactions = 1000;
     /// How far a block's timestamp may run ahead of the validating node's clock.
     std::uint64_t max_future_ms = 2 * 60 * 60 * 1000;
+    /// What each block's reward must be.
+    std::uint64_t block_reward = reward_amount;
+    /// The genesis block's previous hash: core::genesis_commitment of the chain spec. All-zero
+    /// for the tutorial chain and for chains built without a spec, as unit tests build them.
+    hash256 genesis_commitment{};
 };
+
+/// The genesis block of chains validated with `params`: the tutorial's genesis block with
+/// `params.genesis_commitment` as its previous hash.
+block genesis_block_for(const consensus_params& params);
 
 /// A block together with facts derived from it once, on validation.
 struct chain_entry

@@ -11,7 +11,7 @@ namespace beastchain::core {
 
 /// Sender of the block reward, as in the tutorial: no real address can be "0".
 inline constexpr std::string_view reward_sender = "0";
-/// The tutorial pays the miner 1 per block.
+/// The tutorial pays the miner 1 per block (the default of a chain spec's block_reward).
 inline constexpr std::uint64_t reward_amount = 1;
 /// Addresses are free-form strings (the tutorial uses "addr1"); bound them so blocks stay small.
 inline constexpr std::size_t max_address_bytes = 256;

@@ -39,6 +39,8 @@ enum class reject_reason : std::uint8_t
     // Chain level.
     bad_genesis,
     empty_chain,
+    // Network.
+    bad_chain_spec,
 };
 
 /// Stable snake_case name of a reason, used in JSON replies and logs.

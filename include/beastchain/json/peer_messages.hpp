@@ -32,6 +32,9 @@ struct peer_status
     core::hash256 tip_hash{};
     core::work_t cumulative_work = 0;
     std::uint32_t protocol = 0; ///< 0 when the reply names none
+    /// The peer's genesis block, which names its network. A node from before chain specs names
+    /// none; it can only be on the tutorial chain, whose genesis is the tutorial's.
+    std::optional<core::hash256> genesis_hash;
 };
 /// Writes the fields peers read into a `/status` reply (which carries more, for people),
 /// `protocol` always being this node's protocol_version.

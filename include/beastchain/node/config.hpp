@@ -2,6 +2,7 @@
 #pragma once
 
 #include <beastchain/core/chain.hpp>
+#include <beastchain/core/chain_spec.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/net/peer_client.hpp>
 #include <beastchain/net/server.hpp>
@@ -19,6 +20,10 @@ struct config
 {
     std::string host = "127.0.0.1";
     std::uint16_t port = 5000;
+    /// `--chain` as given: a built-in chain's name or a spec file.
+    std::string chain_arg = "tutorial";
+    /// The effective chain spec (node settings applied); `consensus` is derived from it.
+    core::chain_spec chain;
     /// Leading zero bits this node mines at. The default takes tens of milliseconds on one core.
     std::uint32_t difficulty = 20;
     unsigned miner_threads = 1;

@@ -21,6 +21,7 @@ enum class node_errc
     own_address,           ///< a peer registration named this node itself
     peer_limit,            ///< the peer table is full of operator peers
     peer_refused,          ///< an announced address is not admitted (not public, or not a node)
+    other_network,         ///< an announced node runs another chain (another genesis)
     invalid_block,         ///< a pushed block breaks a consensus rule
     no_common_block,       ///< none of a locator's blocks is on our chain
     no_such_block,         ///< past the tip

@@ -89,6 +89,8 @@ struct sync_outcome
 /// A snapshot for /status, /health and /metrics.
 struct node_status
 {
+    std::string chain;            ///< the chain spec's name
+    core::hash256 genesis_hash{}; ///< names the network: peers on another one are refused
     std::uint64_t height = 0;
     core::hash256 tip_hash{};
     core::work_t cumulative_work = 0;

@@ -29,6 +29,9 @@ enum class record_type : std::uint8_t
     /// A peer announced itself from a public address: contact with it stays on public addresses
     /// (net::peer_url::public_only), whatever its name resolves to later.
     peer_announced_public = 10,
+    /// The network the directory holds: "GENESIS_HEX NAME" (the genesis hash names it, the spec
+    /// name is for people). Written at the first start; a node of another chain refuses the directory.
+    chain_identity = 11,
 };
 
 struct stored_block
@@ -40,7 +43,7 @@ struct stored_block
 struct record
 {
     record_type type = record_type::node_identity;
-    std::string text;                 ///< node_identity and the peer records
+    std::string text;                 ///< node_identity, chain_identity and the peer records
     core::transaction tx;             ///< transaction_accepted
     std::uint64_t fork_index = 0;     ///< chain_replaced, switch_begin, switch_commit
     std::uint64_t block_count = 0;    ///< switch_begin, switch_commit: blocks in the switch

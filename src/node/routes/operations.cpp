@@ -33,7 +33,8 @@ asio::awaitable<response> status(node& n, const request&, const net::client&)
     o.emplace("storage", st.storage_ok ? "ok" : "failed");
     o.emplace("uptime_seconds", std::round(st.uptime_seconds * 1000) / 1000); // to the millisecond
     o.emplace("version", version);
-    json::encode_status(o, {st.height, st.tip_hash, st.cumulative_work});
+    o.emplace("chain", st.chain);
+    json::encode_status(o, {st.height, st.tip_hash, st.cumulative_work, 0, st.genesis_hash});
     co_return reply(http::status::ok, o);
 }
 

@@ -79,6 +79,12 @@ asio::awaitable<response> announce(node& n, const request& req, const net::clien
         res.set(http::field::retry_after, "1");
         co_return res;
     }
+    if (verdict == peer_admission::verdict::other_network)
+        co_return error_reply(
+            {node_errc::other_network,
+             "the address answered as a beastchain node on another chain; this node runs \"" +
+                 n.settings().chain.name + "\""}
+        );
     if (verdict == peer_admission::verdict::refuse)
         co_return error_reply(
             {node_errc::peer_refused, "the address did not answer as a reachable public beastchain node"}

@@ -33,6 +33,8 @@ response error_reply(const node_error& e)
             return {http::status::conflict, "peer_limit_reached", {}};
         case node_errc::peer_refused:
             return {http::status::forbidden, "peer_refused", {}};
+        case node_errc::other_network:
+            return {http::status::conflict, "other_network", {}};
         case node_errc::invalid_field:
         case node_errc::own_address:
             return {http::status::bad_request, "invalid_field", {}};

@@ -1,0 +1,36 @@
+// --chain NAME|FILE: which network a node runs, as the effective chain spec.
+#pragma once
+
+#include <beastchain/core/chain_spec.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace beastchain::node {
+
+/// Node settings that shape the spec: unset ones leave the spec's values.
+struct chain_overrides
+{
+    std::optional<std::uint32_t> difficulty;     ///< --difficulty (mining)
+    std::optional<std::uint32_t> min_difficulty; ///< --min-difficulty
+    std::optional<std::uint32_t> max_block_transactions;
+};
+
+/// What a node runs: the effective spec and the difficulty it mines at.
+struct chain_choice
+{
+    core::chain_spec spec;
+    std::uint32_t difficulty = 0;
+};
+
+/// Resolves `--chain`: a built-in name, else a spec file. Then applies the overrides:
+/// - the tutorial chain's minimum follows --min-difficulty, else --difficulty, as before specs;
+/// - any other chain's minimum is the spec's unless --min-difficulty changes it (which makes
+///   another network), and its nodes mine at that minimum unless --difficulty says otherwise;
+/// - --max-block-transactions replaces the spec's limit.
+/// Throws std::runtime_error with a message for the user when the name is neither, the file
+/// cannot be read or is no valid spec, or the difficulty is below the minimum.
+chain_choice choose_chain(const std::string& name_or_file, const chain_overrides& o);
+
+} // namespace beastchain::node

@@ -1,0 +1,136 @@
+// Chain specs: the built-ins, their bounds, their canonical bytes and the genesis they commit to.
+#include <beastchain/core/chain_spec.hpp>
+#include <beastchain/core/hash.hpp>
+#include <beastchain/core/pow.hpp>
+#include <beastchain/core/transaction.hpp>
+
+#include <algorithm>
+
+namespace beastchain::core {
+
+namespace {
+
+void put_u64(std::string& out, std::uint64_t v)
+{
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_u32(std::string& out, std::uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+bool name_char(char c) noexcept
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+validation_result bad(std::string detail)
+{
+    return validation_result::fail(reject_reason::bad_chain_spec, std::move(detail));
+}
+
+} // namespace
+
+std::string_view to_string(transaction_rules r) noexcept
+{
+    switch (r) {
+    case transaction_rules::open:
+        return "open";
+    case transaction_rules::signed_by_sender:
+        return "signed";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(difficulty_rule r) noexcept
+{
+    switch (r) {
+    case difficulty_rule::minimum:
+        return "minimum";
+    }
+    return "unknown";
+}
+
+std::vector<std::string_view> builtin_spec_names()
+{
+    return {"tutorial"};
+}
+
+std::optional<chain_spec> builtin_spec(std::string_view name)
+{
+    if (name == "tutorial")
+        return chain_spec{};
+    return std::nullopt;
+}
+
+validation_result check_spec(const chain_spec& s)
+{
+    if (s.name.empty() || s.name.size() > max_spec_name_bytes ||
+        !std::all_of(s.name.begin(), s.name.end(), name_char))
+        return bad("name must be 1 to 64 characters from a-z, 0-9, '.', '_' and '-'");
+    if (s.transactions != transaction_rules::open)
+        return bad(
+            "transactions \"" + std::string(to_string(s.transactions)) +
+            "\" are not supported by this version"
+        );
+    if (s.block_reward == 0 || s.block_reward > max_amount)
+        return bad("block_reward must be from 1 to " + std::to_string(max_amount));
+    if (s.difficulty != difficulty_rule::minimum)
+        return bad("unknown difficulty rule");
+    if (s.min_difficulty < 1 || s.min_difficulty > max_difficulty)
+        return bad("min_difficulty must be from 1 to " + std::to_string(max_difficulty));
+    if (s.max_block_transactions < 2 || s.max_block_transactions > max_spec_block_transactions)
+        return bad(
+            "max_block_transactions must be from 2 (a transaction and the reward) to " +
+            std::to_string(max_spec_block_transactions)
+        );
+    if (s.max_future_seconds > max_spec_future_seconds)
+        return bad("max_future_seconds must be at most " + std::to_string(max_spec_future_seconds));
+    if (const chain_spec tutorial; s.name == tutorial.name && (s.transactions != tutorial.transactions ||
+                                                               s.block_reward != tutorial.block_reward))
+        return bad(
+            "\"tutorial\" names the built-in tutorial chain: give a chain with other rules its own name"
+        );
+    return validation_result::success();
+}
+
+std::string canonical_bytes(const chain_spec& s)
+{
+    std::string out = "beastchain-chain-spec";
+    out.push_back(1); // version of this layout
+    put_u32(out, static_cast<std::uint32_t>(s.name.size()));
+    out += s.name;
+    out.push_back(static_cast<char>(s.transactions));
+    put_u64(out, s.block_reward);
+    out.push_back(static_cast<char>(s.difficulty));
+    put_u32(out, s.min_difficulty);
+    put_u32(out, s.max_block_transactions);
+    put_u32(out, s.max_future_seconds);
+    return out;
+}
+
+hash256 spec_id(const chain_spec& s)
+{
+    return sha256(canonical_bytes(s));
+}
+
+consensus_params consensus_of(const chain_spec& s)
+{
+    consensus_params p;
+    p.min_difficulty = s.min_difficulty;
+    p.max_block_transactions = s.max_block_transactions;
+    p.max_future_ms = std::uint64_t{s.max_future_seconds} * 1000;
+    p.block_reward = s.block_reward;
+    p.genesis_commitment = genesis_commitment(s);
+    return p;
+}
+
+hash256 genesis_commitment(const chain_spec& s)
+{
+    return s.name == chain_spec{}.name ? hash256{} : spec_id(s);
+}
+
+} // namespace beastchain::core
