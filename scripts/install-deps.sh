@@ -7,6 +7,8 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
     libboost-test1.81-dev libboost-url1.81-dev libboost-system1.81-dev
     libssl-dev libbenchmark-dev
+    # Signatures on the signed chain: BIP340 Schnorr over secp256k1, Bitcoin Core's library.
+    libsecp256k1-dev
     # TLS: the test CA is made with the openssl command; https:// peers trust the system CAs.
     openssl ca-certificates
     # The integration suite replays the tutorial's Python client, which uses requests.
