@@ -68,6 +68,23 @@ block ledger::make_block_template(
     return b;
 }
 
+ledger::transaction_lookup ledger::find_transaction(const std::string& id) const
+{
+    transaction_lookup out;
+    if (const transaction* tx = pool_.find(id)) {
+        out.where = transaction_lookup::state::pending;
+        out.tx = *tx;
+    } else if (const auto index = chain_.find_transaction(id)) {
+        for (const auto& tx : chain_.entries()[*index].blk.transactions)
+            if (tx.transaction_id == id) {
+                out.where = transaction_lookup::state::confirmed;
+                out.tx = tx;
+                out.block_index = *index;
+            }
+    }
+    return out;
+}
+
 validation_result ledger::connect_block(block b, std::uint64_t now_ms)
 {
     const hash256 hash = block_hash(b);

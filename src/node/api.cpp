@@ -50,6 +50,7 @@ constexpr route_spec api_routes[] = {
     {"/blocks",             http::verb::post, routes::receive_block,      {.side_effects = true}},
     {"/blocks",             http::verb::get,  routes::blocks,             {}},
     {"/blocks/{}",          http::verb::get,  routes::block,              {}},
+    {"/transactions/{}",    http::verb::get,  routes::transaction,        {}},
     {"/headers",            http::verb::get,  routes::headers,            {}},
 };
 // clang-format on

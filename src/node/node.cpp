@@ -306,6 +306,16 @@ asio::awaitable<node_result<std::string>> node::block_json(std::uint64_t index)
     co_return co_await on_strand(self->chain.strand(), std::move(one));
 }
 
+asio::awaitable<transaction_status> node::find_transaction(std::string id)
+{
+    impl* self = impl_.get();
+    auto find = [self, id = std::move(id)] {
+        const auto& ledger = self->chain.ledger();
+        return transaction_status{ledger.find_transaction(id), ledger.best_chain().tip().blk.index};
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(find));
+}
+
 // ---- peers and sync --------------------------------------------------------------------------
 
 asio::awaitable<node_result<register_outcome>> node::register_peer(net::peer_url peer, bool announced)

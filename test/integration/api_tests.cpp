@@ -350,4 +350,38 @@ BOOST_AUTO_TEST_CASE(block_index_predicts_the_block_under_the_per_block_cap)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_transaction_can_be_followed_from_pending_to_confirmed)
+{
+    node_process node(quick_node());
+    const std::string id = submit(node, "addr1", "addr2", 3);
+    auto r = http_get(node.port(), "/transactions/" + id);
+    BOOST_TEST(r.status == 200u, r.body);
+    BOOST_TEST(r.json().at("status").as_string() == "pending");
+    BOOST_TEST(r.json().at("transaction").at("transaction_id").as_string() == id);
+    BOOST_TEST(r.json().at("transaction").at("amount").to_number<int>() == 3);
+    BOOST_TEST(!r.json().as_object().contains("block_index"));
+
+    mine(node);
+    mine(node);
+    r = http_get(node.port(), "/transactions/" + id);
+    BOOST_TEST(r.status == 200u, r.body);
+    BOOST_TEST(r.json().at("status").as_string() == "confirmed");
+    BOOST_TEST(r.json().at("block_index").to_number<int>() == 1);
+    BOOST_TEST(r.json().at("confirmations").to_number<int>() == 2); // its block and one above it
+
+    // A well-formed id the node never saw: 404 in the error shape, with status "unknown".
+    const std::string stranger(64, 'a');
+    r = http_get(node.port(), "/transactions/" + stranger);
+    BOOST_TEST(r.status == 404u, r.body);
+    BOOST_TEST(r.json().at("error").as_string() == "unknown_transaction");
+    BOOST_TEST(r.json().at("status").as_string() == "unknown");
+    // Not an id at all: 400 naming the parameter, before any lookup.
+    for (const std::string& bad :
+         {std::string("xyz"), std::string(63, 'a'), std::string(64, 'A'), std::string(65, 'a')}) {
+        r = http_get(node.port(), "/transactions/" + bad);
+        BOOST_TEST(r.status == 400u, bad << ": " << r.body);
+        BOOST_TEST(r.json().at("error").as_string() == "invalid_parameter", r.body);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,4 +21,15 @@ for kind in unit integration; do
         status=1
     fi
 done
+# A test case outside every suite belongs to none of the ctest entries, so it never runs either.
+outside=$(awk '
+    /^BOOST_AUTO_TEST_SUITE\(/ { depth++ }
+    /^BOOST_AUTO_TEST_SUITE_END\(/ { depth-- }
+    /^BOOST_(AUTO|FIXTURE)_TEST_CASE\(/ && depth == 0 { print FILENAME ":" FNR ": " $0 }
+' unit/*.cpp integration/*.cpp)
+if [[ -n "$outside" ]]; then
+    echo "suites: test cases outside any suite (they would never run):"
+    echo "$outside" | sed 's/^/  /'
+    status=1
+fi
 exit $status

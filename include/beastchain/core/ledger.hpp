@@ -40,6 +40,21 @@ public:
         validation_result detail;
     };
 
+    /// Where a transaction is: pending, confirmed in a block of the best chain, or unknown here.
+    struct transaction_lookup
+    {
+        enum class state
+        {
+            unknown,
+            pending,
+            confirmed,
+        };
+        state where = state::unknown;
+        transaction tx;                ///< unless unknown
+        std::uint64_t block_index = 0; ///< when confirmed
+    };
+    transaction_lookup find_transaction(const std::string& id) const;
+
     /// Accepts a well-formed, non-reward transaction into the pending pool.
     accept_result accept_transaction(transaction tx);
 

@@ -107,6 +107,9 @@ public:
     /// The same page as headers: `{"from":F,"headers":["<hex>",...],"height":H}`.
     boost::asio::awaitable<node_result<std::string>> headers_json(blocks_query q);
 
+    /// Where transaction `id` is: pending, confirmed (and how deep), or unknown to this node.
+    boost::asio::awaitable<transaction_status> find_transaction(std::string id);
+
     /// One block of the best chain; no_such_block past the tip.
     boost::asio::awaitable<node_result<std::string>> block_json(std::uint64_t index);
 

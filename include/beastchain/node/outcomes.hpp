@@ -86,6 +86,13 @@ struct sync_outcome
     std::vector<peer_failure> failed;
 };
 
+/// GET /transactions/{id}: where the transaction is, and the chain height that dates it.
+struct transaction_status
+{
+    core::ledger::transaction_lookup found;
+    std::uint64_t height = 0; ///< the best chain's tip, for confirmations
+};
+
 /// A snapshot for /status, /health and /metrics.
 struct node_status
 {

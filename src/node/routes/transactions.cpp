@@ -3,6 +3,8 @@
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/node.hpp>
 
+#include <boost/json/value_from.hpp>
+
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
@@ -63,6 +65,35 @@ asio::awaitable<response> receive_transactions(node& n, const request& req, cons
     co_return reply(
         http::status::ok, {{"accepted", out->accepted}, {"dropped", out->dropped}, {"known", out->known}}
     );
+}
+
+asio::awaitable<response> transaction(node& n, const request& req, const net::client&)
+{
+    const std::string id(net::last_segment(req.target()));
+    if (!core::is_valid_transaction_id(id))
+        co_return invalid_parameter("id", "must be a transaction id (64 lower-case hex digits)");
+    const transaction_status st = co_await n.find_transaction(id);
+    using state = core::ledger::transaction_lookup::state;
+    boost::json::object o;
+    o.emplace("transaction_id", id);
+    switch (st.found.where) {
+    case state::unknown:
+        // An error, so it has the error shape; `status` as well, for clients that poll it.
+        o.emplace("error", "unknown_transaction");
+        o.emplace("detail", "this node has no transaction " + id + " pending or in its best chain");
+        o.emplace("status", "unknown");
+        co_return reply(http::status::not_found, o);
+    case state::pending:
+        o.emplace("status", "pending");
+        break;
+    case state::confirmed:
+        o.emplace("status", "confirmed");
+        o.emplace("block_index", st.found.block_index);
+        o.emplace("confirmations", st.height - st.found.block_index + 1);
+        break;
+    }
+    o.emplace("transaction", boost::json::value_from(st.found.tx));
+    co_return reply(http::status::ok, o);
 }
 
 asio::awaitable<response> receive_inventory(node& n, const request& req, const net::client&)
