@@ -1,6 +1,6 @@
 # install() rules for the node, its units, example config and docs, and CPack's .deb settings.
 include(GNUInstallDirs)
-install(TARGETS beastchain-node RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS beastchain-node beastchain-wallet RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES deploy/systemd/beastchain-node.service deploy/systemd/beastchain-node@.service
         DESTINATION lib/systemd/system)
 install(FILES deploy/node.conf.example deploy/systemd/tls.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})

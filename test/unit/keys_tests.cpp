@@ -1,4 +1,5 @@
 // BIP340 through our wrapper: the published test vectors, then the failure paths.
+#include <beastchain/core/address.hpp>
 #include <beastchain/core/keys.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -113,6 +114,38 @@ BOOST_AUTO_TEST_CASE(secret_keys_outside_the_curve_order_are_refused)
     auto below = n;
     below[31] -= 1; // n - 1: the largest valid key
     BOOST_TEST(core::secret_key::from_bytes(below).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(addresses_name_their_key_and_refuse_typos)
+{
+    const auto pk = core::public_key_of(core::secret_key::generate());
+    const std::string address = core::address_of(pk);
+    BOOST_TEST(address.size() == core::address_chars);
+    BOOST_TEST(address.starts_with("bc"));
+    const auto back = core::public_key_from_address(address);
+    BOOST_TEST_REQUIRE(back.has_value());
+    BOOST_TEST(*back == pk);
+
+    // Every single-digit change anywhere is caught: by the checksum or by the curve.
+    int caught = 0;
+    for (std::size_t i = 2; i < address.size(); ++i) {
+        std::string typo = address;
+        typo[i] = typo[i] == '0' ? '1' : '0';
+        caught += !core::public_key_from_address(typo).has_value();
+    }
+    BOOST_TEST(caught == static_cast<int>(address.size() - 2));
+
+    std::string upper = address;
+    for (auto& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    BOOST_TEST(!core::public_key_from_address(upper).has_value());
+    BOOST_TEST(!core::public_key_from_address("xx" + address.substr(2)).has_value());
+    BOOST_TEST(!core::public_key_from_address(address.substr(0, 73)).has_value());
+    BOOST_TEST(!core::public_key_from_address(address + "0").has_value());
+    BOOST_TEST(!core::public_key_from_address("addr1").has_value()); // a tutorial address
+    // A checksum that matches a key that is no point on the curve (BIP340 vector 5's key).
+    const auto off_curve = bytes<32>("EEFDEA4CDB677750A420FEE807EACF21EB9898AE79B9768766E4FAA04A2D4A34");
+    BOOST_TEST(!core::public_key_from_address(core::address_of(off_curve)).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
