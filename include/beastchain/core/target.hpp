@@ -1,0 +1,55 @@
+// Proof-of-work targets as 256-bit numbers in Bitcoin's compact form, ASERT retargeting, and
+// median time past: the pieces that make difficulty a rule of the chain instead of a node flag.
+#pragma once
+
+#include <beastchain/core/hash.hpp>
+#include <beastchain/core/pow.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace beastchain::core {
+
+/// A 256-bit unsigned number, big-endian: a block hash meets a target when, read the same way,
+/// it is not above it. Leading-zero difficulty d is the target 2^(256-d) - 1.
+using target256 = std::array<std::uint8_t, 32>;
+
+/// The easiest target any chain may use (difficulty 1: the top bit of the hash clear), and the
+/// hardest (max_difficulty leading zero bits), so one block's work always fits in work_t.
+target256 easiest_target() noexcept;
+target256 hardest_target() noexcept;
+
+/// Bitcoin's compact form: exponent byte E, then a 23-bit mantissa M, the value M * 256^(E-3).
+/// nullopt for a negative mantissa (bit 23 set), or a value above 2^256 - 1.
+std::optional<target256> target_from_compact(std::uint32_t bits);
+/// The compact form of `t`, rounded down (as Bitcoin's GetCompact): decoding it never gives more.
+std::uint32_t compact_from_target(const target256& t);
+
+/// Whether `h` read big-endian is at most `t`.
+bool meets_target(const hash256& h, const target256& t) noexcept;
+
+/// Expected hashes to meet `t`: floor(2^256 / (t + 1)).
+work_t target_work(const target256& t);
+
+/// The target of leading-zero difficulty `d` (1 to max_difficulty): 2^(256-d) - 1.
+target256 target_of_difficulty(std::uint32_t d);
+
+/// ASERT (the aserti3-2d rule of Bitcoin Cash, its cubic approximation of 2^x bit for bit): the
+/// target of the block after `parent`, from an anchor block with target `anchor_target`.
+/// `time_since_anchor_ms` is parent time minus anchor time, `blocks_since_anchor` parent height
+/// minus anchor height. Every block ahead of schedule by one half-life doubles the difficulty;
+/// every one behind halves it. The result is clamped to [hardest_target, easiest_target].
+target256 asert_next_target(
+    const target256& anchor_target,
+    std::int64_t time_since_anchor_ms,
+    std::uint64_t blocks_since_anchor,
+    std::uint64_t target_block_ms,
+    std::uint64_t half_life_ms
+);
+
+/// The median of the last (up to) 11 block timestamps: a new block must be later than it, so a
+/// miner's clock can bend neither the order of blocks nor, through it, the difficulty.
+std::uint64_t median_time_past(std::span<const std::uint64_t> last_timestamps);
+
+} // namespace beastchain::core
