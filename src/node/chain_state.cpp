@@ -217,7 +217,9 @@ chain_state::adopt(core::chain_suffix suffix, core::validation_result* why, cons
 
 core::block chain_state::make_template(std::uint32_t difficulty, std::uint64_t now) const
 {
-    return ledger_.make_block_template(address_, difficulty, now);
+    // --mining-address, else the node's own address.
+    const std::string& to = cfg_.mining_address.empty() ? address_ : cfg_.mining_address;
+    return ledger_.make_block_template(to, difficulty, now);
 }
 
 void chain_state::publish(const std::string& origin)

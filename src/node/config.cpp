@@ -54,6 +54,7 @@ std::string to_config_file(const config& c)
        << "difficulty = " << c.difficulty << "\n"
        << "min-difficulty = " << c.consensus.min_difficulty << "\n"
        << "miner-threads = " << c.miner_threads << "\n"
+       << "mine = " << (c.mine ? "true" : "false") << "\n"
        << "io-threads = " << c.io_threads << "\n"
        << "max-block-transactions = " << c.consensus.max_block_transactions << "\n"
        << "max-pending = " << c.max_pending << "\n"
@@ -83,6 +84,8 @@ std::string to_config_file(const config& c)
         os << "storage-max-record-bytes = " << c.storage_max_record_bytes << "\n";
     if (!c.advertise_url.empty())
         os << "advertise-url = " << c.advertise_url << "\n";
+    if (!c.mining_address.empty())
+        os << "mining-address = " << c.mining_address << "\n";
     if (!c.auth_token_file.empty())
         os << "auth-token-file = " << c.auth_token_file << "\n";
     for (const auto& h : c.allow_hosts)
@@ -131,6 +134,10 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         ("min-difficulty", po::value<unsigned>(),
             "lowest difficulty valid in blocks (default: the chain's; on the tutorial chain, --difficulty)")
         ("miner-threads", po::value(&miner_threads)->default_value(miner_threads), "proof-of-work worker threads")
+        ("mine", po::bool_switch(&cfg.mine),
+            "mine without pause, one block after another (GET /mine callers still get their own blocks)")
+        ("mining-address", po::value(&cfg.mining_address),
+            "where block rewards go (default: the node's own address, node_address in /status)")
         ("io-threads", po::value(&io_threads)->default_value(io_threads),
             "threads serving connections and peers (each connection runs on one at a time)")
         ("max-block-transactions", po::value(&max_block_txs)->default_value(max_block_txs),
@@ -327,6 +334,12 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             throw po::error("--log-level must be debug, info, warning or error");
         if (min_difficulty)
             require_range("min-difficulty", *min_difficulty, 1u, core::max_difficulty);
+        if (!cfg.mining_address.empty())
+            if (auto ok = core::check_address(
+                    cfg.mining_address, core::reject_reason::bad_recipient, "mining-address"
+                );
+                !ok)
+                throw po::error("--" + ok.detail);
         chain_overrides given;
         if (!vm["difficulty"].defaulted())
             given.difficulty = cfg.difficulty;

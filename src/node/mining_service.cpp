@@ -81,10 +81,11 @@ void mining_service::start_if_needed()
     if (mining_ || stopped_)
         return;
     drop_departed(); // a departed caller must not force a block
-    if (waiters_.empty())
+    if (waiters_.empty() && !chain_.settings().mine)
         return;
     if (!chain_.writable()) {
         // A block we could not store would be lost on restart: refuse rather than pretend.
+        // --mine resumes when the state is reloaded (on_state_reloaded).
         fail_all("storage is failing; try again later");
         return;
     }
@@ -124,6 +125,10 @@ void mining_service::on_mined(std::uint64_t job, std::optional<core::block> solv
             const core::chain_entry& tip = chain_.ledger().best_chain().tip();
             log::info("mined block " + std::to_string(index) + " " + core::to_hex(tip.hash));
             stats_.block_mined();
+            if (waiters_.empty()) { // --mine: nobody asked; relay and the next block follow
+                start_if_needed();
+                return;
+            }
             // The reply waits until the block is on stable storage.
             auto h = std::make_shared<mine_handler>(std::move(waiters_.front().handler));
             waiters_.pop_front();
@@ -147,6 +152,8 @@ void mining_service::on_mined(std::uint64_t job, std::optional<core::block> solv
 
 void mining_service::restart()
 {
+    // Not when idle: on_mined connects its block (which calls back here) before it answers the
+    // waiter the block is for, and a search started now would mine for nobody.
     if (!mining_)
         return;
     ++job_; // the cancelled search's completion is now ignored

@@ -45,7 +45,14 @@ public:
 
     void on_block_connected(const core::chain_entry&, const std::string&) override { restart(); }
     void on_chain_replaced(std::size_t, const std::string&) override { restart(); }
-    void on_state_reloaded(const std::vector<storage::record>&) override { restart(); }
+    void on_state_reloaded(const std::vector<storage::record>&) override
+    {
+        restart();
+        start_if_needed(); // --mine stopped while storage was failing
+    }
+
+    /// Starts a search if one is due: a caller waits, or the node runs with --mine.
+    void resume() { start_if_needed(); }
 
 private:
     struct waiter

@@ -356,6 +356,7 @@ void node::start_network(std::string advertise)
             return;
         self->peers.start(std::move(advertise));
         self->sync.start();
+        self->mining.resume(); // --mine starts here; otherwise it waits for /mine callers
     });
 }
 

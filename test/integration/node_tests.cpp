@@ -163,4 +163,41 @@ BOOST_AUTO_TEST_CASE(a_sync_round_that_fails_as_it_finishes_costs_one_request_no
     BOOST_TEST(chain_of(node) == chain_of(peer));
 }
 
+BOOST_AUTO_TEST_CASE(with_mine_a_node_mines_on_its_own_to_its_mining_address)
+{
+    // Difficulty 16: a few milliseconds a block, so the chain grows steadily but not absurdly.
+    node_process node(quick_node({"--mine", "--difficulty", "16", "--mining-address", "miner-7"}));
+    BOOST_TEST(wait_until([&] { return status_of(node).at("height").to_number<int>() >= 3; }));
+    // A transaction is confirmed with nobody calling /mine.
+    const std::string id = submit(node, "addr1", "addr2", 4);
+    BOOST_TEST(wait_until([&] {
+        return http_get(node.port(), "/transactions/" + id).json().at("status").as_string() == "confirmed";
+    }));
+    // /mine still answers with a block of its own while the node mines.
+    const auto block = mine(node);
+    BOOST_TEST(block.at("index").to_number<int>() >= 1);
+    // Every reward went to --mining-address, none to the node's own address.
+    for (const auto& b : chain_of(node)) {
+        const auto& txs = b.at("transactions").as_array();
+        if (b.at("index").to_number<int>() > 0)
+            BOOST_TEST(txs.back().at("recipient").as_string() == "miner-7");
+    }
+    // And it stops promptly, mid-search or not.
+    BOOST_TEST(node.stop(SIGTERM, std::chrono::seconds(5)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(without_mine_a_node_mines_only_for_mine_callers)
+{
+    node_process node(quick_node());
+    submit(node, "addr1", "addr2", 4);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    BOOST_TEST(status_of(node).at("height").to_number<int>() == 0);
+    mine(node);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    BOOST_TEST(status_of(node).at("height").to_number<int>() == 1); // no search runs on for nobody
+    const auto bad = run_node_to_exit({"--mining-address", std::string(300, 'a')});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(has(bad.err, "mining-address"), bad.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

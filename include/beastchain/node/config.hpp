@@ -27,6 +27,10 @@ struct config
     /// Leading zero bits this node mines at. The default takes tens of milliseconds on one core.
     std::uint32_t difficulty = 20;
     unsigned miner_threads = 1;
+    /// `--mine`: search for blocks without pause, as a miner does, not only for /mine callers.
+    bool mine = false;
+    /// Where block rewards go; empty: the node's own address (`node_address` in /status).
+    std::string mining_address;
     /// Threads running the io_context: sessions, peer sockets and the chain strand's steps.
     unsigned io_threads = 1;
     std::size_t max_pending = 100'000;

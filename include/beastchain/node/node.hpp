@@ -116,7 +116,8 @@ public:
     boost::asio::awaitable<std::vector<peer_view>> peers();
 
     /// Starts the network side once the node serves: announces to known and --peer peers,
-    /// syncs with them, and runs the background sync every --sync-interval seconds.
+    /// syncs with them, and runs the background sync every --sync-interval seconds; with
+    /// --mine, starts mining.
     /// `advertise` is the address to announce (empty: announce nothing).
     void start_network(std::string advertise);
 
