@@ -30,6 +30,17 @@ std::array<std::uint8_t, core::header_size> random_header()
     return h;
 }
 
+/// A transaction with a random id, as the benchmarks have always built them (no id hashing).
+core::transaction unhashed_tx(std::string sender, std::string recipient, std::uint64_t amount)
+{
+    core::transaction tx;
+    tx.transaction_id = core::make_uuid_hex();
+    tx.sender = std::move(sender);
+    tx.recipient = std::move(recipient);
+    tx.amount = amount;
+    return tx;
+}
+
 /// A template no nonce can satisfy (difficulty 64), so a search runs its whole range.
 core::block hopeless_template()
 {
@@ -38,7 +49,7 @@ core::block hopeless_template()
     b.previous_hash = core::genesis_hash();
     b.timestamp_ms = core::genesis_block().timestamp_ms + 1000;
     b.difficulty = core::max_difficulty;
-    b.transactions.push_back({core::make_uuid_hex(), "0", "miner", 1});
+    b.transactions.push_back(unhashed_tx("0", "miner", 1));
     return b;
 }
 
@@ -51,8 +62,8 @@ core::block big_block(std::size_t n)
     b.timestamp_ms = core::genesis_block().timestamp_ms + 1000;
     b.difficulty = 8;
     for (std::size_t i = 0; i < n; ++i)
-        b.transactions.push_back({core::make_uuid_hex(), "alice-" + std::to_string(i), "bob", i + 1});
-    b.transactions.push_back({core::make_uuid_hex(), "0", "miner", 1});
+        b.transactions.push_back(unhashed_tx("alice-" + std::to_string(i), "bob", i + 1));
+    b.transactions.push_back(unhashed_tx("0", "miner", 1));
     std::atomic<bool> stop{false};
     b.proof = core::pow_search(b).search(0, 1, stop).value();
     return b;

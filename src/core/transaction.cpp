@@ -29,6 +29,7 @@ std::uint64_t make_transaction_nonce()
 namespace {
 
 constexpr std::uint8_t canonical_version = 1;
+constexpr std::uint8_t signed_version = 2;
 
 void put_u64(std::string& out, std::uint64_t v)
 {
@@ -55,6 +56,11 @@ std::string canonical_bytes(const transaction& tx)
     put_string(out, tx.recipient);
     put_u64(out, tx.amount);
     put_u64(out, tx.nonce);
+    if (tx.sig) {
+        out[0] = static_cast<char>(signed_version);
+        put_u64(out, tx.fee);
+        out.append(reinterpret_cast<const char*>(tx.sig->data()), tx.sig->size());
+    }
     return out;
 }
 
@@ -66,7 +72,7 @@ std::string transaction_id_of(const transaction& tx)
 transaction
 make_transaction(std::string sender, std::string recipient, std::uint64_t amount, std::uint64_t nonce)
 {
-    transaction tx{{}, std::move(sender), std::move(recipient), amount, nonce};
+    transaction tx{{}, std::move(sender), std::move(recipient), amount, nonce, 0, std::nullopt};
     tx.transaction_id = transaction_id_of(tx);
     return tx;
 }

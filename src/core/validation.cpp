@@ -54,6 +54,20 @@ std::string_view to_string(reject_reason r) noexcept
         return "empty_chain";
     case reject_reason::bad_chain_spec:
         return "bad_chain_spec";
+    case reject_reason::unsigned_transaction:
+        return "unsigned_transaction";
+    case reject_reason::bad_fee:
+        return "bad_fee";
+    case reject_reason::bad_signature:
+        return "bad_signature";
+    case reject_reason::nonce_reused:
+        return "nonce_reused";
+    case reject_reason::nonce_gap:
+        return "nonce_gap";
+    case reject_reason::overdraft:
+        return "overdraft";
+    case reject_reason::balance_overflow:
+        return "balance_overflow";
     }
     return "unknown";
 }

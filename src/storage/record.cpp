@@ -25,6 +25,9 @@ public:
     void put_hash(const core::hash256& h) { out_.append(reinterpret_cast<const char*>(h.data()), h.size()); }
     void put_tx(const core::transaction& tx)
     {
+        // The record format has no fee or signature yet: never drop them silently.
+        if (tx.is_signed() || tx.fee != 0)
+            throw std::logic_error("signed transactions have no storage encoding yet");
         put(std::string_view(tx.transaction_id));
         put(std::string_view(tx.sender));
         put(std::string_view(tx.recipient));

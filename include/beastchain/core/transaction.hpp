@@ -1,9 +1,11 @@
 // The transaction type, its consensus limits and its stateless well-formedness check.
 #pragma once
 
+#include <beastchain/core/keys.hpp>
 #include <beastchain/core/validation.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,8 +33,14 @@ struct transaction
     /// Chosen by the node that first accepted the transaction (the block index for a reward), so
     /// two identical payments have different ids.
     std::uint64_t nonce = 0;
+    /// Signed chains only (core/signing.hpp): the fee the block's miner collects, and the
+    /// sender's BIP340 signature. Absent on the tutorial's open chain, whose ids are unchanged;
+    /// there `nonce` is the node's tie-breaker, here the sender's account sequence number.
+    std::uint64_t fee = 0;
+    std::optional<signature> sig;
 
     bool is_reward() const noexcept { return sender == reward_sender; }
+    bool is_signed() const noexcept { return sig.has_value(); }
     friend bool operator==(const transaction&, const transaction&) = default;
 };
 
@@ -43,7 +51,9 @@ std::string make_uuid_hex();
 std::uint64_t make_transaction_nonce();
 
 /// The bytes a transaction id covers: a version byte, then sender and recipient (each a u32
-/// little-endian length and the bytes), amount and nonce (u64 little-endian). See docs/design.md.
+/// little-endian length and the bytes), amount and nonce (u64 little-endian). A signed
+/// transaction is version 2 and adds its fee (u64) and its 64-byte signature, so its id covers
+/// the signature too. See docs/design.md.
 std::string canonical_bytes(const transaction& tx);
 
 /// SHA-256 of canonical_bytes(tx), as 64 lower-case hex digits.

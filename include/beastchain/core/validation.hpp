@@ -41,6 +41,14 @@ enum class reject_reason : std::uint8_t
     empty_chain,
     // Network.
     bad_chain_spec,
+    // Signed chains: the transaction itself, then the sender's account.
+    unsigned_transaction,
+    bad_fee,
+    bad_signature,
+    nonce_reused,
+    nonce_gap,
+    overdraft,
+    balance_overflow,
 };
 
 /// Stable snake_case name of a reason, used in JSON replies and logs.

@@ -1,0 +1,62 @@
+// Account state of a signed chain: a balance and a next nonce per address, changed only by whole
+// blocks, each change journaled so a chain switch can take blocks back off.
+#pragma once
+
+#include <beastchain/core/block.hpp>
+#include <beastchain/core/validation.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace beastchain::core {
+
+struct account
+{
+    std::uint64_t balance = 0;
+    std::uint64_t next_nonce = 0; ///< the nonce the sender's next transaction must carry
+
+    friend bool operator==(const account&, const account&) = default;
+};
+
+/**
+ * Balances and nonces. A transaction is valid against the state only if its nonce is the
+ * sender's next one (not reused, no gap) and the balance covers amount plus fee; applying it
+ * moves the amount, leaves the fee for the block's miner and advances the nonce. No sum wraps:
+ * every addition that could is checked and refused instead.
+ *
+ * @par Thread Safety
+ * None: it belongs to the ledger, on its strand.
+ */
+class account_state
+{
+public:
+    /// The account at `address` (all zero when it never received anything).
+    account get(const std::string& address) const;
+    std::size_t size() const noexcept { return accounts_.size(); }
+
+    /// Whether `tx` (already checked on its own) can be applied now.
+    validation_result check(const transaction& tx) const;
+
+    /// What one block changed: every account's value before the block, in the order first touched.
+    using journal = std::vector<std::pair<std::string, account>>;
+
+    /// Applies a block's transactions in order, then its reward, which must be exactly
+    /// `block_reward` plus the fees. All or nothing: on failure the state is as before and the
+    /// result names the rule and the transaction. `undo` receives what undo_block needs.
+    validation_result apply_block(const block& b, std::uint64_t block_reward, journal& undo);
+
+    /// Takes a block back off, given its journal (blocks are undone newest first).
+    void undo_block(const journal& undo);
+
+private:
+    account& touch(const std::string& address, journal& undo, std::unordered_set<std::string_view>& seen);
+
+    std::unordered_map<std::string, account> accounts_;
+};
+
+} // namespace beastchain::core

@@ -1,0 +1,35 @@
+// Signed transactions: what the sender signs (bound to one chain), how they are made, and the
+// stateless checks a signed chain adds (address form, fee, amount plus fee, the signature).
+#pragma once
+
+#include <beastchain/core/address.hpp>
+#include <beastchain/core/transaction.hpp>
+
+namespace beastchain::core {
+
+/// BIP340's tagged hash, SHA-256(SHA-256(tag) || SHA-256(tag) || data): a signature for one
+/// purpose can never be replayed as one for another.
+hash256 tagged_hash(std::string_view tag, std::string_view data);
+
+/// The 32 bytes a sender signs: tagged "beastchain/transaction" over the chain's spec id, then
+/// sender, recipient, amount, fee and nonce as canonical_bytes lays them out. The chain id makes
+/// a transaction signed for one network worthless on every other.
+hash256 signing_hash(const transaction& tx, const hash256& chain_id);
+
+/// A transaction from the key's address, signed for `chain_id`, with its id.
+transaction make_signed_transaction(
+    const secret_key& key,
+    std::string recipient,
+    std::uint64_t amount,
+    std::uint64_t fee,
+    std::uint64_t nonce,
+    const hash256& chain_id
+);
+
+/// Every rule a signed transaction must pass on its own, in order of cost: it is signed, both
+/// parties are addresses, amount 1 to max_amount, fee 0 to max_amount and amount + fee at most
+/// max_amount, a nonce below 2^53, the id is the hash of its content, and the signature verifies
+/// for the sender's key over signing_hash(tx, chain_id). Rewards are checked by block rules.
+validation_result check_signed_transaction(const transaction& tx, const hash256& chain_id);
+
+} // namespace beastchain::core
