@@ -108,13 +108,14 @@ std::optional<target256> target_from_compact(std::uint32_t bits)
 {
     const std::uint32_t size = bits >> 24;
     std::uint32_t word = bits & 0x007fffff;
+    if (size <= 3)
+        word >>= 8 * (3 - size); // as Bitcoin Core: the sign and size checks see the shifted word
     if (word != 0 && (bits & 0x00800000) != 0)
         return std::nullopt; // negative
     if (word != 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32)))
         return std::nullopt; // above 2^256 - 1
     bn_ptr b = make_bn();
     if (size <= 3) {
-        word >>= 8 * (3 - size);
         if (BN_set_word(b.get(), word) != 1)
             throw std::bad_alloc();
     } else if (BN_set_word(b.get(), word) != 1 || BN_lshift(b.get(), b.get(), static_cast<int>(8 * (size - 3))) != 1) {
@@ -151,8 +152,11 @@ target256 asert_next_target(
     std::uint64_t half_life_ms
 )
 {
-    if (target_block_ms == 0 || half_life_ms == 0)
-        throw std::invalid_argument("ASERT needs a block time and a half-life");
+    // Spec bounds keep both far below 2^40, so no product below can overflow 128 bits.
+    constexpr std::uint64_t max_parameter_ms = std::uint64_t{1} << 40;
+    if (target_block_ms == 0 || half_life_ms == 0 || target_block_ms > max_parameter_ms ||
+        half_life_ms > max_parameter_ms)
+        throw std::invalid_argument("ASERT needs a block time and a half-life from 1 ms to 2^40 ms");
     // 128-bit intermediates: a hostile timestamp cannot overflow what it is multiplied into.
     const i128 behind = i128{time_since_anchor_ms} - i128{target_block_ms} * i128{blocks_since_anchor};
     const i128 exponent = behind * 65536 / i128{half_life_ms}; // truncates toward zero, as aserti3-2d

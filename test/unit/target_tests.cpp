@@ -14,13 +14,6 @@ using core::target256;
 
 namespace {
 
-target256 target_from_hex(const std::string& hex)
-{
-    target256 t{};
-    BOOST_TEST_REQUIRE(core::bytes_from_hex(hex, t), hex);
-    return t;
-}
-
 /// Seconds a hash rate takes, on average, to meet `t`.
 double solve_seconds(const target256& t, double hashes_per_second)
 {
@@ -86,6 +79,7 @@ BOOST_AUTO_TEST_CASE(the_compact_form_matches_bitcoin_core)
     } cases[] = {
         {0x00123456, std::string(64, '0'), 0},
         {0x01003456, std::string(64, '0'), 0},
+        {0x01803456, std::string(64, '0'), 0}, // the sign bit of a mantissa shifted to zero
         {0x01123456, std::string(62, '0') + "12", 0x01120000},
         {0x02008000, std::string(62, '0') + "80", 0x02008000},
         {0x05009234, std::string(56, '0') + "92340000", 0x05009234},
@@ -93,7 +87,7 @@ BOOST_AUTO_TEST_CASE(the_compact_form_matches_bitcoin_core)
         {0x20123456, "123456" + std::string(58, '0'), 0x20123456},
         {0x1d00ffff, "00000000ffff" + std::string(52, '0'), 0x1d00ffff},
         {0x04923456, std::nullopt, 0},
-        {0x01fedcba, std::nullopt, 0},
+        {0x01fedcba, std::nullopt, 0}, // 0x7e with the sign bit: negative
         {0xff123456, std::nullopt, 0},
         {0x21123456, std::nullopt, 0}, // 3 bytes of mantissa at 33 bytes: above 2^256 - 1
     };

@@ -29,7 +29,8 @@ std::uint32_t compact_from_target(const target256& t);
 /// Whether `h` read big-endian is at most `t`.
 bool meets_target(const hash256& h, const target256& t) noexcept;
 
-/// Expected hashes to meet `t`: floor(2^256 / (t + 1)).
+/// Expected hashes to meet `t`: floor(2^256 / (t + 1)). `t` must be at least hardest_target()
+/// (check a peer's target against the range first); below it, throws std::overflow_error.
 work_t target_work(const target256& t);
 
 /// The target of leading-zero difficulty `d` (1 to max_difficulty): 2^(256-d) - 1.
