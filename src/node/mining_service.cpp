@@ -4,6 +4,10 @@
 #include <beastchain/log.hpp>
 #include <beastchain/node/clock.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+
 namespace beastchain::node {
 
 namespace {
@@ -105,6 +109,14 @@ void mining_service::start_if_needed()
     miner_.start(std::move(tmpl), std::move(on_done));
 }
 
+void mining_service::resume_later()
+{
+    if (!chain_.settings().mine || stopped_)
+        return;
+    auto timer = std::make_shared<asio::steady_timer>(chain_.strand(), std::chrono::seconds(1));
+    timer->async_wait([this, timer](const boost::system::error_code&) { start_if_needed(); });
+}
+
 void mining_service::stop_clock()
 {
     if (mining_)
@@ -126,6 +138,8 @@ void mining_service::on_mined(std::uint64_t job, std::optional<core::block> solv
             log::info("mined block " + std::to_string(index) + " " + core::to_hex(tip.hash));
             stats_.block_mined();
             if (waiters_.empty()) { // --mine: nobody asked; relay and the next block follow
+                // Still checked: a failed write schedules the recovery that resumes mining.
+                chain_.when_durable(chain_.take_ticket(), [](bool) {});
                 start_if_needed();
                 return;
             }

@@ -48,7 +48,7 @@ public:
     void on_state_reloaded(const std::vector<storage::record>&) override
     {
         restart();
-        start_if_needed(); // --mine stopped while storage was failing
+        resume_later(); // --mine stopped while storage was failing
     }
 
     /// Starts a search if one is due: a caller waits, or the node runs with --mine.
@@ -62,6 +62,9 @@ private:
     };
 
     void start_if_needed();
+    /// --mine after a storage recovery: a second later, so a disk that is still full costs a
+    /// failed write a second, not a loop of mining, failing and reloading.
+    void resume_later();
     void on_mined(std::uint64_t job, std::optional<core::block> solved);
     /// The tip changed under a running search: restart it on the new tip.
     void restart();

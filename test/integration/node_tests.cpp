@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 #include <future>
+#include <sys/resource.h>
 
 #include "helpers.hpp"
 
@@ -198,6 +199,29 @@ BOOST_AUTO_TEST_CASE(without_mine_a_node_mines_only_for_mine_callers)
     const auto bad = run_node_to_exit({"--mining-address", std::string(300, 'a')});
     BOOST_TEST(bad.exit_code == 2);
     BOOST_TEST(has(bad.err, "mining-address"), bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(with_mine_a_full_disk_pauses_mining_and_room_resumes_it)
+{
+    // No sync rounds and no callers: only the miner's own blocks can notice the failed write.
+    node_process::options small_disk;
+    small_disk.file_size_limit = 48 * 1024;
+    node_process node(quick_node({"--mine", "--difficulty", "14", "--sync-interval", "0"}), small_disk);
+    BOOST_TEST_REQUIRE(wait_until(
+        [&] { return node.log().find("refusing writes until storage recovers") != std::string::npos; },
+        std::chrono::seconds(30)
+    ));
+    const rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+    BOOST_TEST_REQUIRE(::prlimit(node.pid(), RLIMIT_FSIZE, &unlimited, nullptr) == 0);
+    const int at_room = status_of(node).at("height").to_number<int>();
+    BOOST_TEST(
+        wait_until(
+            [&] { return status_of(node).at("height").to_number<int>() >= at_room + 5; },
+            std::chrono::seconds(20)
+        ),
+        node.log()
+    );
+    BOOST_TEST(status_of(node).at("storage").as_string() == "ok");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
