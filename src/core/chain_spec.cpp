@@ -89,8 +89,10 @@ validation_result check_spec(const chain_spec& s)
         );
     if (s.max_future_seconds > max_spec_future_seconds)
         return bad("max_future_seconds must be at most " + std::to_string(max_spec_future_seconds));
-    if (const chain_spec tutorial; s.name == tutorial.name && (s.transactions != tutorial.transactions ||
-                                                               s.block_reward != tutorial.block_reward))
+    if (const chain_spec tutorial;
+        s.name == tutorial.name &&
+        (s.transactions != tutorial.transactions || s.block_reward != tutorial.block_reward ||
+         s.max_future_seconds != tutorial.max_future_seconds))
         return bad(
             "\"tutorial\" names the built-in tutorial chain: give a chain with other rules its own name"
         );

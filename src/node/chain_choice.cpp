@@ -46,13 +46,29 @@ chain_choice choose_chain(const std::string& name_or_file, const chain_overrides
     else
         out.spec = read_spec_file(name_or_file);
     const bool tutorial = out.spec.name == core::chain_spec{}.name;
-    if (o.min_difficulty)
-        out.spec.min_difficulty = *o.min_difficulty;
-    else if (tutorial && o.difficulty)
-        out.spec.min_difficulty = *o.difficulty;
+    if (tutorial) { // node settings, as before specs: its genesis does not commit to them
+        if (o.min_difficulty)
+            out.spec.min_difficulty = *o.min_difficulty;
+        else if (o.difficulty)
+            out.spec.min_difficulty = *o.difficulty;
+        if (o.max_block_transactions)
+            out.spec.max_block_transactions = *o.max_block_transactions;
+    } else {
+        // A spec file's rules come from the file alone. A setting that differs (from a config
+        // file written for the tutorial, say) would silently make another network.
+        const auto same = [&](const char* flag, std::optional<std::uint32_t> given, std::uint32_t spec) {
+            if (given && *given != spec)
+                throw std::runtime_error(
+                    std::string("--") + flag + " " + std::to_string(*given) + " differs from chain \"" +
+                    out.spec.name + "\"'s " + std::to_string(spec) +
+                    ": its rules come from its spec file (drop the setting, or edit the spec to make another "
+                    "network)"
+                );
+        };
+        same("min-difficulty", o.min_difficulty, out.spec.min_difficulty);
+        same("max-block-transactions", o.max_block_transactions, out.spec.max_block_transactions);
+    }
     out.difficulty = o.difficulty.value_or(out.spec.min_difficulty);
-    if (o.max_block_transactions)
-        out.spec.max_block_transactions = *o.max_block_transactions;
     if (out.difficulty < out.spec.min_difficulty)
         throw std::runtime_error(
             "--difficulty " + std::to_string(out.difficulty) + " is below the chain's minimum of " +

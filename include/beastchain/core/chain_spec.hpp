@@ -65,7 +65,8 @@ std::optional<chain_spec> builtin_spec(std::string_view name);
 /// Whether a spec is one this version can run: a name of 1 to 64 characters from [a-z0-9._-],
 /// a positive reward of at most max_amount, limits within their bounds, and rules it implements.
 /// The name "tutorial" is the built-in tutorial chain's: a spec using it must keep that chain's
-/// transaction rule and reward, because its genesis does not commit to them (see below).
+/// transaction rule, reward and future-timestamp limit, because its genesis does not commit to
+/// them (see below); only its minimum difficulty and block size stay node settings.
 validation_result check_spec(const chain_spec& s);
 
 /// The bytes the spec id covers: a tag and version, then every field in declaration order

@@ -24,11 +24,12 @@ struct chain_choice
     std::uint32_t difficulty = 0;
 };
 
-/// Resolves `--chain`: a built-in name, else a spec file. Then applies the overrides:
-/// - the tutorial chain's minimum follows --min-difficulty, else --difficulty, as before specs;
-/// - any other chain's minimum is the spec's unless --min-difficulty changes it (which makes
-///   another network), and its nodes mine at that minimum unless --difficulty says otherwise;
-/// - --max-block-transactions replaces the spec's limit.
+/// Resolves `--chain`: a built-in name, else a spec file. Then applies the node settings:
+/// - the tutorial chain's minimum follows --min-difficulty, else --difficulty, and
+///   --max-block-transactions its limit, as before specs (its genesis does not commit to them);
+/// - any other chain takes its rules from its spec alone: --min-difficulty and
+///   --max-block-transactions, when given, must equal the spec's; its nodes mine at the spec's
+///   minimum unless --difficulty says more.
 /// Throws std::runtime_error with a message for the user when the name is neither, the file
 /// cannot be read or is no valid spec, or the difficulty is below the minimum.
 chain_choice choose_chain(const std::string& name_or_file, const chain_overrides& o);
