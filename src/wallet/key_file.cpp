@@ -2,8 +2,10 @@
 #include <beastchain/wallet/key_file.hpp>
 
 #include <boost/json.hpp>
+#include <boost/json/static_resource.hpp>
 #include <openssl/crypto.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -64,32 +66,60 @@ core::secret_key create_key_file(const std::filesystem::path& path)
             throw wallet_error("cannot create " + parent.string() + ": " + ec.message());
         std::filesystem::permissions(parent, std::filesystem::perms::owner_all, ec);
     }
-    // O_EXCL: an existing key is never overwritten, not even by a race with another `new`.
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw wallet_error(
-            errno == EEXIST ? path.string() + " already exists: a wallet is never overwritten"
-                            : "cannot create " + path.string() + ": " + errno_text()
-        );
-    fd_guard guard{fd};
+    if (std::filesystem::exists(std::filesystem::symlink_status(path)))
+        throw wallet_error(path.string() + " already exists: a wallet is never overwritten");
     const core::secret_key key = core::secret_key::generate();
-    boost::json::object o{{"format", format}, {"secret_key", core::to_hex(key.bytes())}};
-    std::string text = boost::json::serialize(o) + "\n";
-    const bool ok =
-        ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    OPENSSL_cleanse(text.data(), text.size());
-    if (!ok) {
-        const std::string why = errno_text();
-        ::unlink(path.c_str());
-        throw wallet_error("cannot write " + path.string() + ": " + why);
+
+    // The document is built in a buffer that is wiped afterwards, never in a heap string.
+    std::array<char, 128> text{};
+    static constexpr std::string_view head = R"({"format":"beastchain-wallet-1","secret_key":")";
+    static constexpr std::string_view tail = "\"}\n";
+    static constexpr char digits[] = "0123456789abcdef";
+    std::size_t n = 0;
+    for (char c : head)
+        text[n++] = c;
+    for (std::uint8_t b : key.bytes()) {
+        text[n++] = digits[b >> 4];
+        text[n++] = digits[b & 0x0f];
     }
+    for (char c : tail)
+        text[n++] = c;
+
+    // Written whole to a temporary file, then linked into place: `path` either holds the whole
+    // key or does not exist, and link() fails rather than replace a file that appeared meanwhile.
+    const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        OPENSSL_cleanse(text.data(), text.size());
+        throw wallet_error("cannot create " + tmp.string() + ": " + errno_text());
+    }
+    std::string why;
+    {
+        fd_guard guard{fd};
+        const ssize_t wrote = ::write(fd, text.data(), n);
+        if (wrote < 0)
+            why = errno_text();
+        else if (static_cast<std::size_t>(wrote) != n)
+            why = "short write";
+        else if (::fsync(fd) != 0)
+            why = errno_text();
+    }
+    OPENSSL_cleanse(text.data(), text.size());
+    if (why.empty() && ::link(tmp.c_str(), path.c_str()) != 0)
+        why = errno == EEXIST ? "exists" : errno_text();
+    ::unlink(tmp.c_str());
+    if (why == "exists")
+        throw wallet_error(path.string() + " already exists: a wallet is never overwritten");
+    if (!why.empty())
+        throw wallet_error("cannot write " + path.string() + ": " + why);
     sync_directory(parent);
     return key;
 }
 
 core::secret_key read_key_file(const std::filesystem::path& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO at the path must not hang us before the regular-file check.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         throw wallet_error(
             errno == ENOENT ? "no wallet at " + path.string() + " (create one with `beastchain-wallet new`)"
@@ -112,28 +142,38 @@ core::secret_key read_key_file(const std::filesystem::path& path)
             " are too open: a key others can read is refused (chmod 600 " + path.string() + ")"
         );
     }
-    std::string text(max_key_file_bytes + 1, '\0');
-    const ssize_t n = ::read(fd, text.data(), text.size());
-    if (n < 0)
-        throw wallet_error("cannot read " + path.string() + ": " + errno_text());
-    text.resize(static_cast<std::size_t>(n));
-    const auto cleanse = [&text] {
-        OPENSSL_cleanse(text.data(), text.size());
-    };
-    boost::system::error_code ec;
-    const boost::json::value jv = boost::json::parse(text, ec);
-    cleanse();
-    const boost::json::object* o = ec ? nullptr : jv.if_object();
-    const boost::json::value* f = o ? o->if_contains("format") : nullptr;
-    const boost::json::value* k = o ? o->if_contains("secret_key") : nullptr;
-    if (text.size() > max_key_file_bytes || !f || !f->is_string() || f->get_string() != format || !k ||
-        !k->is_string())
-        throw wallet_error(path.string() + " is not a beastchain wallet key file");
+    // The file's text and everything the parser builds from it live in stack buffers that are
+    // wiped before this returns.
+    std::array<char, max_key_file_bytes + 1> text{};
+    std::array<unsigned char, 4 * max_key_file_bytes> arena{};
     std::array<std::uint8_t, 32> bytes{};
-    const auto& hex = k->get_string();
-    const bool parsed = core::bytes_from_hex(std::string_view(hex.data(), hex.size()), bytes);
-    auto key = parsed ? core::secret_key::from_bytes(bytes) : std::nullopt;
-    OPENSSL_cleanse(bytes.data(), bytes.size());
+    const auto wipe = [&] {
+        OPENSSL_cleanse(text.data(), text.size());
+        OPENSSL_cleanse(arena.data(), arena.size());
+        OPENSSL_cleanse(bytes.data(), bytes.size());
+    };
+    const ssize_t n = ::read(fd, text.data(), text.size());
+    bool ok = n > 0 && static_cast<std::size_t>(n) <= max_key_file_bytes;
+    bool valid_key = false;
+    std::optional<core::secret_key> key;
+    if (ok) {
+        boost::json::static_resource mr(arena.data(), arena.size());
+        boost::system::error_code ec;
+        const boost::json::value jv =
+            boost::json::parse(std::string_view(text.data(), static_cast<std::size_t>(n)), ec, &mr);
+        const boost::json::object* o = ec ? nullptr : jv.if_object();
+        const boost::json::value* f = o ? o->if_contains("format") : nullptr;
+        const boost::json::value* k = o ? o->if_contains("secret_key") : nullptr;
+        ok = f && f->is_string() && f->get_string() == format && k && k->is_string();
+        if (ok) {
+            const auto& hex = k->get_string();
+            valid_key = core::bytes_from_hex(std::string_view(hex.data(), hex.size()), bytes);
+            key = valid_key ? core::secret_key::from_bytes(bytes) : std::nullopt;
+        }
+    }
+    wipe();
+    if (!ok)
+        throw wallet_error(path.string() + " is not a beastchain wallet key file");
     if (!key)
         throw wallet_error(path.string() + " holds no valid secret key");
     return *key;

@@ -50,23 +50,25 @@ int run(const po::variables_map& vm)
 {
     const auto& args = vm["command"].as<std::vector<std::string>>();
     const std::string& command = args.front();
-    const std::filesystem::path file = vm.count("wallet")
-                                           ? std::filesystem::path(vm["wallet"].as<std::string>())
-                                           : wallet::default_key_file();
+    // Only the commands that use the key need its file (and, without --wallet, HOME).
+    const auto file = [&vm] {
+        return vm.count("wallet") ? std::filesystem::path(vm["wallet"].as<std::string>())
+                                  : wallet::default_key_file();
+    };
     const auto want_args = [&](std::size_t n) {
         if (args.size() != n + 1)
             throw po::error(command + " takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s"));
     };
     if (command == "new") {
         want_args(0);
-        const auto key = wallet::create_key_file(file);
+        const auto key = wallet::create_key_file(file());
         std::cout << core::address_of(core::public_key_of(key)) << "\n";
-        std::cerr << "created " << file.string() << " (mode 0600): keep a copy somewhere safe\n";
+        std::cerr << "created " << file().string() << " (mode 0600): keep a copy somewhere safe\n";
         return 0;
     }
     if (command == "address") {
         want_args(0);
-        std::cout << core::address_of(core::public_key_of(wallet::read_key_file(file))) << "\n";
+        std::cout << core::address_of(core::public_key_of(wallet::read_key_file(file()))) << "\n";
         return 0;
     }
     if (command == "tx") {

@@ -111,4 +111,36 @@ BOOST_AUTO_TEST_CASE(tx_follows_a_transaction_on_a_real_node)
     BOOST_TEST(has(gone.err, "cannot ask http://127.0.0.1:1"), gone.err);
 }
 
+BOOST_AUTO_TEST_CASE(odd_paths_and_environments_get_a_reason_not_a_hang)
+{
+    temp_data_dir dir;
+    fs::create_directories(dir.path);
+    // A FIFO where the key should be: refused at once, not read forever.
+    const std::string fifo = dir.path + "/fifo.json";
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const auto r = wallet({"--wallet", fifo, "address"});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(has(r.err, "is not a regular file"), r.err);
+    // `new` never replaces what is there, a FIFO included.
+    BOOST_TEST(wallet({"--wallet", fifo, "new"}).exit_code == 1);
+    // `tx` needs no key, so no HOME either.
+    const auto no_home = run_program(
+        "/usr/bin/env",
+        {"-u", "HOME", BEASTCHAIN_WALLET_BINARY, "--node", "http://127.0.0.1:1", "tx", std::string(64, 'c')}
+    );
+    BOOST_TEST(no_home.exit_code == 1);
+    BOOST_TEST(has(no_home.err, "cannot ask"), no_home.err); // it got as far as the node
+    // Without HOME and --wallet, the key commands say what to do.
+    const auto lost = run_program("/usr/bin/env", {"-u", "HOME", BEASTCHAIN_WALLET_BINARY, "address"});
+    BOOST_TEST(lost.exit_code == 1);
+    BOOST_TEST(has(lost.err, "--wallet FILE"), lost.err);
+    // No temporary file is left beside a created key.
+    const std::string file = dir.path + "/w.json";
+    BOOST_TEST_REQUIRE(wallet({"--wallet", file, "new"}).exit_code == 0);
+    int entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path))
+        ++entries;
+    BOOST_TEST(entries == 2); // the FIFO and the key
+}
+
 BOOST_AUTO_TEST_SUITE_END()
