@@ -2,8 +2,6 @@
 #include <beastchain/core/address.hpp>
 #include <beastchain/core/hash.hpp>
 
-#include <algorithm>
-
 namespace beastchain::core {
 
 namespace {
@@ -19,13 +17,6 @@ std::array<std::uint8_t, 4> checksum(const public_key& key)
     return {h[0], h[1], h[2], h[3]};
 }
 
-bool lower_hex(std::string_view s) noexcept
-{
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    });
-}
-
 } // namespace
 
 std::string address_of(const public_key& key)
@@ -38,7 +29,7 @@ std::optional<public_key> public_key_from_address(std::string_view address)
     if (address.size() != address_chars || !address.starts_with(prefix))
         return std::nullopt;
     const std::string_view hex = address.substr(prefix.size());
-    if (!lower_hex(hex))
+    if (!is_lower_hex(hex))
         return std::nullopt;
     public_key key{};
     std::array<std::uint8_t, 4> sum{};

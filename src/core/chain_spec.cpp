@@ -6,21 +6,11 @@
 
 #include <algorithm>
 
+#include "little_endian.hpp"
+
 namespace beastchain::core {
 
 namespace {
-
-void put_u64(std::string& out, std::uint64_t v)
-{
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void put_u32(std::string& out, std::uint32_t v)
-{
-    for (int i = 0; i < 4; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
 
 bool name_char(char c) noexcept
 {
@@ -103,14 +93,13 @@ std::string canonical_bytes(const chain_spec& s)
 {
     std::string out = "beastchain-chain-spec";
     out.push_back(1); // version of this layout
-    put_u32(out, static_cast<std::uint32_t>(s.name.size()));
-    out += s.name;
+    detail::put_string(out, s.name);
     out.push_back(static_cast<char>(s.transactions));
-    put_u64(out, s.block_reward);
+    detail::put_le(out, s.block_reward);
     out.push_back(static_cast<char>(s.difficulty));
-    put_u32(out, s.min_difficulty);
-    put_u32(out, s.max_block_transactions);
-    put_u32(out, s.max_future_seconds);
+    detail::put_le(out, s.min_difficulty);
+    detail::put_le(out, s.max_block_transactions);
+    detail::put_le(out, s.max_future_seconds);
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/algorithm/hex.hpp>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <bit>
 #include <iterator>
 #include <stdexcept>
@@ -57,6 +58,13 @@ bool bytes_from_hex(std::string_view hex, std::span<std::uint8_t> out)
         return false;
     }
     return true;
+}
+
+bool is_lower_hex(std::string_view s) noexcept
+{
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
 }
 
 std::optional<hash256> hash_from_hex(std::string_view hex)

@@ -2,12 +2,13 @@
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/transaction.hpp>
 
-#include <boost/endian/conversion.hpp>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid.hpp>
 
 #include <algorithm>
 #include <random>
+
+#include "little_endian.hpp"
 
 namespace beastchain::core {
 
@@ -31,18 +32,11 @@ namespace {
 constexpr std::uint8_t canonical_version = 1;
 constexpr std::uint8_t signed_version = 2;
 
+using detail::put_string;
+
 void put_u64(std::string& out, std::uint64_t v)
 {
-    boost::endian::native_to_little_inplace(v);
-    out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-
-void put_string(std::string& out, std::string_view s)
-{
-    auto n = static_cast<std::uint32_t>(s.size());
-    boost::endian::native_to_little_inplace(n);
-    out.append(reinterpret_cast<const char*>(&n), sizeof n);
-    out.append(s);
+    detail::put_le(out, v);
 }
 
 } // namespace
@@ -79,9 +73,7 @@ make_transaction(std::string sender, std::string recipient, std::uint64_t amount
 
 bool is_valid_transaction_id(std::string_view id) noexcept
 {
-    return id.size() == transaction_id_chars && std::all_of(id.begin(), id.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
+    return id.size() == transaction_id_chars && is_lower_hex(id);
 }
 
 validation_result check_address(std::string_view address, reject_reason reason, std::string_view field)

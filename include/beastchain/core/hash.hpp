@@ -22,6 +22,9 @@ hash256 sha256(std::string_view data);
 /// Lower-case hex of arbitrary bytes.
 std::string to_hex(std::span<const std::uint8_t> bytes);
 
+/// Whether every character of `s` is 0-9 or a-f (the form ids and addresses are written in).
+bool is_lower_hex(std::string_view s) noexcept;
+
 /// Fills `out` from exactly 2 * out.size() hex digits; false for anything else.
 bool bytes_from_hex(std::string_view hex, std::span<std::uint8_t> out);
 
