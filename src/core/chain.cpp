@@ -147,6 +147,11 @@ block genesis_block_for(const consensus_params& params)
     return genesis;
 }
 
+hash256 genesis_hash_for(const consensus_params& params)
+{
+    return block_hash(genesis_block_for(params));
+}
+
 chain::chain(consensus_params params)
     : params_(params)
 {

@@ -2,6 +2,8 @@
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/signing.hpp>
 
+#include "little_endian.hpp"
+
 namespace beastchain::core {
 
 namespace {
@@ -31,8 +33,7 @@ hash256 signing_hash(const transaction& tx, const hash256& chain_id)
     std::string data(reinterpret_cast<const char*>(chain_id.data()), chain_id.size());
     data += canonical_bytes(unsigned_copy);
     // The fee is not in version 1's bytes: append it, so a relay cannot change what was paid.
-    for (int i = 0; i < 8; ++i)
-        data.push_back(static_cast<char>((tx.fee >> (8 * i)) & 0xff));
+    detail::put_le(data, tx.fee);
     return tagged_hash(transaction_tag, data);
 }
 
@@ -63,8 +64,9 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
             reject_reason::unsigned_transaction,
             "this chain takes signed transactions only: signature is missing"
         );
-    if (!is_valid_transaction_id(tx.transaction_id))
-        return fail(reject_reason::bad_transaction_id, "transaction_id must be 64 lower-case hex digits");
+    // What every transaction must be: id form, bounded fields, amount, nonce, id = content hash.
+    if (auto r = check_transaction(tx); !r)
+        return r;
     const auto sender_key = public_key_from_address(tx.sender);
     if (!sender_key)
         return fail(
@@ -74,23 +76,9 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
         return fail(
             reject_reason::bad_recipient, "recipient is not an address (bc..., 74 characters, checksummed)"
         );
-    if (tx.amount < 1 || tx.amount > max_amount)
-        return fail(
-            reject_reason::bad_amount, "amount must be an integer from 1 to " + std::to_string(max_amount)
-        );
-    // Both bounded by 10^15, so their sum cannot wrap: it is compared, never trusted.
+    // The amount is at most 10^15 (checked above) and so is the fee here: the sum cannot wrap.
     if (tx.fee > max_amount || tx.amount + tx.fee > max_amount)
         return fail(reject_reason::bad_fee, "amount plus fee must be at most " + std::to_string(max_amount));
-    if (tx.nonce > max_transaction_nonce)
-        return fail(
-            reject_reason::bad_nonce,
-            "nonce must be an integer from 0 to " + std::to_string(max_transaction_nonce)
-        );
-    if (tx.transaction_id != transaction_id_of(tx))
-        return fail(
-            reject_reason::transaction_id_mismatch,
-            "transaction_id is not the hash of the transaction's content"
-        );
     if (!verify(*sender_key, signing_hash(tx, chain_id), *tx.sig))
         return fail(
             reject_reason::bad_signature, "the signature does not verify for the sender's key on this chain"

@@ -36,7 +36,7 @@ check_keys(const bj::value& jv, std::string_view path, std::initializer_list<std
 
 std::string genesis_hash_hex(const core::chain_spec& s)
 {
-    return core::to_hex(core::block_hash(core::genesis_block_for(core::consensus_of(s))));
+    return core::to_hex(core::genesis_hash_for(core::consensus_of(s)));
 }
 
 std::string chain_spec_to_json(const core::chain_spec& s)

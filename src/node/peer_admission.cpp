@@ -47,10 +47,8 @@ asio::awaitable<peer_admission::verdict> peer_admission::check(net::peer_url pee
     if (res.reply && res.reply->json) {
         const auto st = peer_calls::status_in(*res.reply, cfg.max_json_depth);
         // Another protocol or another genesis is another network: no use holding a slot for it.
-        // A peer naming no genesis predates chain specs, so it runs the tutorial chain.
         admitted = st && st->protocol == json::protocol_version;
-        if (admitted && st->genesis_hash.value_or(core::genesis_hash()) !=
-                            core::block_hash(core::genesis_block_for(cfg.consensus)))
+        if (admitted && st->network() != core::genesis_hash_for(cfg.consensus))
             admitted = false, other_network = true;
     }
     end(address, admitted);

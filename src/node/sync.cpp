@@ -61,40 +61,6 @@ peer_sync_result failed(peer_sync_result out, std::string error, std::string rea
     return out;
 }
 
-/// Reads /status into `out.peer_work`, or says why its reply is unusable (and the metrics
-/// reason: invalid_reply, or incompatible_protocol for a peer of another network).
-std::optional<std::string> read_status(
-    const std::string& body,
-    std::size_t depth,
-    const core::hash256& our_genesis,
-    peer_sync_result& out,
-    core::hash256& tip,
-    std::string& reason
-)
-{
-    auto parsed = json::parse_body(body, json::kind::status_reply, depth);
-    if (!parsed.ok())
-        return "invalid /status reply: body " + parsed.error().detail;
-    auto st = json::decode_status_reply(parsed.value());
-    if (!st.ok())
-        return "invalid /status reply: " + st.error().field + " " + st.error().detail;
-    if (st.value().protocol != json::protocol_version) {
-        reason = "incompatible_protocol";
-        return "speaks peer protocol " + std::to_string(st.value().protocol) + "; this node speaks " +
-               std::to_string(json::protocol_version) + " (a different network: not banned)";
-    }
-    // A peer naming no genesis predates chain specs, so it runs the tutorial chain.
-    const core::hash256 genesis = st.value().genesis_hash.value_or(core::genesis_hash());
-    if (genesis != our_genesis) {
-        reason = "other_network";
-        return "is on another network: its genesis is " + core::to_hex(genesis) + ", this node's " +
-               core::to_hex(our_genesis) + " (a different chain spec: not banned)";
-    }
-    out.peer_work = st.value().cumulative_work;
-    tip = st.value().tip_hash;
-    return std::nullopt;
-}
-
 } // namespace
 
 namespace {

@@ -1,4 +1,5 @@
-// The CPU-bound half of sync: parsing and checking one /headers or /blocks page, on the verifier.
+// The checking half of sync: a peer's small /status reply, and each /headers or /blocks page
+// (CPU-bound, so on the verifier).
 #pragma once
 
 #include <beastchain/node/sync.hpp>
@@ -44,5 +45,17 @@ check_headers(std::string body, bool first, const sync_view* view, header_downlo
 /// the caller counts a short delivery).
 boost::asio::awaitable<page_check>
 check_bodies(std::string body, const header_download* hd, body_download* dl, sync_limits limits);
+
+/// Reads /status into `out.peer_work` and `tip`, or says why its reply is unusable and sets
+/// `reason` for the metrics: incompatible_protocol or other_network for a peer of another
+/// network (never banned); otherwise it stays as the caller set it.
+std::optional<std::string> read_status(
+    const std::string& body,
+    std::size_t depth,
+    const core::hash256& our_genesis,
+    peer_sync_result& out,
+    core::hash256& tip,
+    std::string& reason
+);
 
 } // namespace beastchain::node::sync_pages

@@ -34,6 +34,8 @@ struct consensus_params
 /// The genesis block of chains validated with `params`: the tutorial's genesis block with
 /// `params.genesis_commitment` as its previous hash.
 block genesis_block_for(const consensus_params& params);
+/// Its hash, which names the network.
+hash256 genesis_hash_for(const consensus_params& params);
 
 /// A block together with facts derived from it once, on validation.
 struct chain_entry

@@ -26,10 +26,11 @@ transaction make_signed_transaction(
     const hash256& chain_id
 );
 
-/// Every rule a signed transaction must pass on its own, in order of cost: it is signed, both
-/// parties are addresses, amount 1 to max_amount, fee 0 to max_amount and amount + fee at most
-/// max_amount, a nonce below 2^53, the id is the hash of its content, and the signature verifies
-/// for the sender's key over signing_hash(tx, chain_id). Rewards are checked by block rules.
+/// Every rule a signed transaction must pass on its own: it is signed, check_transaction's
+/// rules (id form, amount, nonce, id = hash of content), both parties are addresses, fee 0 to
+/// max_amount and amount + fee at most max_amount, and last, as the costliest, the signature
+/// verifies for the sender's key over signing_hash(tx, chain_id). Rewards are checked by block
+/// rules.
 validation_result check_signed_transaction(const transaction& tx, const hash256& chain_id);
 
 } // namespace beastchain::core

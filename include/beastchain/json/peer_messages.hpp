@@ -35,6 +35,9 @@ struct peer_status
     /// The peer's genesis block, which names its network. A node from before chain specs names
     /// none; it can only be on the tutorial chain, whose genesis is the tutorial's.
     std::optional<core::hash256> genesis_hash;
+
+    /// The genesis that names the peer's network: the one it names, else the tutorial's.
+    core::hash256 network() const { return genesis_hash.value_or(core::genesis_hash()); }
 };
 /// Writes the fields peers read into a `/status` reply (which carries more, for people),
 /// `protocol` always being this node's protocol_version.
