@@ -4,11 +4,7 @@
 #include <beastchain/node/clock.hpp>
 #include <beastchain/node/node.hpp>
 
-#include "chain_state.hpp"
-#include "mining_service.hpp"
-#include "peer_admission.hpp"
-#include "peer_service.hpp"
-#include "sync_service.hpp"
+#include "node_impl.hpp"
 
 namespace beastchain::node {
 
@@ -35,49 +31,6 @@ void throw_exception_from_error(const node_error& e, const boost::source_locatio
 {
     boost::throw_exception(std::runtime_error("node error: " + e.detail), loc);
 }
-
-struct node::impl
-{
-    impl(asio::io_context& ioc, config c)
-        : cfg(std::move(c))
-        , chain(ioc, cfg)
-        , mining(chain, stats)
-        , peers(chain, stats)
-        , sync(chain, peers, stats)
-    {
-        // Order matters: the miner restarts on the new tip before peers hear of it.
-        chain.subscribe(mining);
-        chain.subscribe(peers);
-        peers.on_link([this] { sync.on_link(); });
-    }
-
-    /// Runs `fn` (returning a node_result) on the strand, then waits until what it wrote is
-    /// durable: a success is reported only once it would survive a crash.
-    template <class Fn> asio::awaitable<std::invoke_result_t<Fn&>> durably(Fn fn)
-    {
-        auto step = [this, fn = std::move(fn)]() mutable {
-            auto out = fn();
-            return std::pair{std::move(out), chain.take_ticket()};
-        };
-        auto [out, ticket] = co_await on_strand(chain.strand(), std::move(step));
-        // 201 means durable: answer only after the record is synced.
-        if (out && !co_await chain.wait_durable(ticket))
-            co_return storage_unavailable();
-        co_return out;
-    }
-
-    static node_error storage_unavailable() { return {node_errc::storage_unavailable, {}}; }
-
-    const config cfg;
-    ::beastchain::node::metrics stats; ///< thread-safe on its own
-    chain_state chain;
-    mining_service mining;
-    peer_service peers;
-    sync_service sync;
-    peer_admission admission;
-    bool stopping = false; ///< on the strand
-    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-};
 
 node::node(asio::io_context& ioc, config cfg)
     : impl_(std::make_unique<impl>(ioc, std::move(cfg)))

@@ -59,7 +59,8 @@ struct config
     /// tuning knob (`--storage-max-record-bytes`), not listed by --help.
     std::uint32_t storage_max_record_bytes = 0;
     /// Test only (`--fail-point NAME`, not listed by --help): makes the named internal step throw
-    /// once, so tests can show a failure there costs one request, not the node. See node_impl.hpp.
+    /// once, so tests can show a failure there costs one request, not the node. See sync_service.cpp
+    /// (hit_fail_point).
     std::string fail_point;
 
     // ---- peer network ------------------------------------------------------------------
