@@ -121,4 +121,103 @@ void account_state::undo_block(const journal& undo)
     }
 }
 
+validation_result
+check_pending(const account_state& state, const mempool& pool, const transaction& tx, bool& conflict)
+{
+    conflict = false;
+    const account a = state.get(tx.sender);
+    const mempool::sender_queue* q = pool.queue_of(tx.sender);
+    const std::uint64_t pending = q == nullptr ? 0 : q->by_nonce.size();
+    const std::uint64_t outflow = q == nullptr ? 0 : q->outflow;
+    const std::uint64_t next = a.next_nonce + pending;
+    if (tx.nonce < a.next_nonce)
+        return fail(
+            reject_reason::nonce_reused,
+            "nonce " + std::to_string(tx.nonce) + " is spent: the sender's next is " +
+                std::to_string(a.next_nonce)
+        );
+    if (tx.nonce < next) {
+        conflict = true;
+        const auto taken = q->by_nonce.find(tx.nonce);
+        return fail(
+            reject_reason::nonce_reused,
+            "nonce " + std::to_string(tx.nonce) + " is taken by pending transaction " +
+                taken->second->transaction_id + ": the sender's next is " + std::to_string(next)
+        );
+    }
+    if (tx.nonce > next)
+        return fail(
+            reject_reason::nonce_gap,
+            "nonce " + std::to_string(tx.nonce) + " skips ahead: the sender's next is " + std::to_string(next)
+        );
+    // amount + fee is at most 10^15 (checked on its own); outflow never exceeds the balance.
+    if (a.balance < outflow || a.balance - outflow < tx.amount + tx.fee)
+        return fail(
+            reject_reason::overdraft,
+            "amount plus fee is " + std::to_string(tx.amount + tx.fee) + " but the sender holds " +
+                std::to_string(a.balance) + " of which " + std::to_string(outflow) + " is pending"
+        );
+    return validation_result::success();
+}
+
+std::vector<std::pair<const transaction*, validation_result>>
+stale_pending(const account_state& state, const mempool& pool, const std::unordered_set<std::string>& senders)
+{
+    std::vector<std::pair<const transaction*, validation_result>> out;
+    for (const auto& sender : senders) {
+        const mempool::sender_queue* q = pool.queue_of(sender);
+        if (q == nullptr)
+            continue;
+        const account a = state.get(sender);
+        std::uint64_t next = a.next_nonce;
+        std::uint64_t left = a.balance;
+        validation_result gap; // once failed, every later nonce follows a dropped one
+        for (const auto& [nonce, tx] : q->by_nonce) {
+            const std::uint64_t spend = tx->amount + tx->fee;
+            if (nonce < a.next_nonce) {
+                out.emplace_back(
+                    tx,
+                    fail(
+                        reject_reason::nonce_reused,
+                        "its nonce " + std::to_string(nonce) + " was spent by another transaction"
+                    )
+                );
+            } else if (gap && nonce < next) { // a second pending transaction with one nonce
+                out.emplace_back(
+                    tx,
+                    fail(
+                        reject_reason::nonce_reused,
+                        "another pending transaction has nonce " + std::to_string(nonce)
+                    )
+                );
+            } else if (gap && nonce == next && left >= spend) {
+                ++next;
+                left -= spend;
+            } else {
+                if (gap)
+                    gap = nonce > next ? fail(
+                                             reject_reason::nonce_gap,
+                                             "its nonce " + std::to_string(nonce) +
+                                                 " no longer follows the sender's " + std::to_string(next)
+                                         )
+                                       : fail(
+                                             reject_reason::overdraft,
+                                             "the sender's balance no longer covers it (" +
+                                                 std::to_string(left) + " left)"
+                                         );
+                out.emplace_back(tx, gap);
+            }
+        }
+    }
+    return out;
+}
+
+void collect_accounts(const block& b, std::unordered_set<std::string>& out)
+{
+    for (const auto& tx : b.transactions) {
+        out.insert(tx.sender);
+        out.insert(tx.recipient);
+    }
+}
+
 } // namespace beastchain::core

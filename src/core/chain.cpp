@@ -1,6 +1,8 @@
 // Consensus rules, whole-chain validation and the best chain's bookkeeping.
 #include <beastchain/core/chain.hpp>
+#include <beastchain/core/signing.hpp>
 
+#include <limits>
 #include <unordered_set>
 
 namespace beastchain::core {
@@ -27,9 +29,12 @@ validation_result check_block_contents(const block& b, const consensus_params& p
 
     std::unordered_set<std::string_view> seen;
     seen.reserve(txs.size());
+    std::uint64_t fees = 0; // each fee is at most max_amount; the sum is checked as it grows
     for (std::size_t i = 0; i < txs.size(); ++i) {
         const transaction& tx = txs[i];
-        if (auto r = check_transaction(tx); !r) {
+        const bool signed_rules = params.signed_transactions && !tx.is_reward();
+        if (auto r = signed_rules ? check_signed_transaction(tx, params.chain_id) : check_transaction(tx);
+            !r) {
             r.detail = "transaction " + std::to_string(i) + ": " + r.detail;
             return r;
         }
@@ -37,6 +42,15 @@ validation_result check_block_contents(const block& b, const consensus_params& p
             return fail(
                 reject_reason::duplicate_transaction, "transaction id " + tx.transaction_id + " appears twice"
             );
+        if (!signed_rules && tx.is_signed())
+            return fail(
+                reject_reason::bad_signature,
+                "transaction " + std::to_string(i) + ": " +
+                    (tx.is_reward() ? "a reward is never signed" : "this chain takes open transactions only")
+            );
+        if (tx.fee > std::numeric_limits<std::uint64_t>::max() - fees)
+            return fail(reject_reason::bad_fee, "the block's fees overflow");
+        fees += tx.fee;
         const bool last = i + 1 == txs.size();
         if (tx.is_reward() && !last)
             return fail(
@@ -47,10 +61,15 @@ validation_result check_block_contents(const block& b, const consensus_params& p
     const transaction& reward = txs.back();
     if (!reward.is_reward())
         return fail(reject_reason::missing_reward, "the last transaction is not a reward (sender \"0\")");
-    if (reward.amount != params.block_reward)
+    if (fees > std::numeric_limits<std::uint64_t>::max() - params.block_reward ||
+        reward.amount != params.block_reward + fees)
         return fail(
-            reject_reason::bad_reward, "the reward must be exactly " + std::to_string(params.block_reward)
+            reject_reason::bad_reward,
+            "the reward must be exactly " + std::to_string(params.block_reward) + " plus the fees " +
+                std::to_string(fees)
         );
+    if (params.signed_transactions && !public_key_from_address(reward.recipient))
+        return fail(reject_reason::bad_recipient, "the reward's recipient is not an address");
     return validation_result::success();
 }
 

@@ -46,13 +46,21 @@ std::string_view to_string(difficulty_rule r) noexcept
 
 std::vector<std::string_view> builtin_spec_names()
 {
-    return {"tutorial"};
+    return {"tutorial", "signed"};
 }
 
 std::optional<chain_spec> builtin_spec(std::string_view name)
 {
     if (name == "tutorial")
         return chain_spec{};
+    if (name == "signed") {
+        chain_spec s;
+        s.name = "signed";
+        s.transactions = transaction_rules::signed_by_sender;
+        // Room for fees well below one reward: a fee of 1 is a millionth of a block's pay.
+        s.block_reward = 1'000'000;
+        return s;
+    }
     return std::nullopt;
 }
 
@@ -61,11 +69,8 @@ validation_result check_spec(const chain_spec& s)
     if (s.name.empty() || s.name.size() > max_spec_name_bytes ||
         !std::all_of(s.name.begin(), s.name.end(), name_char))
         return bad("name must be 1 to 64 characters from a-z, 0-9, '.', '_' and '-'");
-    if (s.transactions != transaction_rules::open)
-        return bad(
-            "transactions \"" + std::string(to_string(s.transactions)) +
-            "\" are not supported by this version"
-        );
+    if (s.transactions != transaction_rules::open && s.transactions != transaction_rules::signed_by_sender)
+        return bad("transactions must be \"open\" or \"signed\"");
     if (s.block_reward == 0 || s.block_reward > max_amount)
         return bad("block_reward must be from 1 to " + std::to_string(max_amount));
     if (s.difficulty != difficulty_rule::minimum)
@@ -116,6 +121,8 @@ consensus_params consensus_of(const chain_spec& s)
     p.max_future_ms = std::uint64_t{s.max_future_seconds} * 1000;
     p.block_reward = s.block_reward;
     p.genesis_commitment = genesis_commitment(s);
+    p.signed_transactions = s.transactions == transaction_rules::signed_by_sender;
+    p.chain_id = spec_id(s);
     return p;
 }
 

@@ -1,5 +1,6 @@
 // Ledger state transitions: accept, mine-connect and chain switch, each all-or-nothing.
 #include <beastchain/core/ledger.hpp>
+#include <beastchain/core/signing.hpp>
 
 #include <algorithm>
 
@@ -8,6 +9,21 @@ namespace {
 
 ledger_observer null_observer;
 
+/// Dropped transactions remembered for clients that poll them.
+constexpr std::size_t max_remembered_drops = 10'000;
+
+validation_result check_for_pool(const transaction& tx, const consensus_params& p)
+{
+    if (!p.signed_transactions || tx.is_reward()) {
+        if (tx.is_signed())
+            return validation_result::fail(
+                reject_reason::bad_signature, "this chain takes open (unsigned) transactions only"
+            );
+        return check_client_transaction(tx);
+    }
+    return check_signed_transaction(tx, p.chain_id);
+}
+
 } // namespace
 
 ledger::ledger(consensus_params params, std::size_t mempool_capacity, ledger_observer* observer)
@@ -15,6 +31,7 @@ ledger::ledger(consensus_params params, std::size_t mempool_capacity, ledger_obs
     , pool_(mempool_capacity)
     , observer_(observer != nullptr ? observer : &null_observer)
     , acknowledged_(1) // genesis
+    , journals_(1)
 {}
 
 std::vector<bool>
@@ -30,12 +47,41 @@ ledger::take_confirmed(const block& b, const std::unordered_set<std::string>& ou
 
 ledger::accept_result ledger::accept_transaction(transaction tx)
 {
-    if (auto r = check_client_transaction(tx); !r)
+    const consensus_params& p = chain_.params();
+    if (auto r = check_for_pool(tx, p); !r)
         return {accept_status::invalid, std::move(r)};
     if (chain_.find_transaction(tx.transaction_id))
         return {
             accept_status::duplicate,
             validation_result::fail(reject_reason::duplicate_transaction, "already in the chain")};
+    if (p.signed_transactions && !pool_.contains(tx.transaction_id)) {
+        bool conflict = false;
+        if (auto r = check_pending(accounts_, pool_, tx, conflict); !r)
+            return {conflict ? accept_status::conflict : accept_status::invalid, std::move(r)};
+        // A full pool keeps the higher fee. Only a sender's last nonce can go without leaving a
+        // gap, and never the tail this transaction follows.
+        const transaction* cheapest = pool_.full() ? pool_.cheapest_tail() : nullptr;
+        if (cheapest != nullptr && cheapest->fee < tx.fee && cheapest->sender != tx.sender) {
+            transaction gone = *cheapest;
+            pool_.remove(gone.transaction_id);
+            drop(
+                gone,
+                validation_result::fail(
+                    reject_reason::fee_too_low,
+                    "evicted from a full pool by a transaction paying a higher fee"
+                ),
+                true
+            );
+        } else if (pool_.full()) {
+            return {
+                accept_status::pool_full,
+                validation_result::fail(
+                    reject_reason::fee_too_low,
+                    "the pool is full and its cheapest evictable fee is " +
+                        std::to_string(cheapest != nullptr ? cheapest->fee : 0)
+                )};
+        }
+    }
     switch (pool_.add(tx)) {
     case mempool::add_result::duplicate:
         return {
@@ -60,10 +106,21 @@ block ledger::make_block_template(
     b.previous_hash = tip.hash;
     b.timestamp_ms = std::max(now_ms, tip.blk.timestamp_ms);
     b.difficulty = difficulty;
-    b.transactions = pool_.select(chain_.params().max_block_transactions - 1);
+    const consensus_params& p = chain_.params();
+    b.transactions = pool_.select(p.max_block_transactions - 1);
+    // The reward adds the fees and is itself an amount, so it stops at max_amount; select keeps
+    // each sender in nonce order, so any prefix is a valid block.
+    std::uint64_t fees = 0;
+    std::size_t fit = 0;
+    for (; fit < b.transactions.size(); ++fit) {
+        if (b.transactions[fit].fee > max_amount - p.block_reward - fees)
+            break;
+        fees += b.transactions[fit].fee;
+    }
+    b.transactions.resize(fit);
     // The block index as nonce gives every height's reward its own id, even to the same miner.
     b.transactions.push_back(make_transaction(
-        std::string(reward_sender), std::string(miner_address), chain_.params().block_reward, b.index
+        std::string(reward_sender), std::string(miner_address), p.block_reward + fees, b.index
     ));
     return b;
 }
@@ -81,8 +138,64 @@ ledger::transaction_lookup ledger::find_transaction(const std::string& id) const
                 out.tx = tx;
                 out.block_index = *index;
             }
+    } else if (const auto it = dropped_.find(id); it != dropped_.end()) {
+        out.where = transaction_lookup::state::dropped;
+        out.tx = it->second.tx;
+        out.why = it->second.why;
+        out.evicted = it->second.evicted;
     }
     return out;
+}
+
+validation_result ledger::apply_accounts(const block& b)
+{
+    if (!chain_.params().signed_transactions)
+        return validation_result::success();
+    account_state::journal undo;
+    if (auto r = accounts_.apply_block(b, chain_.params().block_reward, undo); !r)
+        return r;
+    journals_.push_back(std::move(undo));
+    return validation_result::success();
+}
+
+void ledger::drop_stale(const std::unordered_set<std::string>& touched)
+{
+    if (!chain_.params().signed_transactions)
+        return;
+    for (auto& [tx, why] : stale_pending(accounts_, pool_, touched)) {
+        transaction gone = *tx;
+        pool_.remove(gone.transaction_id);
+        drop(gone, std::move(why), false);
+    }
+}
+
+void ledger::drop(const transaction& tx, validation_result why, bool evicted)
+{
+    if (dropped_.insert_or_assign(tx.transaction_id, dropped_entry{tx, why, evicted}).second)
+        dropped_order_.push_back(tx.transaction_id);
+    if (dropped_order_.size() > max_remembered_drops) {
+        dropped_.erase(dropped_order_.front());
+        dropped_order_.pop_front();
+    }
+    observer_->on_transaction_dropped(tx, why, evicted);
+}
+
+void ledger::finish_replay()
+{
+    if (!chain_.params().signed_transactions)
+        return;
+    while (pool_.size() > pool_.capacity()) {
+        const transaction* cheapest = pool_.cheapest_tail();
+        if (cheapest == nullptr)
+            break;
+        transaction gone = *cheapest;
+        pool_.remove(gone.transaction_id);
+        drop(
+            gone,
+            validation_result::fail(reject_reason::fee_too_low, "evicted from a full pool by a higher fee"),
+            true
+        );
+    }
 }
 
 validation_result ledger::connect_block(block b, std::uint64_t now_ms)
@@ -90,8 +203,14 @@ validation_result ledger::connect_block(block b, std::uint64_t now_ms)
     const hash256 hash = block_hash(b);
     if (auto r = chain_.check_next(b, hash, now_ms); !r)
         return r;
+    if (auto r = apply_accounts(b); !r)
+        return r;
     acknowledged_.push_back(take_confirmed(b, {}));
+    std::unordered_set<std::string> touched;
+    if (chain_.params().signed_transactions)
+        collect_accounts(b, touched);
     observer_->on_block_connected(chain_.append_checked(std::move(b), hash));
+    drop_stale(touched);
     return validation_result::success();
 }
 
@@ -104,8 +223,17 @@ ledger::adopt_result ledger::adopt_suffix_if_more_work(chain_suffix&& suffix, va
             *rejected = std::move(r);
         return {};
     }
+    if (auto r = switch_accounts(suffix); !r) {
+        if (rejected != nullptr)
+            *rejected = std::move(r);
+        return {};
+    }
     adopt_result out;
     out.fork_index = suffix.fork_index;
+    std::unordered_set<std::string> touched;
+    if (chain_.params().signed_transactions)
+        for (std::size_t i = out.fork_index; i < chain_.size(); ++i)
+            collect_accounts(chain_.entries()[i].blk, touched);
     const std::vector<block> abandoned = chain_.replace_suffix(std::move(suffix));
     out.switched = true;
     out.abandoned_blocks = abandoned.size();
@@ -151,7 +279,35 @@ ledger::adopt_result ledger::adopt_suffix_if_more_work(chain_suffix&& suffix, va
         pool_.restore(**tx);
     out.returned_to_pending = keep.size();
     observer_->on_chain_replaced(out.fork_index, abandoned);
+    if (chain_.params().signed_transactions)
+        for (std::size_t i = out.fork_index; i < chain_.size(); ++i)
+            collect_accounts(chain_.entries()[i].blk, touched);
+    drop_stale(touched);
     return out;
+}
+
+validation_result ledger::switch_accounts(const chain_suffix& suffix)
+{
+    if (!chain_.params().signed_transactions)
+        return validation_result::success();
+    // Take our blocks back off down to the fork, then apply the suffix's; if one fails, undo
+    // those and apply ours again (they applied before, so they apply again).
+    const std::size_t fork = suffix.fork_index;
+    for (std::size_t i = journals_.size(); i-- > fork;)
+        accounts_.undo_block(journals_[i]);
+    journals_.resize(fork);
+    for (const auto& e : suffix.entries) {
+        if (auto r = apply_accounts(e.blk); !r) {
+            for (std::size_t i = journals_.size(); i-- > fork;)
+                accounts_.undo_block(journals_[i]);
+            journals_.resize(fork);
+            for (std::size_t i = fork; i < chain_.size(); ++i)
+                apply_accounts(chain_.entries()[i].blk);
+            r.detail = "block " + std::to_string(e.blk.index) + ": " + r.detail;
+            return r;
+        }
+    }
+    return validation_result::success();
 }
 
 void ledger::replay_transaction(transaction tx)
@@ -174,8 +330,14 @@ validation_result ledger::replay_block(block b, const hash256& hash, bool reveri
         return validation_result::fail(
             reject_reason::bad_previous_hash, "stored block does not extend the stored chain"
         );
+    if (auto r = apply_accounts(b); !r)
+        return r;
     acknowledged_.push_back(take_confirmed(b, {}));
+    std::unordered_set<std::string> touched;
+    if (chain_.params().signed_transactions)
+        collect_accounts(b, touched);
     observer_->on_block_connected(chain_.append_checked(std::move(b), hash));
+    drop_stale(touched);
     return validation_result::success();
 }
 

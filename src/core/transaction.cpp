@@ -106,6 +106,8 @@ validation_result check_transaction(const transaction& tx)
         return validation_result::fail(
             reject_reason::bad_amount, "amount must be an integer from 1 to " + std::to_string(max_amount)
         );
+    if (!tx.is_signed() && tx.fee != 0)
+        return validation_result::fail(reject_reason::bad_fee, "only a signed transaction pays a fee");
     if (tx.nonce > max_transaction_nonce)
         return validation_result::fail(
             reject_reason::bad_nonce,

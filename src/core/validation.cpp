@@ -68,6 +68,8 @@ std::string_view to_string(reject_reason r) noexcept
         return "overdraft";
     case reject_reason::balance_overflow:
         return "balance_overflow";
+    case reject_reason::fee_too_low:
+        return "fee_too_low";
     }
     return "unknown";
 }

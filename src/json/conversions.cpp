@@ -14,11 +14,15 @@ namespace beastchain::core {
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const transaction& tx)
 {
     boost::json::object& o = jv.emplace_object();
-    o.reserve(5);
+    o.reserve(7);
     o.emplace("amount", tx.amount);
+    if (tx.sig) // signed chains only: the tutorial's transactions keep their five fields
+        o.emplace("fee", tx.fee);
     o.emplace("nonce", tx.nonce);
     o.emplace("recipient", tx.recipient);
     o.emplace("sender", tx.sender);
+    if (tx.sig)
+        o.emplace("signature", to_hex(*tx.sig));
     o.emplace("transaction_id", tx.transaction_id);
 }
 
@@ -68,6 +72,27 @@ std::optional<std::uint64_t> timestamp_from_seconds(double seconds) noexcept
     return ms;
 }
 
+namespace {
+
+/// A signed transaction's `fee` and `signature`, which come together or not at all.
+void read_signature(object_reader& r, core::transaction& tx)
+{
+    const bool has_fee = r.has("fee");
+    if (!r.has("signature")) {
+        if (has_fee)
+            r.fail("signature", "is required with fee: only a signed transaction pays one");
+        return;
+    }
+    tx.fee = r.unsigned_integer("fee", 0, core::max_amount);
+    const std::string sig = r.string("signature");
+    core::signature s{};
+    if (r.ok() && !(sig.size() == 2 * s.size() && core::is_lower_hex(sig) && core::bytes_from_hex(sig, s)))
+        r.fail("signature", "must be 128 lower-case hex digits (a BIP340 signature)");
+    tx.sig = s;
+}
+
+} // namespace
+
 decoded<core::transaction> decode_transaction_request(const bj::value& jv)
 {
     object_reader r(jv, "");
@@ -75,6 +100,10 @@ decoded<core::transaction> decode_transaction_request(const bj::value& jv)
     tx.sender = r.string("sender");
     tx.recipient = r.string("recipient");
     tx.amount = r.unsigned_integer("amount", 1, core::max_amount);
+    read_signature(r, tx);
+    // A signed transaction names its sender's nonce; the node assigns the tutorial's.
+    if (tx.sig)
+        tx.nonce = r.unsigned_integer("nonce", 0, core::max_transaction_nonce);
     if (!r.ok())
         return r.take_error();
     return tx;
@@ -89,6 +118,7 @@ decoded<core::transaction> decode_transaction(const bj::value& jv, std::string_v
     tx.recipient = r.string("recipient");
     tx.amount = r.unsigned_integer("amount", 1, core::max_amount);
     tx.nonce = r.unsigned_integer("nonce", 0, core::max_transaction_nonce);
+    read_signature(r, tx);
     if (!r.ok())
         return r.take_error();
     return tx;

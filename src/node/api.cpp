@@ -51,6 +51,7 @@ constexpr route_spec api_routes[] = {
     {"/blocks",             http::verb::get,  routes::blocks,             {}},
     {"/blocks/{}",          http::verb::get,  routes::block,              {}},
     {"/transactions/{}",    http::verb::get,  routes::transaction,        {}},
+    {"/accounts/{}",        http::verb::get,  routes::account,            {}},
     {"/headers",            http::verb::get,  routes::headers,            {}},
 };
 // clang-format on

@@ -1,12 +1,15 @@
 // chain_state: ledger changes become records, durability tickets and published events.
 #include "chain_state.hpp"
 
+#include <beastchain/core/address.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/net/peer_url.hpp>
 #include <beastchain/node/clock.hpp>
+#include <beastchain/wallet/key_file.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 
 namespace beastchain::node {
@@ -18,7 +21,17 @@ chain_state::chain_state(asio::io_context& ioc, const config& cfg)
 {
     if (cfg.in_memory) {
         address_ = core::make_uuid_hex();
+        if (cfg.consensus.signed_transactions && cfg.mining_address.empty())
+            reward_address_ = core::address_of(core::public_key_of(core::secret_key::generate()));
         return;
+    }
+    if (cfg.consensus.signed_transactions && cfg.mining_address.empty()) {
+        // The node's own key, kept 0600 in its data directory like a wallet's: rewards go to an
+        // address whose key survives restarts.
+        const auto key_path = std::filesystem::path(cfg.data_dir) / "node-key.json";
+        const core::secret_key key = std::filesystem::exists(key_path) ? wallet::read_key_file(key_path)
+                                                                       : wallet::create_key_file(key_path);
+        reward_address_ = core::address_of(core::public_key_of(key));
     }
     const auto t0 = std::chrono::steady_clock::now();
     auto limits = storage::store_options::for_blocks(cfg.consensus.max_block_transactions);
@@ -162,6 +175,7 @@ void chain_state::load_state(std::vector<storage::record> records)
                 " does not replay: " + std::string(core::to_string(result.reason)) + ": " + result.detail
             );
     }
+    ledger_.finish_replay();
 }
 
 void chain_state::schedule_recovery()
@@ -218,7 +232,9 @@ chain_state::adopt(core::chain_suffix suffix, core::validation_result* why, cons
 core::block chain_state::make_template(std::uint32_t difficulty, std::uint64_t now) const
 {
     // --mining-address, else the node's own address.
-    const std::string& to = cfg_.mining_address.empty() ? address_ : cfg_.mining_address;
+    const std::string& to = !cfg_.mining_address.empty() ? cfg_.mining_address
+                            : !reward_address_.empty()   ? reward_address_
+                                                         : address_;
     return ledger_.make_block_template(to, difficulty, now);
 }
 

@@ -131,6 +131,8 @@ private:
     const config& cfg_;
     chain_strand strand_;
     std::string address_; ///< set once at start-up, read-only afterwards
+    /// Signed chains without --mining-address: the address of the node's key (node-key.json).
+    std::string reward_address_;
     core::ledger ledger_;
     std::unique_ptr<storage::store> store_; ///< null when --in-memory
     std::vector<chain_events*> listeners_;

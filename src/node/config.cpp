@@ -1,4 +1,5 @@
 // Command-line flags: the tutorial's -H/--host and -p/--port plus the node's own settings.
+#include <beastchain/core/address.hpp>
 #include <beastchain/json/chain_spec.hpp>
 #include <beastchain/node/chain_choice.hpp>
 #include <beastchain/node/config.hpp>
@@ -364,6 +365,9 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
         cfg.miner_threads = miner_threads;
         cfg.io_threads = io_threads;
         cfg.consensus = core::consensus_of(cfg.chain);
+        if (!cfg.mining_address.empty() && cfg.consensus.signed_transactions &&
+            !core::public_key_from_address(cfg.mining_address))
+            throw po::error("--mining-address must be an address (bc..., 74 characters) on a signed chain");
         cfg.server.body_limit = max_body;
         cfg.peer.connect_timeout = std::chrono::milliseconds(peer_connect_ms);
         cfg.peer.response_timeout = std::chrono::milliseconds(peer_response_ms);

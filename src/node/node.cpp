@@ -19,7 +19,17 @@ std::string field_of(core::reject_reason r)
     case core::reject_reason::bad_recipient:
         return "recipient";
     case core::reject_reason::bad_amount:
+    case core::reject_reason::overdraft:
         return "amount";
+    case core::reject_reason::bad_fee:
+    case core::reject_reason::fee_too_low:
+        return "fee";
+    case core::reject_reason::nonce_reused:
+    case core::reject_reason::nonce_gap:
+        return "nonce";
+    case core::reject_reason::unsigned_transaction:
+    case core::reject_reason::bad_signature:
+        return "signature";
     default:
         return "body";
     }
@@ -80,13 +90,21 @@ asio::awaitable<node_result<std::uint64_t>> node::submit_transaction(core::trans
         switch (r.status) {
         case core::ledger::accept_status::accepted:
             break;
-        case core::ledger::accept_status::invalid:
-            return node_error{
-                node_errc::invalid_field, std::move(r.detail.detail), field_of(r.detail.reason)};
+        case core::ledger::accept_status::invalid: {
+            node_error e{node_errc::invalid_field, std::move(r.detail.detail), field_of(r.detail.reason)};
+            // The signed chain's rules are named, so a wallet can tell an overdraft from a typo.
+            if (r.detail.reason >= core::reject_reason::unsigned_transaction)
+                e.name = core::to_string(r.detail.reason);
+            return e;
+        }
         case core::ledger::accept_status::duplicate:
             return node_error{node_errc::duplicate_transaction, std::move(r.detail.detail)};
+        case core::ledger::accept_status::conflict:
+            return node_error{node_errc::conflict, std::move(r.detail.detail), "nonce"};
         case core::ledger::accept_status::pool_full:
-            return node_error{node_errc::pool_full, "too many pending transactions; mine or retry later"};
+            return node_error{
+                node_errc::pool_full,
+                r.detail ? "too many pending transactions; mine or retry later" : r.detail.detail};
         }
         // It is last in line: say which block should carry it given the per-block cap.
         const auto& ledger = self->chain.ledger();
@@ -113,7 +131,8 @@ node::receive_transactions(std::vector<core::transaction> txs, std::string origi
             case core::ledger::accept_status::duplicate:
                 ++out.known;
                 break;
-            case core::ledger::accept_status::invalid: // checked by the handler; cannot happen
+            case core::ledger::accept_status::invalid: // signed: the sender's state moved on
+            case core::ledger::accept_status::conflict:
             case core::ledger::accept_status::pool_full:
                 ++out.dropped;
                 break;
@@ -265,6 +284,23 @@ asio::awaitable<transaction_status> node::find_transaction(std::string id)
     auto find = [self, id = std::move(id)] {
         const auto& ledger = self->chain.ledger();
         return transaction_status{ledger.find_transaction(id), ledger.best_chain().tip().blk.index};
+    };
+    co_return co_await on_strand(self->chain.strand(), std::move(find));
+}
+
+asio::awaitable<account_status> node::find_account(std::string address)
+{
+    impl* self = impl_.get();
+    auto find = [self, address = std::move(address)] {
+        const auto& ledger = self->chain.ledger();
+        account_status out;
+        out.confirmed = ledger.accounts().get(address);
+        if (const auto* q = ledger.pending().queue_of(address)) {
+            out.pending_count = q->by_nonce.size();
+            out.pending_spend = q->outflow;
+        }
+        out.height = ledger.best_chain().tip().blk.index;
+        return out;
     };
     co_return co_await on_strand(self->chain.strand(), std::move(find));
 }

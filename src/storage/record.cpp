@@ -9,6 +9,9 @@
 namespace beastchain::storage {
 namespace {
 
+/// Top bit of a transaction's id length: a fee and a signature follow the nonce.
+constexpr std::uint32_t signed_flag = 0x8000'0000U;
+
 class writer
 {
 public:
@@ -25,14 +28,20 @@ public:
     void put_hash(const core::hash256& h) { out_.append(reinterpret_cast<const char*>(h.data()), h.size()); }
     void put_tx(const core::transaction& tx)
     {
-        // The record format has no fee or signature yet: never drop them silently.
-        if (tx.is_signed() || tx.fee != 0)
-            throw std::logic_error("signed transactions have no storage encoding yet");
-        put(std::string_view(tx.transaction_id));
+        if (!tx.is_signed() && tx.fee != 0)
+            throw std::logic_error("only a signed transaction carries a fee");
+        // A signed transaction sets the id length's top bit and appends its fee and signature,
+        // so records written before signed chains read unchanged.
+        put(static_cast<std::uint32_t>(tx.transaction_id.size()) | (tx.is_signed() ? signed_flag : 0));
+        out_.append(tx.transaction_id);
         put(std::string_view(tx.sender));
         put(std::string_view(tx.recipient));
         put(tx.amount);
         put(tx.nonce);
+        if (tx.sig) {
+            put(tx.fee);
+            out_.append(reinterpret_cast<const char*>(tx.sig->data()), tx.sig->size());
+        }
     }
     void put_block(const stored_block& sb)
     {
@@ -90,11 +99,24 @@ public:
     core::transaction get_tx()
     {
         core::transaction tx;
-        tx.transaction_id = get_string(64);
+        const auto id_size = get<std::uint32_t>();
+        const std::size_t n = id_size & ~signed_flag;
+        if (!ok_ || n > 64 || n > in_.size()) {
+            ok_ = false;
+            return tx;
+        }
+        tx.transaction_id = std::string(in_.substr(0, n));
+        in_.remove_prefix(n);
         tx.sender = get_string(core::max_address_bytes);
         tx.recipient = get_string(core::max_address_bytes);
         tx.amount = get<std::uint64_t>();
         tx.nonce = get<std::uint64_t>();
+        if (id_size & signed_flag) {
+            tx.fee = get<std::uint64_t>();
+            core::signature sig{};
+            take(sig.size(), sig.data());
+            tx.sig = sig;
+        }
         return tx;
     }
     stored_block get_block()

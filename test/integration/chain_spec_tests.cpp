@@ -108,8 +108,8 @@ BOOST_AUTO_TEST_CASE(bad_specs_are_refused_at_start_naming_the_problem)
         "extra is not a chain spec field"
     );
     refused(
-        R"({"name": "n", "transactions": "signed", "block_reward": 1, )" + tail,
-        "not supported by this version"
+        R"({"name": "n", "transactions": "closed", "block_reward": 1, )" + tail,
+        "must be \"open\" or \"signed\""
     );
     refused(R"({"name": "N!", "transactions": "open", "block_reward": 1, )" + tail, "name must be");
     refused(
@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(bad_specs_are_refused_at_start_naming_the_problem)
     refused("not json", "--chain");
     const auto missing = run_node_to_exit({"--chain", "no-such-chain"});
     BOOST_TEST(missing.exit_code == 2);
-    BOOST_TEST(has(missing.err, "no built-in chain has that name (tutorial)"), missing.err);
+    BOOST_TEST(has(missing.err, "no built-in chain has that name (tutorial, signed)"), missing.err);
     spec_file spec("testnet");
     const auto low = run_node_to_exit({"--chain", spec.path, "--difficulty", "8"});
     BOOST_TEST(low.exit_code == 2);

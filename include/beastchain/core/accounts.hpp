@@ -3,6 +3,7 @@
 #pragma once
 
 #include <beastchain/core/block.hpp>
+#include <beastchain/core/mempool.hpp>
 #include <beastchain/core/validation.hpp>
 
 #include <cstdint>
@@ -58,5 +59,22 @@ private:
 
     std::unordered_map<std::string, account> accounts_;
 };
+
+/// Whether a signed transaction (already checked on its own) can join the pending set on top of
+/// `state`: its nonce is the sender's next after what is pending, and the balance covers every
+/// pending spend of the sender plus this one. `conflict` is set when the nonce is taken by a
+/// pending transaction, which is a conflict (409) rather than a malformed request.
+validation_result
+check_pending(const account_state& state, const mempool& pool, const transaction& tx, bool& conflict);
+
+/// The pending signed transactions of `senders` that no longer fit `state` (their nonce was
+/// spent, or a gap or an overdraft follows a change of chain), with the rule each broke. Each
+/// sender's queue is walked in nonce order: everything behind the first misfit goes too.
+std::vector<std::pair<const transaction*, validation_result>> stale_pending(
+    const account_state& state, const mempool& pool, const std::unordered_set<std::string>& senders
+);
+
+/// Senders and recipients of `b`'s transactions: the accounts a block changes.
+void collect_accounts(const block& b, std::unordered_set<std::string>& out);
 
 } // namespace beastchain::core

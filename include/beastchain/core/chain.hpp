@@ -29,6 +29,11 @@ struct consensus_params
     /// The genesis block's previous hash: core::genesis_commitment of the chain spec. All-zero
     /// for the tutorial chain and for chains built without a spec, as unit tests build them.
     hash256 genesis_commitment{};
+    /// A signed chain (core/signing.hpp, core/accounts.hpp): every transaction but the reward is
+    /// signed for `chain_id`, balances and nonces are enforced, and the reward adds the fees.
+    bool signed_transactions = false;
+    /// What signatures commit to: the spec id (core::spec_id). Only read when signed.
+    hash256 chain_id{};
 };
 
 /// The genesis block of chains validated with `params`: the tutorial's genesis block with
@@ -45,8 +50,9 @@ struct chain_entry
     work_t cumulative_work = 0;
 };
 
-/// Rules on a block's own contents: size, well-formed transactions, exactly one reward and it is
-/// last, no transaction id twice.
+/// Rules on a block's own contents: size, well-formed transactions (on a signed chain: signed for
+/// it, signatures verified), exactly one reward, last, of block_reward plus the block's fees, no
+/// transaction id twice. Balances and nonces are the ledger's (account_state).
 validation_result check_block_contents(const block& b, const consensus_params& params);
 
 /// Rules on the header: difficulty within range, the hash meets it, and a claimed hash (when the

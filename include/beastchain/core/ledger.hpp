@@ -1,11 +1,14 @@
 // The ledger: best chain plus pending pool, and the state transitions that must keep them consistent.
 #pragma once
 
+#include <beastchain/core/accounts.hpp>
 #include <beastchain/core/chain.hpp>
 #include <beastchain/core/mempool.hpp>
 #include <beastchain/core/observer.hpp>
 
+#include <deque>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -26,13 +29,16 @@ public:
 
     const chain& best_chain() const noexcept { return chain_; }
     const mempool& pending() const noexcept { return pool_; }
+    /// Balances and nonces at the tip (empty unless the chain is signed).
+    const account_state& accounts() const noexcept { return accounts_; }
 
     enum class accept_status
     {
         accepted,
         invalid,
         duplicate, ///< already pending or already in the chain
-        pool_full
+        pool_full,
+        conflict, ///< signed: its nonce is taken by another pending transaction
     };
     struct accept_result
     {
@@ -48,18 +54,25 @@ public:
             unknown,
             pending,
             confirmed,
+            dropped, ///< signed chains: left the pool unconfirmed, see `why`
         };
         state where = state::unknown;
         transaction tx;                ///< unless unknown
         std::uint64_t block_index = 0; ///< when confirmed
+        validation_result why;         ///< when dropped
+        bool evicted = false;          ///< when dropped: by a higher fee, not by a conflict
     };
     transaction_lookup find_transaction(const std::string& id) const;
 
-    /// Accepts a well-formed, non-reward transaction into the pending pool.
+    /// Accepts a well-formed, non-reward transaction into the pending pool. On a signed chain it
+    /// must also be signed for this chain, take the sender's next nonce after its pending ones,
+    /// and fit its balance less what is pending; a full pool then evicts the lowest fee when
+    /// this one pays more.
     accept_result accept_transaction(transaction tx);
 
-    /// The block a miner should work on: the oldest pending transactions (up to the block limit)
-    /// followed by the reward to `miner_address`. Its timestamp never precedes the tip's.
+    /// The block a miner should work on: pending transactions as mempool::select orders them (up
+    /// to the block limit) followed by the reward to `miner_address`, which adds their fees. Its
+    /// timestamp never precedes the tip's.
     block
     make_block_template(std::string_view miner_address, std::uint32_t difficulty, std::uint64_t now_ms) const;
 
@@ -104,7 +117,18 @@ public:
         std::uint64_t now_ms
     );
 
+    /// Trims a pool that replay left over its capacity (signed chains evict; see accept).
+    void finish_replay();
+
 private:
+    /// Applies a block's transfers to the account state (signed chains) and keeps its journal.
+    validation_result apply_accounts(const block& b);
+    /// Moves the account state from our blocks after the suffix's fork to the suffix's; all or nothing.
+    validation_result switch_accounts(const chain_suffix& suffix);
+    /// Drops what the chain's latest change made invalid among the pending transactions of `touched`.
+    void drop_stale(const std::unordered_set<std::string>& touched);
+    void drop(const transaction& tx, validation_result why, bool evicted);
+
     /// Marks, for a block about to join the best chain, which of its transactions this node had
     /// acknowledged (pending here, or acknowledged in a block being abandoned), and takes them
     /// out of the pool.
@@ -115,6 +139,18 @@ private:
     ledger_observer* observer_;
     /// Parallel to the best chain's entries: which transactions of each block this node acknowledged.
     std::vector<std::vector<bool>> acknowledged_;
+    account_state accounts_;
+    /// Parallel to the best chain's entries on a signed chain: what each block changed.
+    std::vector<account_state::journal> journals_;
+    /// The latest dropped transactions, so a client polling one learns why; bounded.
+    struct dropped_entry
+    {
+        transaction tx;
+        validation_result why;
+        bool evicted = false;
+    };
+    std::unordered_map<std::string, dropped_entry> dropped_;
+    std::deque<std::string> dropped_order_;
 };
 
 } // namespace beastchain::core

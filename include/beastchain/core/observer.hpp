@@ -2,6 +2,7 @@
 #pragma once
 
 #include <beastchain/core/block.hpp>
+#include <beastchain/core/validation.hpp>
 
 #include <span>
 
@@ -24,6 +25,11 @@ public:
     virtual void on_block_connected(const chain_entry&) {}
     /// The best chain was replaced; `fork_index` is the first index that changed.
     virtual void on_chain_replaced(std::size_t /*fork_index*/, std::span<const block> /*abandoned*/) {}
+    /// A pending transaction of a signed chain left the pool unconfirmed: a chain change made it
+    /// invalid (conflicted), or a higher fee evicted it from a full pool.
+    virtual void
+    on_transaction_dropped(const transaction&, const validation_result& /*why*/, bool /*evicted*/)
+    {}
 };
 
 } // namespace beastchain::core

@@ -49,6 +49,7 @@ enum class reject_reason : std::uint8_t
     nonce_gap,
     overdraft,
     balance_overflow,
+    fee_too_low, ///< a full pool keeps higher fees
 };
 
 /// Stable snake_case name of a reason, used in JSON replies and logs.

@@ -15,6 +15,7 @@ enum class node_errc
 {
     storage_unavailable,   ///< the data directory cannot be written: nothing changed
     pool_full,             ///< the pending pool is at --max-pending
+    conflict,              ///< signed chains: the sender's nonce is taken by a pending transaction
     duplicate_transaction, ///< already pending or in the chain
     invalid_field,         ///< a request field breaks a rule (`field` names it)
     not_mining,            ///< /mine could not produce a block (shutting down, storage, client left)
@@ -39,6 +40,9 @@ struct node_error
     node_errc code = node_errc::storage_unavailable;
     std::string detail;
     std::string field; ///< for invalid_field and own_address: the offending request field
+    /// When set, the error's name in the reply instead of the code's: the signed chain's rules
+    /// (overdraft, nonce_gap, bad_signature, ...) so a client can tell them apart.
+    std::string name;
 };
 
 /// `result::value()` on an error throws this (found by ADL).

@@ -110,6 +110,9 @@ public:
     /// Where transaction `id` is: pending, confirmed (and how deep), or unknown to this node.
     boost::asio::awaitable<transaction_status> find_transaction(std::string id);
 
+    /// The balance and nonce of `address` on a signed chain, with its pending spends.
+    boost::asio::awaitable<account_status> find_account(std::string address);
+
     /// One block of the best chain; no_such_block past the tip.
     boost::asio::awaitable<node_result<std::string>> block_json(std::uint64_t index);
 

@@ -93,6 +93,15 @@ struct transaction_status
     std::uint64_t height = 0; ///< the best chain's tip, for confirmations
 };
 
+/// GET /accounts/{address} on a signed chain: the account at the tip and what it has pending.
+struct account_status
+{
+    core::account confirmed;
+    std::uint64_t pending_count = 0;
+    std::uint64_t pending_spend = 0; ///< amounts plus fees of its pending transactions
+    std::uint64_t height = 0;
+};
+
 /// A snapshot for /status, /health and /metrics.
 struct node_status
 {

@@ -34,6 +34,9 @@ asio::awaitable<response> status(node& n, const request&, const net::client&)
     o.emplace("uptime_seconds", std::round(st.uptime_seconds * 1000) / 1000); // to the millisecond
     o.emplace("version", version);
     o.emplace("chain", st.chain);
+    // What a wallet signs for, and which transactions this chain takes.
+    o.emplace("chain_id", core::to_hex(n.settings().consensus.chain_id));
+    o.emplace("transactions", core::to_string(n.settings().chain.transactions));
     json::encode_status(o, {st.height, st.tip_hash, st.cumulative_work, 0, st.genesis_hash});
     co_return reply(http::status::ok, o);
 }

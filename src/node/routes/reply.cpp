@@ -27,6 +27,8 @@ response error_reply(const node_error& e)
             return {http::status::service_unavailable, "pending_pool_full", "1"};
         case node_errc::not_mining:
             return {http::status::service_unavailable, "not_mining", {}};
+        case node_errc::conflict:
+            return {http::status::conflict, "conflicting_transaction", {}};
         case node_errc::duplicate_transaction:
             return {http::status::conflict, "duplicate_transaction", {}};
         case node_errc::peer_limit:
@@ -53,7 +55,8 @@ response error_reply(const node_error& e)
             ? "the node cannot write its data directory; nothing was changed, reads still work"
             : std::string_view(e.detail);
     const auto field = e.field.empty() ? std::nullopt : std::optional<std::string_view>(e.field);
-    response res = net::error_response(s.status, s.name, detail, field);
+    const std::string_view name = e.name.empty() ? s.name : std::string_view(e.name);
+    response res = net::error_response(s.status, name, detail, field);
     if (!s.retry_after.empty())
         res.set(http::field::retry_after, s.retry_after);
     return res;

@@ -28,6 +28,7 @@ asio::awaitable<response> create_transaction(node& n, const request& req, const 
 asio::awaitable<response> receive_transactions(node& n, const request& req, const net::client&);
 /// GET /transactions/{id}: pending, confirmed (with its block and depth), or 404 unknown.
 asio::awaitable<response> transaction(node& n, const request& req, const net::client&);
+asio::awaitable<response> account(node& n, const request& req, const net::client&);
 
 // ---- chain.cpp: mining, the chain and its blocks ---------------------------------------------
 asio::awaitable<response> mine(node& n, const request& req, const net::client&);

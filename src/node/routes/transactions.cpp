@@ -1,4 +1,5 @@
 // Transactions: the tutorial's /create-transaction and the peers' relayed batches.
+#include <beastchain/core/address.hpp>
 #include <beastchain/json/conversions.hpp>
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/node.hpp>
@@ -91,8 +92,44 @@ asio::awaitable<response> transaction(node& n, const request& req, const net::cl
         o.emplace("block_index", st.found.block_index);
         o.emplace("confirmations", st.height - st.found.block_index + 1);
         break;
+    case state::dropped:
+        // Never silent: a conflict with the chain, or a higher fee that took its place.
+        o.emplace("status", st.found.evicted ? "evicted" : "conflicted");
+        o.emplace("reason", core::to_string(st.found.why.reason));
+        o.emplace("detail", st.found.why.detail);
+        break;
     }
     o.emplace("transaction", boost::json::value_from(st.found.tx));
+    co_return reply(http::status::ok, o);
+}
+
+asio::awaitable<response> account(node& n, const request& req, const net::client&)
+{
+    std::string address(net::last_segment(req.target()));
+    if (!n.settings().consensus.signed_transactions)
+        co_return net::error_response(
+            http::status::not_found,
+            "no_accounts",
+            "this chain (" + n.settings().chain.name + ") is open: it keeps no balances or nonces",
+            std::nullopt
+        );
+    if (!core::public_key_from_address(address))
+        co_return invalid_parameter("address", "must be an address (bc..., 74 characters, checksummed)");
+    const account_status st = co_await n.find_account(address);
+    boost::json::object o;
+    o.emplace("address", address);
+    o.emplace("balance", st.confirmed.balance);
+    o.emplace("nonce", st.confirmed.next_nonce);
+    o.emplace("height", st.height);
+    // What a wallet needs next: the nonce after the pending ones, and what it can still spend.
+    o.emplace(
+        "pending",
+        boost::json::object{
+            {"count", st.pending_count},
+            {"spend", st.pending_spend},
+            {"next_nonce", st.confirmed.next_nonce + st.pending_count},
+            {"available", st.confirmed.balance - std::min(st.confirmed.balance, st.pending_spend)}}
+    );
     co_return reply(http::status::ok, o);
 }
 
