@@ -1,6 +1,7 @@
 // beastchain-wallet: keys that never leave this machine, and questions to a node about transactions.
 #include <beastchain/core/address.hpp>
-#include <beastchain/core/transaction.hpp>
+#include <beastchain/core/signing.hpp>
+#include <beastchain/json/conversions.hpp>
 #include <beastchain/net/peer_client.hpp>
 #include <beastchain/net/tls.hpp>
 #include <beastchain/wallet/key_file.hpp>
@@ -8,8 +9,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
+#include <charconv>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -23,12 +26,26 @@ constexpr const char* usage = R"(Usage: beastchain-wallet [--wallet FILE] [--nod
 Commands:
   new        create a key in the wallet file (mode 0600; never overwrites) and print its address
   address    print the wallet's address
-  tx ID      ask the node where transaction ID is (pending, confirmed or unknown)
+  balance [ADDRESS]
+             the balance, nonce and pending spends of ADDRESS (default: the wallet's)
+  sign TO AMOUNT
+             print a transaction paying AMOUNT to TO, signed, without sending it
+  send TO AMOUNT
+             sign it and submit it to the node; prints its id
+  tx ID      ask the node where transaction ID is (pending, confirmed, conflicted or unknown)
+
+sign and send ask the node for the chain id and the next nonce unless --chain-id and --nonce
+give them; the key never leaves this machine, only the signed transaction does.
 
 )";
 
-/// GET `target` from the node: the reply, or exit status 1 with the reason printed.
-net::peer_result get(const std::string& node_url, const std::string& ca_file, const std::string& target)
+/// Asks the node: the reply, or why there is none.
+net::peer_result
+ask(const std::string& node_url,
+    const std::string& ca_file,
+    net::http::verb method,
+    const std::string& target,
+    std::string body = {})
 {
     std::string why;
     auto url = net::parse_peer_url(node_url, why);
@@ -40,10 +57,58 @@ net::peer_result get(const std::string& node_url, const std::string& ca_file, co
         limits.tls = net::make_client_tls(ca_file);
     asio::io_context ioc;
     auto done = asio::co_spawn(
-        ioc, net::send_peer_request(*url, net::http::verb::get, target, {}, limits), asio::use_future
+        ioc, net::send_peer_request(*url, method, target, std::move(body), limits), asio::use_future
     );
     ioc.run();
     return done.get();
+}
+
+std::uint64_t parse_amount(const std::string& what, const std::string& text, std::uint64_t min)
+{
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < min || v > core::max_amount)
+        throw po::error(
+            what + " must be an integer from " + std::to_string(min) + " to " +
+            std::to_string(core::max_amount)
+        );
+    return v;
+}
+
+/// The node's reply to GET `target` as JSON, or an exception naming what went wrong.
+boost::json::value ask_json(const po::variables_map& vm, const std::string& target)
+{
+    const auto node = vm["node"].as<std::string>();
+    const auto res = ask(node, vm["ca"].as<std::string>(), net::http::verb::get, target);
+    if (!res.reply)
+        throw std::runtime_error("cannot ask " + node + ": " + res.error);
+    if (res.reply->status != 200)
+        throw std::runtime_error(node + target + " answered " + res.reply->body);
+    return boost::json::parse(res.reply->body);
+}
+
+/// A transaction from the wallet's key, signed for the node's chain (or --chain-id).
+core::transaction
+sign_payment(const po::variables_map& vm, const core::secret_key& key, const std::vector<std::string>& args)
+{
+    if (!core::public_key_from_address(args[1]))
+        throw po::error(args[1] + " is not an address (bc..., 74 characters, checksummed)");
+    const std::uint64_t amount = parse_amount("AMOUNT", args[2], 1);
+    const std::uint64_t fee = parse_amount("--fee", vm["fee"].as<std::string>(), 0);
+    std::string chain_id = vm.count("chain-id") ? vm["chain-id"].as<std::string>() : "";
+    if (chain_id.empty())
+        chain_id = boost::json::value_to<std::string>(ask_json(vm, "/status").at("chain_id"));
+    const auto id = core::hash_from_hex(chain_id);
+    if (!id)
+        throw po::error("--chain-id must be 64 hex digits");
+    std::uint64_t nonce = 0;
+    if (vm.count("nonce")) {
+        nonce = parse_amount("--nonce", vm["nonce"].as<std::string>(), 0);
+    } else {
+        const std::string me = core::address_of(core::public_key_of(key));
+        nonce = ask_json(vm, "/accounts/" + me).at("pending").at("next_nonce").to_number<std::uint64_t>();
+    }
+    return core::make_signed_transaction(key, args[1], amount, fee, nonce, *id);
 }
 
 int run(const po::variables_map& vm)
@@ -71,12 +136,45 @@ int run(const po::variables_map& vm)
         std::cout << core::address_of(core::public_key_of(wallet::read_key_file(file()))) << "\n";
         return 0;
     }
+    if (command == "balance") {
+        if (args.size() > 2)
+            throw po::error("balance takes at most one argument");
+        const std::string who =
+            args.size() == 2 ? args[1] : core::address_of(core::public_key_of(wallet::read_key_file(file())));
+        if (!core::public_key_from_address(who))
+            throw po::error(who + " is not an address (bc..., 74 characters, checksummed)");
+        std::cout << boost::json::serialize(ask_json(vm, "/accounts/" + who)) << "\n";
+        return 0;
+    }
+    if (command == "sign" || command == "send") {
+        want_args(2);
+        const core::transaction tx = sign_payment(vm, wallet::read_key_file(file()), args);
+        const std::string body = boost::json::serialize(boost::json::value_from(tx));
+        if (command == "sign") {
+            std::cout << body << "\n";
+            return 0;
+        }
+        const auto node = vm["node"].as<std::string>();
+        const auto res =
+            ask(node, vm["ca"].as<std::string>(), net::http::verb::post, "/create-transaction", body);
+        if (!res.reply) {
+            std::cerr << "beastchain-wallet: cannot send to " << node << ": " << res.error << "\n";
+            return 1;
+        }
+        if (res.reply->status != 201) {
+            std::cerr << "beastchain-wallet: " << node << " refused it: " << res.reply->body << "\n";
+            return 1;
+        }
+        std::cout << tx.transaction_id << "\n";
+        return 0;
+    }
     if (command == "tx") {
         want_args(1);
         if (!core::is_valid_transaction_id(args[1]))
             throw po::error("tx: " + args[1] + " is not a transaction id (64 lower-case hex digits)");
         const auto node = vm["node"].as<std::string>();
-        const auto res = get(node, vm["ca"].as<std::string>(), "/transactions/" + args[1]);
+        const auto res =
+            ask(node, vm["ca"].as<std::string>(), net::http::verb::get, "/transactions/" + args[1]);
         if (!res.reply) {
             std::cerr << "beastchain-wallet: cannot ask " << node << ": " << res.error << "\n";
             return 1;
@@ -97,7 +195,10 @@ int main(int argc, char* argv[])
         ("help,h", "show this help and exit")
         ("wallet", po::value<std::string>(), "key file (default: $HOME/.beastchain/wallet.json)")
         ("node", po::value<std::string>()->default_value("http://127.0.0.1:5000"), "the node to ask")
-        ("ca", po::value<std::string>()->default_value(""), "PEM CAs for an https:// node (default: the system's)");
+        ("ca", po::value<std::string>()->default_value(""), "PEM CAs for an https:// node (default: the system's)")
+        ("fee", po::value<std::string>()->default_value("0"), "sign/send: the fee offered to the miner")
+        ("nonce", po::value<std::string>(), "sign/send: the sender's nonce (default: the node's next)")
+        ("chain-id", po::value<std::string>(), "sign/send: the chain's id (default: the node's /status)");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::vector<std::string>>());
     // clang-format on

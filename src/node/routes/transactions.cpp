@@ -40,7 +40,8 @@ asio::awaitable<response> create_transaction(node& n, const request& req, const 
     if (auto* bad = std::get_if<response>(&body))
         co_return std::move(*bad);
     core::transaction tx = std::move(std::get<core::transaction>(body));
-    tx.nonce = core::make_transaction_nonce();
+    if (!tx.is_signed()) // the tutorial's: the node picks the nonce; a signed one carries the sender's
+        tx.nonce = core::make_transaction_nonce();
     tx.transaction_id = core::transaction_id_of(tx);
     const std::string id = tx.transaction_id;
 
