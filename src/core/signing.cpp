@@ -2,6 +2,12 @@
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/signing.hpp>
 
+#include <algorithm>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
 #include "little_endian.hpp"
 
 namespace beastchain::core {
@@ -13,6 +19,57 @@ constexpr std::string_view transaction_tag = "beastchain/transaction";
 validation_result fail(reject_reason r, std::string detail)
 {
     return validation_result::fail(r, std::move(detail));
+}
+
+/// The cache key: the transaction id's bytes (they cover the signature) mixed with the chain id.
+hash256 cache_key(const transaction& tx, const hash256& chain_id)
+{
+    hash256 key{};
+    if (!bytes_from_hex(tx.transaction_id, key))
+        return chain_id; // never a valid id's key; check_transaction refuses such ids first
+    for (std::size_t i = 0; i < key.size(); ++i)
+        key[i] ^= chain_id[i];
+    return key;
+}
+
+struct key_hash
+{
+    std::size_t operator()(const hash256& h) const noexcept
+    {
+        std::size_t v = 0;
+        std::copy_n(h.begin(), sizeof v, reinterpret_cast<std::uint8_t*>(&v)); // already uniform
+        return v;
+    }
+};
+
+class signature_cache
+{
+public:
+    bool contains(const hash256& key)
+    {
+        std::lock_guard lock(mutex_);
+        return current_.contains(key) || previous_.contains(key);
+    }
+    void add(const hash256& key)
+    {
+        std::lock_guard lock(mutex_);
+        if (current_.size() >= signature_cache_generation) {
+            previous_ = std::move(current_);
+            current_ = {};
+        }
+        current_.insert(key);
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_set<hash256, key_hash> current_;
+    std::unordered_set<hash256, key_hash> previous_;
+};
+
+signature_cache& cache()
+{
+    static signature_cache c;
+    return c;
 }
 
 } // namespace
@@ -79,11 +136,46 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
     // The amount is at most 10^15 (checked above) and so is the fee here: the sum cannot wrap.
     if (tx.fee > max_amount || tx.amount + tx.fee > max_amount)
         return fail(reject_reason::bad_fee, "amount plus fee must be at most " + std::to_string(max_amount));
+    const hash256 key = cache_key(tx, chain_id);
+    if (cache().contains(key))
+        return validation_result::success();
     if (!verify(*sender_key, signing_hash(tx, chain_id), *tx.sig))
         return fail(
             reject_reason::bad_signature, "the signature does not verify for the sender's key on this chain"
         );
+    cache().add(key);
     return validation_result::success();
+}
+
+bool signature_cache_contains(const transaction& tx, const hash256& chain_id)
+{
+    return cache().contains(cache_key(tx, chain_id));
+}
+
+bool preverify_signatures(std::span<const transaction> txs, const hash256& chain_id, unsigned threads)
+{
+    const auto check_range = [&](std::size_t begin, std::size_t end) {
+        bool ok = true;
+        for (std::size_t i = begin; i < end; ++i)
+            if (txs[i].is_signed())
+                ok = check_signed_transaction(txs[i], chain_id).ok() && ok;
+        return ok;
+    };
+    const std::size_t n = txs.size();
+    const std::size_t lanes = std::clamp<std::size_t>(std::min<std::size_t>(threads, n / 64), 1, 64);
+    if (lanes == 1)
+        return check_range(0, n);
+    std::vector<char> ok(lanes, 1);
+    {
+        std::vector<std::jthread> workers;
+        workers.reserve(lanes - 1);
+        for (std::size_t lane = 1; lane < lanes; ++lane)
+            workers.emplace_back([&, lane] {
+                ok[lane] = check_range(n * lane / lanes, n * (lane + 1) / lanes);
+            });
+        ok[0] = check_range(0, n / lanes);
+    }
+    return std::all_of(ok.begin(), ok.end(), [](char c) { return c != 0; });
 }
 
 } // namespace beastchain::core

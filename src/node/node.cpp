@@ -1,46 +1,14 @@
 // The node facade: builds the services, wires their events, and turns each operation into a
 // step on the chain strand whose result the caller awaits.
+#include <beastchain/core/signing.hpp>
 #include <beastchain/log.hpp>
 #include <beastchain/node/clock.hpp>
 #include <beastchain/node/node.hpp>
 
 #include "node_impl.hpp"
+#include "signature_checks.hpp"
 
 namespace beastchain::node {
-
-namespace {
-
-/// The request field a transaction rule is about, for invalid_field errors.
-std::string field_of(core::reject_reason r)
-{
-    switch (r) {
-    case core::reject_reason::bad_sender:
-        return "sender";
-    case core::reject_reason::bad_recipient:
-        return "recipient";
-    case core::reject_reason::bad_amount:
-    case core::reject_reason::overdraft:
-        return "amount";
-    case core::reject_reason::bad_fee:
-    case core::reject_reason::fee_too_low:
-        return "fee";
-    case core::reject_reason::nonce_reused:
-    case core::reject_reason::nonce_gap:
-        return "nonce";
-    case core::reject_reason::unsigned_transaction:
-    case core::reject_reason::bad_signature:
-        return "signature";
-    default:
-        return "body";
-    }
-}
-
-} // namespace
-
-void throw_exception_from_error(const node_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(std::runtime_error("node error: " + e.detail), loc);
-}
 
 node::node(asio::io_context& ioc, config cfg)
     : impl_(std::make_unique<impl>(ioc, std::move(cfg)))
@@ -83,6 +51,11 @@ asio::any_io_executor node::worker_executor() noexcept
 asio::awaitable<node_result<std::uint64_t>> node::submit_transaction(core::transaction tx)
 {
     impl* self = impl_.get();
+    // The signature is checked here, on the I/O thread that parsed the request, so the strand
+    // (one for all requests) finds it in the signature cache instead of verifying it itself.
+    if (self->cfg.consensus.signed_transactions && tx.is_signed())
+        if (auto r = core::check_signed_transaction(tx, self->cfg.consensus.chain_id); !r)
+            co_return rejected_transaction(std::move(r));
     auto accept = [self, tx = std::move(tx)]() mutable -> node_result<std::uint64_t> {
         if (!self->chain.writable())
             return impl::storage_unavailable();
@@ -90,13 +63,8 @@ asio::awaitable<node_result<std::uint64_t>> node::submit_transaction(core::trans
         switch (r.status) {
         case core::ledger::accept_status::accepted:
             break;
-        case core::ledger::accept_status::invalid: {
-            node_error e{node_errc::invalid_field, std::move(r.detail.detail), field_of(r.detail.reason)};
-            // The signed chain's rules are named, so a wallet can tell an overdraft from a typo.
-            if (r.detail.reason >= core::reject_reason::unsigned_transaction)
-                e.name = core::to_string(r.detail.reason);
-            return e;
-        }
+        case core::ledger::accept_status::invalid:
+            return rejected_transaction(std::move(r.detail));
         case core::ledger::accept_status::duplicate:
             return node_error{node_errc::duplicate_transaction, std::move(r.detail.detail)};
         case core::ledger::accept_status::conflict:
@@ -118,6 +86,10 @@ asio::awaitable<node_result<relay_outcome>>
 node::receive_transactions(std::vector<core::transaction> txs, std::string origin)
 {
     impl* self = impl_.get();
+    if (self->cfg.consensus.signed_transactions)
+        if (!co_await verify_batch_signatures(self->sync.verifier(), txs, self->cfg.consensus))
+            co_return node_error{
+                node_errc::invalid_field, "a transaction's signature does not verify", "transactions"};
     auto accept =
         [self, txs = std::move(txs), origin = std::move(origin)]() mutable -> node_result<relay_outcome> {
         if (!self->chain.writable())
@@ -192,6 +164,12 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
             node_errc::invalid_block,
             std::string(core::to_string(core::reject_reason::hash_mismatch)) + ": claimed hash " +
                 core::to_hex(*claimed_hash) + " is not the block's hash " + core::to_hex(hash)};
+    if (self->cfg.consensus.signed_transactions)
+        if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r) {
+            const std::string_view reason = core::to_string(r.reason);
+            self->stats.block_rejected(reason);
+            co_return node_error{node_errc::invalid_block, std::string(reason) + ": " + r.detail};
+        }
     auto apply =
         [self, b = std::move(b), hash, origin = std::move(origin)]() mutable -> node_result<block_outcome> {
         block_outcome out;

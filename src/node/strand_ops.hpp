@@ -21,13 +21,14 @@ namespace asio = boost::asio;
 
 using chain_strand = asio::strand<asio::io_context::executor_type>;
 
-/// Runs `fn` on `strand` and resumes the awaiting coroutine on its own executor with the result.
-/// An exception thrown by `fn` is rethrown in the caller.
-template <class Fn> asio::awaitable<std::invoke_result_t<Fn&>> on_strand(const chain_strand& strand, Fn fn)
+/// Runs `fn` on `ex` (the chain strand, or the verifier for CPU-bound checks) and resumes the
+/// awaiting coroutine on its own executor with the result. An exception thrown by `fn` is
+/// rethrown in the caller.
+template <class Executor, class Fn> asio::awaitable<std::invoke_result_t<Fn&>> on_executor(Executor ex, Fn fn)
 {
     using result = std::invoke_result_t<Fn&>;
-    auto initiate = [strand](auto handler, Fn f) {
-        asio::post(strand, [h = std::move(handler), f = std::move(f)]() mutable {
+    auto initiate = [ex](auto handler, Fn f) {
+        asio::post(ex, [h = std::move(handler), f = std::move(f)]() mutable {
             std::exception_ptr failure;
             result r{};
             try {
@@ -44,6 +45,11 @@ template <class Fn> asio::awaitable<std::invoke_result_t<Fn&>> on_strand(const c
     return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, result)>(
         initiate, asio::use_awaitable, std::move(fn)
     );
+}
+
+template <class Fn> asio::awaitable<std::invoke_result_t<Fn&>> on_strand(const chain_strand& strand, Fn fn)
+{
+    return on_executor(strand, std::move(fn));
 }
 
 /// Answers a parked caller (a /mine or /sync-chain handler) with `r` on the caller's own

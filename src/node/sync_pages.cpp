@@ -2,12 +2,14 @@
 #include "sync_pages.hpp"
 
 #include <beastchain/core/headers.hpp>
+#include <beastchain/core/signing.hpp>
 #include <beastchain/json/peer_messages.hpp>
 #include <beastchain/node/clock.hpp>
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <thread>
 
 namespace beastchain::node::sync_pages {
 
@@ -157,6 +159,13 @@ check_bodies(std::string body, const header_download* hd, body_download* dl, syn
         co_return finished(false);
     const core::chain_entry parent_copy = parent; // `parent` may point into dl->entries
     const std::size_t before = dl->entries.size();
+    // A signed chain's signatures first, over the cores; validate_extension then finds them in
+    // the signature cache (or names the transaction whose signature fails).
+    if (limits.consensus.signed_transactions)
+        for (const auto& b : page.blocks)
+            core::preverify_signatures(
+                b.transactions, limits.consensus.chain_id, std::thread::hardware_concurrency()
+            );
     core::chain_rejection rejection;
     const bool valid = core::validate_extension(
         dl->entries,

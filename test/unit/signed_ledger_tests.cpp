@@ -301,4 +301,28 @@ BOOST_AUTO_TEST_CASE(storage_keeps_fee_and_signature_and_reads_unsigned_records_
     BOOST_TEST(!storage::decode_payload(r.type, bytes.substr(0, bytes.size() - 1)).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(preverified_signatures_are_remembered_and_bad_ones_never_are)
+{
+    party alice, bob;
+    std::vector<core::transaction> txs;
+    for (std::uint64_t i = 0; i < 300; ++i)
+        txs.push_back(pay(alice, bob, 1, 0, i));
+    BOOST_TEST(!core::signature_cache_contains(txs[7], chain_a));
+    BOOST_TEST(core::preverify_signatures(txs, chain_a, 4)); // four lanes of 75
+    for (const auto& tx : txs)
+        BOOST_TEST(core::signature_cache_contains(tx, chain_a));
+    // Remembered for this chain only.
+    BOOST_TEST(!core::signature_cache_contains(txs[7], core::sha256(std::string_view("other"))));
+
+    // One signature of another message in the last lane: the batch fails, and that one is
+    // neither remembered nor accepted later.
+    auto forged = pay(alice, bob, 2, 0, 400);
+    forged.sig = txs[0].sig;
+    forged.transaction_id = core::transaction_id_of(forged);
+    txs.push_back(forged);
+    BOOST_TEST(!core::preverify_signatures(txs, chain_a, 4));
+    BOOST_TEST(!core::signature_cache_contains(forged, chain_a));
+    BOOST_TEST((core::check_signed_transaction(forged, chain_a).reason == reject_reason::bad_signature));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

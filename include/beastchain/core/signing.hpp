@@ -5,6 +5,8 @@
 #include <beastchain/core/address.hpp>
 #include <beastchain/core/transaction.hpp>
 
+#include <span>
+
 namespace beastchain::core {
 
 /// BIP340's tagged hash, SHA-256(SHA-256(tag) || SHA-256(tag) || data): a signature for one
@@ -32,5 +34,17 @@ transaction make_signed_transaction(
 /// verifies for the sender's key over signing_hash(tx, chain_id). Rewards are checked by block
 /// rules.
 validation_result check_signed_transaction(const transaction& tx, const hash256& chain_id);
+
+/// Verifies the signed transactions among `txs` on up to `threads` threads (one below 64
+/// transactions, where starting threads costs more than it saves) and remembers each that
+/// verifies, so check_signed_transaction on the chain strand does not verify it again. Returns
+/// whether all verified; the strand's check then names the one that did not.
+bool preverify_signatures(std::span<const transaction> txs, const hash256& chain_id, unsigned threads);
+
+/// The signature cache (Bitcoin Core keeps one for the same reason): valid (chain id,
+/// transaction id) pairs, whose id covers the signature. Thread-safe and bounded: two
+/// generations of at most `signature_cache_generation` entries each.
+inline constexpr std::size_t signature_cache_generation = 50'000;
+bool signature_cache_contains(const transaction& tx, const hash256& chain_id);
 
 } // namespace beastchain::core

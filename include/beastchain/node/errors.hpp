@@ -1,6 +1,8 @@
 // Why a node operation did not happen: one error enum for the whole node, returned as a value.
 #pragma once
 
+#include <beastchain/core/validation.hpp>
+
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
 
@@ -44,6 +46,10 @@ struct node_error
     /// (overdraft, nonce_gap, bad_signature, ...) so a client can tell them apart.
     std::string name;
 };
+
+/// A transaction the ledger refused as invalid, as its client sees it: invalid_field naming
+/// the field the rule is about, and the signed chain's rules by their own name.
+node_error rejected_transaction(core::validation_result r);
 
 /// `result::value()` on an error throws this (found by ADL).
 [[noreturn]] void throw_exception_from_error(const node_error& e, const boost::source_location& loc);
