@@ -1,5 +1,8 @@
-// Microbenchmarks of BIP340 signatures: our wrapper against libsecp256k1 called directly.
+// Microbenchmarks of BIP340 signatures: our wrapper against libsecp256k1 called directly, and a
+// signed block's validation on one core and spread over the cores.
+#include <beastchain/core/chain.hpp>
 #include <beastchain/core/keys.hpp>
+#include <beastchain/core/signing.hpp>
 
 #include <benchmark/benchmark.h>
 #include <secp256k1.h>
@@ -56,3 +59,52 @@ static void BM_sign_schnorr(benchmark::State& state)
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_sign_schnorr);
+
+namespace {
+
+/// A block of 999 signed transfers from 50 senders and the reward: a full block of a signed chain.
+struct signed_block
+{
+    core::consensus_params params;
+    core::block blk;
+    signed_block()
+    {
+        params.signed_transactions = true;
+        params.chain_id = core::sha256(std::string_view("bench chain"));
+        params.min_difficulty = 1;
+        std::vector<core::secret_key> keys(50, core::secret_key::generate());
+        for (auto& k : keys)
+            k = core::secret_key::generate();
+        const std::string to = core::address_of(core::public_key_of(keys.front()));
+        std::uint64_t fees = 0;
+        for (std::uint64_t i = 0; i < 999; ++i) {
+            blk.transactions.push_back(core::make_signed_transaction(
+                keys[i % keys.size()], to, 1, 1, i / keys.size(), params.chain_id
+            ));
+            fees += 1;
+        }
+        blk.transactions.push_back(core::make_transaction("0", to, params.block_reward + fees, 1));
+    }
+};
+
+} // namespace
+
+/// Every stateless rule of a 1,000-transaction signed block (ids, addresses, fees, signatures)
+/// with the signatures checked on `threads` threads first (1: all on the caller, as before).
+static void BM_signed_block_contents(benchmark::State& state)
+{
+    static const signed_block b;
+    const auto threads = static_cast<unsigned>(state.range(0));
+    for (auto _ : state) {
+        core::signature_cache_clear(); // time the verification, not the cache
+        if (threads > 1)
+            benchmark::DoNotOptimize(
+                core::preverify_signatures(b.blk.transactions, b.params.chain_id, threads)
+            );
+        const auto r = core::check_block_contents(b.blk, b.params);
+        if (!r.ok())
+            state.SkipWithError(r.detail.c_str());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.blk.transactions.size()));
+}
+BENCHMARK(BM_signed_block_contents)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -59,6 +59,12 @@ public:
         }
         current_.insert(key);
     }
+    void clear()
+    {
+        std::lock_guard lock(mutex_);
+        current_.clear();
+        previous_.clear();
+    }
 
 private:
     std::mutex mutex_;
@@ -124,6 +130,11 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
     // What every transaction must be: id form, bounded fields, amount, nonce, id = content hash.
     if (auto r = check_transaction(tx); !r)
         return r;
+    // The id covers every field and the signature, so a (chain, id) pair that passed once passes
+    // again: skip the address parsing and the verification, the costly part.
+    const hash256 key = cache_key(tx, chain_id);
+    if (cache().contains(key))
+        return validation_result::success();
     const auto sender_key = public_key_from_address(tx.sender);
     if (!sender_key)
         return fail(
@@ -136,9 +147,6 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
     // The amount is at most 10^15 (checked above) and so is the fee here: the sum cannot wrap.
     if (tx.fee > max_amount || tx.amount + tx.fee > max_amount)
         return fail(reject_reason::bad_fee, "amount plus fee must be at most " + std::to_string(max_amount));
-    const hash256 key = cache_key(tx, chain_id);
-    if (cache().contains(key))
-        return validation_result::success();
     if (!verify(*sender_key, signing_hash(tx, chain_id), *tx.sig))
         return fail(
             reject_reason::bad_signature, "the signature does not verify for the sender's key on this chain"
@@ -150,6 +158,11 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
 bool signature_cache_contains(const transaction& tx, const hash256& chain_id)
 {
     return cache().contains(cache_key(tx, chain_id));
+}
+
+void signature_cache_clear()
+{
+    cache().clear();
 }
 
 bool preverify_signatures(std::span<const transaction> txs, const hash256& chain_id, unsigned threads)

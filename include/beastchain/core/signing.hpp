@@ -46,5 +46,7 @@ bool preverify_signatures(std::span<const transaction> txs, const hash256& chain
 /// generations of at most `signature_cache_generation` entries each.
 inline constexpr std::size_t signature_cache_generation = 50'000;
 bool signature_cache_contains(const transaction& tx, const hash256& chain_id);
+/// Forgets every entry: benchmarks time verification itself with it.
+void signature_cache_clear();
 
 } // namespace beastchain::core
