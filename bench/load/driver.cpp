@@ -188,7 +188,13 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
     route_result& out = st.routes.at(kind);
     std::uint64_t sent = 0;
 
+    // --signed: a connection posts its own sender's transfers, in nonce order, and no more.
+    const std::vector<std::string>* presigned = st.opts.signed_bodies && kind == route_kind::post_transaction
+                                                    ? &(*st.opts.signed_bodies)[index]
+                                                    : nullptr;
     for (;;) {
+        if (presigned != nullptr && sent >= presigned->size())
+            break;
         std::optional<clock_type::time_point> intended;
         if (driven) {
             intended = st.next_slot();
@@ -254,7 +260,7 @@ drive_connection(run_state& st, unsigned index, std::size_t target_index, route_
         req.keep_alive(!st.opts.new_connection_per_request);
         if (kind == route_kind::post_transaction) {
             req.set(http::field::content_type, "application/json");
-            req.body() = transaction_body(index, sent);
+            req.body() = presigned != nullptr ? (*presigned)[sent] : transaction_body(index, sent);
         }
         req.prepare_payload();
         ++sent;

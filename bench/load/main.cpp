@@ -5,6 +5,7 @@
 #include "driver.hpp"
 #include "options.hpp"
 #include "report.hpp"
+#include "signed_setup.hpp"
 #include "verify.hpp"
 
 int main(int argc, char* argv[])
@@ -15,7 +16,18 @@ int main(int argc, char* argv[])
         (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message;
         return parsed.exit_code;
     }
-    const options& opts = *parsed.opts;
+    options opts = *parsed.opts;
+    if (opts.signed_txs) {
+        // Each connection gets an even share of --count, and a little more: a sender whose
+        // share runs out stops, so the run posts --count in all.
+        const std::uint64_t share = (*opts.count + opts.connections - 1) / opts.connections + 1;
+        try {
+            opts.signed_bodies = prepare_signed(opts, share);
+        } catch (const std::exception& e) {
+            std::cerr << "beastchain-bench: " << e.what() << "\n";
+            return 2;
+        }
+    }
     const load_result load = run_load(opts);
     std::optional<verify_result> verified;
     if (opts.verify)

@@ -63,6 +63,9 @@ parsed_options parse_options(int argc, const char* const argv[])
         ("verify-no-mine", "during --verify, wait for the targets to mine instead of calling /mine")
         ("verify-timeout", po::value(&o.verify_timeout_seconds)->default_value(o.verify_timeout_seconds),
             "seconds --verify may take")
+        ("signed", po::value(&o.signed_funder),
+            "on a signed chain: post pre-signed transfers, one funded sender per connection; the value is "
+            "the wallet key file the first target mines to (--mining-address), which funds them. Needs --count")
         ("json", po::value(&o.json_path), "also write the results as JSON to this file")
         ("progress", po::value<bool>(), "live progress line on stderr (default: when stderr is a terminal)");
     // clang-format on
@@ -123,6 +126,9 @@ parsed_options parse_options(int argc, const char* const argv[])
                 throw po::error(e.what());
             }
         }
+        o.signed_txs = !o.signed_funder.empty();
+        if (o.signed_txs && (!o.count || o.warmup_seconds > 0 || o.what != scenario::transactions))
+            throw po::error("--signed needs --count, no --warmup and the transactions scenario");
         if (o.verify && o.what == scenario::chain)
             throw po::error("--verify needs a scenario that posts transactions");
     } catch (const po::error& e) {

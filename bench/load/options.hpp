@@ -43,6 +43,12 @@ struct options
     /// Close each connection after one reply, so every request pays a connect (and for https
     /// targets a TLS handshake): measures connection setup rather than keep-alive service.
     bool new_connection_per_request = false;
+    /// --signed: post transfers signed in advance from one funded sender per connection; the
+    /// wallet key file of the address the first target mines to.
+    bool signed_txs = false;
+    std::string signed_funder;
+    /// Filled before the load by prepare_signed: each connection's bodies in nonce order.
+    std::shared_ptr<const std::vector<std::vector<std::string>>> signed_bodies;
     /// For https:// targets: the CAs they are verified against (--tls-ca; default the system's).
     std::shared_ptr<boost::asio::ssl::context> tls;
 };
