@@ -1,8 +1,11 @@
 // beastchain-gen-chain: writes a data directory holding a valid N-block chain, for start-up and load
 // benchmarks.
+#include <beastchain/json/chain_spec.hpp>
+
 #include <boost/program_options.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 
 #include "chain_writer.hpp"
@@ -15,6 +18,7 @@ int main(int argc, char* argv[])
     std::string dir;
     std::size_t blocks = 100'000, txs_per_block = 1;
     std::uint32_t difficulty = 1;
+    bool signed_chain = false;
     po::options_description desc("beastchain-gen-chain: build a data directory with a mined chain");
     desc.add_options()("help", "show help")("data-dir", po::value(&dir)->required(), "directory to create")(
         "blocks", po::value(&blocks)->default_value(blocks), "blocks after genesis"
@@ -23,7 +27,8 @@ int main(int argc, char* argv[])
       "client transactions per block"
     )("difficulty",
       po::value(&difficulty)->default_value(difficulty),
-      "difficulty to mine at (start the node with it)");
+      "difficulty to mine at (start the node with it)"
+    )("signed", "a signed chain: writes DIR/chain-spec.json too; start the node with --chain on it");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -32,6 +37,7 @@ int main(int argc, char* argv[])
             return 0;
         }
         po::notify(vm);
+        signed_chain = vm.count("signed") > 0;
     } catch (const po::error& e) {
         std::cerr << "beastchain-gen-chain: " << e.what() << "\n";
         return 2;
@@ -39,7 +45,11 @@ int main(int argc, char* argv[])
 
     const auto t0 = std::chrono::steady_clock::now();
     try {
-        bench::write_chain(dir, {blocks, txs_per_block, difficulty});
+        const bench::chain_spec spec{blocks, txs_per_block, difficulty, signed_chain};
+        bench::write_chain(dir, spec);
+        if (signed_chain)
+            std::ofstream(std::filesystem::path(dir) / "chain-spec.json")
+                << json::chain_spec_to_json(bench::signed_bench_spec(spec)) << "\n";
     } catch (const std::exception& e) {
         std::cerr << "beastchain-gen-chain: " << e.what() << "\n";
         return 1;

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <future>
 
+#include "signature_checks.hpp"
+
 namespace beastchain::node {
 
 chain_state::chain_state(asio::io_context& ioc, const config& cfg)
@@ -113,6 +115,8 @@ void chain_state::load_state(std::vector<storage::record> records)
     } scope(*this);
     ledger_ = core::ledger(cfg_.consensus, cfg_.max_pending, this);
     peer_records_.clear();
+    if (cfg_.reverify && cfg_.consensus.signed_transactions)
+        preverify_stored_blocks(records, cfg_.consensus);
     const std::uint64_t now = now_ms();
     // The chain the directory names comes first, wherever its record is: a directory from before
     // chain specs has it after its blocks, and another chain's blocks would fail with less to say.

@@ -33,4 +33,28 @@ asio::awaitable<bool> verify_batch_signatures(
     co_return co_await on_executor(verifier, verify);
 }
 
+void preverify_stored_blocks(
+    const std::vector<storage::record>& records, const core::consensus_params& params
+)
+{
+    // Blocks of one or a few transactions do not spread on their own: gather them. A failure
+    // needs no answer here; the replay's own checks name it.
+    constexpr std::size_t batch_size = 4096;
+    std::vector<core::transaction> batch;
+    batch.reserve(batch_size);
+    const auto flush = [&] {
+        core::preverify_signatures(batch, params.chain_id, std::thread::hardware_concurrency());
+        batch.clear();
+    };
+    for (const auto& r : records)
+        for (const auto& b : r.blocks)
+            for (const auto& tx : b.blk.transactions)
+                if (tx.is_signed()) {
+                    batch.push_back(tx);
+                    if (batch.size() == batch_size)
+                        flush();
+                }
+    flush();
+}
+
 } // namespace beastchain::node

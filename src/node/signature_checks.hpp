@@ -2,6 +2,7 @@
 #pragma once
 
 #include <beastchain/core/chain.hpp>
+#include <beastchain/storage/record.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +23,12 @@ boost::asio::awaitable<bool> verify_batch_signatures(
     boost::asio::any_io_executor verifier,
     const std::vector<core::transaction>& txs,
     const core::consensus_params& params
+);
+
+/// --reverify on a signed chain: verifies the signatures of every stored block over the cores,
+/// in batches, before the replay re-checks each block on one thread and finds them remembered.
+void preverify_stored_blocks(
+    const std::vector<storage::record>& records, const core::consensus_params& params
 );
 
 } // namespace beastchain::node
