@@ -1,6 +1,7 @@
 // Balances and nonces: checked transfers, the reward with its fees, and journaled undo.
 #include <beastchain/core/accounts.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <string_view>
 #include <unordered_set>
@@ -138,11 +139,12 @@ check_pending(const account_state& state, const mempool& pool, const transaction
         );
     if (tx.nonce < next) {
         conflict = true;
-        const auto taken = q->by_nonce.find(tx.nonce);
+        const auto taken = q->by_nonce.find(tx.nonce); // end() only if the queue has a gap
         return fail(
             reject_reason::nonce_reused,
             "nonce " + std::to_string(tx.nonce) + " is taken by pending transaction " +
-                taken->second->transaction_id + ": the sender's next is " + std::to_string(next)
+                (taken == q->by_nonce.end() ? std::string("(unknown)") : taken->second->transaction_id) +
+                ": the sender's next is " + std::to_string(next)
         );
     }
     if (tx.nonce > next)
@@ -158,6 +160,38 @@ check_pending(const account_state& state, const mempool& pool, const transaction
                 std::to_string(a.balance) + " of which " + std::to_string(outflow) + " is pending"
         );
     return validation_result::success();
+}
+
+pool_room room_for(const mempool& pool, const transaction& tx)
+{
+    pool_room out;
+    const mempool::sender_queue* own = pool.queue_of(tx.sender);
+    if (const std::size_t cap = std::max<std::size_t>(16, pool.capacity() / 16);
+        own != nullptr && own->by_nonce.size() >= cap) {
+        out.refusal = fail(
+            reject_reason::fee_too_low,
+            "the sender has " + std::to_string(cap) + " transactions pending, the most one sender may"
+        );
+        return out;
+    }
+    if (!pool.full())
+        return out;
+    // Never the tail this transaction follows: that would leave it a gap.
+    const transaction* cheapest = pool.cheapest_tail();
+    if (cheapest != nullptr && cheapest->fee < tx.fee && cheapest->sender != tx.sender)
+        out.evict = cheapest;
+    else
+        out.refusal = fail(
+            reject_reason::fee_too_low,
+            "the pool is full and its cheapest evictable fee is " +
+                std::to_string(cheapest != nullptr ? cheapest->fee : 0)
+        );
+    return out;
+}
+
+validation_result evicted_by_fee()
+{
+    return fail(reject_reason::fee_too_low, "evicted from a full pool by a transaction paying a higher fee");
 }
 
 std::vector<std::pair<const transaction*, validation_result>>

@@ -58,28 +58,13 @@ ledger::accept_result ledger::accept_transaction(transaction tx)
         bool conflict = false;
         if (auto r = check_pending(accounts_, pool_, tx, conflict); !r)
             return {conflict ? accept_status::conflict : accept_status::invalid, std::move(r)};
-        // A full pool keeps the higher fee. Only a sender's last nonce can go without leaving a
-        // gap, and never the tail this transaction follows.
-        const transaction* cheapest = pool_.full() ? pool_.cheapest_tail() : nullptr;
-        if (cheapest != nullptr && cheapest->fee < tx.fee && cheapest->sender != tx.sender) {
-            transaction gone = *cheapest;
+        const pool_room room = room_for(pool_, tx);
+        if (!room.refusal)
+            return {accept_status::pool_full, room.refusal};
+        if (room.evict != nullptr) {
+            transaction gone = *room.evict;
             pool_.remove(gone.transaction_id);
-            drop(
-                gone,
-                validation_result::fail(
-                    reject_reason::fee_too_low,
-                    "evicted from a full pool by a transaction paying a higher fee"
-                ),
-                true
-            );
-        } else if (pool_.full()) {
-            return {
-                accept_status::pool_full,
-                validation_result::fail(
-                    reject_reason::fee_too_low,
-                    "the pool is full and its cheapest evictable fee is " +
-                        std::to_string(cheapest != nullptr ? cheapest->fee : 0)
-                )};
+            drop(gone, evicted_by_fee(), true);
         }
     }
     switch (pool_.add(tx)) {
@@ -180,21 +165,34 @@ void ledger::drop(const transaction& tx, validation_result why, bool evicted)
     observer_->on_transaction_dropped(tx, why, evicted);
 }
 
+void ledger::replay_eviction(const std::string& id)
+{
+    const transaction* tx = pool_.find(id);
+    if (tx == nullptr)
+        return;
+    transaction gone = *tx;
+    pool_.remove(id);
+    drop(gone, evicted_by_fee(), true);
+}
+
 void ledger::finish_replay()
 {
     if (!chain_.params().signed_transactions)
         return;
+    // Replay adds what was accepted without the pool's checks; whatever no longer fits the state
+    // (a log cut short by a crash between an eviction and its record, say) goes as it would live.
+    std::unordered_set<std::string> senders;
+    for (const auto& tx : pool_.transactions())
+        if (tx.is_signed())
+            senders.insert(tx.sender);
+    drop_stale(senders);
     while (pool_.size() > pool_.capacity()) {
         const transaction* cheapest = pool_.cheapest_tail();
         if (cheapest == nullptr)
             break;
         transaction gone = *cheapest;
         pool_.remove(gone.transaction_id);
-        drop(
-            gone,
-            validation_result::fail(reject_reason::fee_too_low, "evicted from a full pool by a higher fee"),
-            true
-        );
+        drop(gone, evicted_by_fee(), true);
     }
 }
 

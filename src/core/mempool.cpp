@@ -58,7 +58,9 @@ void mempool::link(std::list<transaction>::iterator it)
         tails_.erase({tail.fee, tail.transaction_id});
     }
     q.by_nonce.emplace(it->nonce, &*it);
-    q.outflow += it->amount + it->fee; // each at most 10^15, and a pool holds far fewer than 2^34
+    // Each spend is at most 10^15 and an accepted queue never spends more than a balance, so the
+    // sum stays below 2^64.
+    q.outflow += it->amount + it->fee;
     const transaction& tail = *q.by_nonce.rbegin()->second;
     tails_.emplace(tail.fee, tail.transaction_id);
 }
@@ -127,7 +129,12 @@ std::vector<transaction> mempool::select(std::size_t n) const
         head h = heads.top();
         heads.pop();
         out.push_back(*h.at->second);
-        if (++h.at != h.end)
+        // One transaction per nonce: a second with the same nonce (a switch's restored one,
+        // until re-validation drops it) would make the block invalid.
+        const std::uint64_t nonce = h.at->first;
+        while (h.at != h.end && h.at->first == nonce)
+            ++h.at;
+        if (h.at != h.end)
             heads.push(h);
     }
     return out;

@@ -3,6 +3,7 @@
 #include <beastchain/core/signing.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -167,12 +168,13 @@ void signature_cache_clear()
 
 bool preverify_signatures(std::span<const transaction> txs, const hash256& chain_id, unsigned threads)
 {
+    // One failure decides the answer: every lane stops at the next transaction.
+    std::atomic<bool> failed{false};
     const auto check_range = [&](std::size_t begin, std::size_t end) {
-        bool ok = true;
-        for (std::size_t i = begin; i < end; ++i)
-            if (txs[i].is_signed())
-                ok = check_signed_transaction(txs[i], chain_id).ok() && ok;
-        return ok;
+        for (std::size_t i = begin; i < end && !failed.load(std::memory_order_relaxed); ++i)
+            if (txs[i].is_signed() && !check_signed_transaction(txs[i], chain_id))
+                failed.store(true, std::memory_order_relaxed);
+        return !failed.load(std::memory_order_relaxed);
     };
     const std::size_t n = txs.size();
     const std::size_t lanes = std::clamp<std::size_t>(std::min<std::size_t>(threads, n / 64), 1, 64);
@@ -188,7 +190,7 @@ bool preverify_signatures(std::span<const transaction> txs, const hash256& chain
             });
         ok[0] = check_range(0, n / lanes);
     }
-    return std::all_of(ok.begin(), ok.end(), [](char c) { return c != 0; });
+    return !failed.load() && std::all_of(ok.begin(), ok.end(), [](char c) { return c != 0; });
 }
 
 } // namespace beastchain::core

@@ -140,6 +140,9 @@ void chain_state::load_state(std::vector<storage::record> records)
             break;
         case storage::record_type::chain_identity:
             break; // checked before the replay
+        case storage::record_type::transaction_evicted:
+            ledger_.replay_eviction(r.text);
+            break;
         case storage::record_type::transaction_accepted:
             ledger_.replay_transaction(std::move(r.tx));
             break;
@@ -270,6 +273,26 @@ void chain_state::on_transaction_accepted(const core::transaction& tx)
     write_record(r);
     if (!replaying_)
         events_.push_back({pending_event::kind::transaction, tx, 0});
+}
+
+void chain_state::on_transaction_dropped(
+    const core::transaction& tx, const core::validation_result& why, bool evicted
+)
+{
+    if (replaying_)
+        return;
+    // A conflict follows from the chain, so replay finds it again; an eviction depends on what
+    // else was pending, so it is recorded.
+    if (evicted) {
+        storage::record r;
+        r.type = storage::record_type::transaction_evicted;
+        r.text = tx.transaction_id;
+        write_record(r);
+    }
+    log::info(
+        "dropped pending transaction " + tx.transaction_id + (evicted ? " (evicted): " : " (conflicted): ") +
+        std::string(core::to_string(why.reason)) + ": " + why.detail
+    );
 }
 
 void chain_state::on_block_connected(const core::chain_entry& e)

@@ -127,6 +127,8 @@ private:
     void on_transaction_accepted(const core::transaction& tx) override;
     void on_block_connected(const core::chain_entry& e) override;
     void on_chain_replaced(std::size_t fork_index, std::span<const core::block>) override;
+    void on_transaction_dropped(const core::transaction& tx, const core::validation_result& why, bool evicted)
+        override;
 
     const config& cfg_;
     chain_strand strand_;

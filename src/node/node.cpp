@@ -164,6 +164,13 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
             node_errc::invalid_block,
             std::string(core::to_string(core::reject_reason::hash_mismatch)) + ": claimed hash " +
                 core::to_hex(*claimed_hash) + " is not the block's hash " + core::to_hex(hash)};
+    // Proof of work first: it is cheap to check and costly to forge, so a block of junk
+    // signatures costs its sender a block's work before it costs us a verification each.
+    if (auto r = core::check_block_header(b, hash, self->cfg.consensus); !r) {
+        const std::string_view reason = core::to_string(r.reason);
+        self->stats.block_rejected(reason);
+        co_return node_error{node_errc::invalid_block, std::string(reason) + ": " + r.detail};
+    }
     if (self->cfg.consensus.signed_transactions)
         if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r) {
             const std::string_view reason = core::to_string(r.reason);

@@ -159,13 +159,17 @@ check_bodies(std::string body, const header_download* hd, body_download* dl, syn
         co_return finished(false);
     const core::chain_entry parent_copy = parent; // `parent` may point into dl->entries
     const std::size_t before = dl->entries.size();
-    // A signed chain's signatures first, over the cores; validate_extension then finds them in
-    // the signature cache (or names the transaction whose signature fails).
+    // A signed chain's signatures first, over the cores, so validate_extension finds them in the
+    // signature cache; only for blocks that are the ones their (proof-of-work-checked) headers
+    // promised, so a peer's junk does not cost a verification per transaction.
     if (limits.consensus.signed_transactions)
-        for (const auto& b : page.blocks)
+        for (std::size_t k = 0; k < page.blocks.size() && before + k < hd->entries.size(); ++k) {
+            if (core::block_hash(page.blocks[k]) != hd->entries[before + k].hash)
+                break;
             core::preverify_signatures(
-                b.transactions, limits.consensus.chain_id, std::thread::hardware_concurrency()
+                page.blocks[k].transactions, limits.consensus.chain_id, std::thread::hardware_concurrency()
             );
+        }
     core::chain_rejection rejection;
     const bool valid = core::validate_extension(
         dl->entries,

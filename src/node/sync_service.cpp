@@ -364,15 +364,19 @@ node_result<sync_outcome> sync_service::adopt_best(
             }
             break;
         }
-        if (why.reason == core::reject_reason::duplicate_transaction) {
-            // Valid on its own but repeats a transaction of the prefix it claims to extend. Not
-            // remembered as invalid: whether it repeats one depends on which prefix we held
-            // when it was checked, and ours may have moved during the round.
+        const bool moved = why.reason == core::reject_reason::bad_previous_hash ||
+                           why.reason == core::reject_reason::bad_index ||
+                           why.reason == core::reject_reason::empty_chain;
+        if (!why.ok() && !moved) {
+            // Valid on its own but repeats a transaction of the prefix it claims to extend, or
+            // (signed chains) breaks a balance or nonce rule on it. Not remembered as invalid:
+            // whether it does depends on which prefix we held when it was checked, and ours may
+            // have moved during the round. The peer is charged, so it is not fetched every round.
             const std::string error = "invalid chain: " + why.detail;
             peers_.note_contact(c->peer, false, error, true);
             out.failed.push_back({c->peer, error});
             stats_.block_rejected(core::to_string(why.reason));
-        } else if (!why.ok()) {
+        } else if (moved) {
             again_ = true; // our chain moved while we fetched: try again on the new tip
         }
     }

@@ -46,6 +46,7 @@ bool known_type(std::uint8_t t)
     case record_type::switch_begin:
     case record_type::switch_commit:
     case record_type::chain_identity:
+    case record_type::transaction_evicted:
         return true;
     case record_type::chain_replaced: // never a frame in format 2
         break;

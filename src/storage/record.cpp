@@ -164,6 +164,7 @@ std::string encode_payload(const record& r)
     switch (r.type) {
     case record_type::node_identity:
     case record_type::chain_identity:
+    case record_type::transaction_evicted:
     case record_type::peer_added:
     case record_type::peer_announced:
     case record_type::peer_announced_public:
@@ -218,6 +219,7 @@ std::optional<record> decode_payload(record_type type, std::string_view payload)
     switch (type) {
     case record_type::node_identity:
     case record_type::chain_identity:
+    case record_type::transaction_evicted:
     case record_type::peer_added:
     case record_type::peer_announced:
     case record_type::peer_announced_public:

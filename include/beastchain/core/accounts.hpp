@@ -67,6 +67,20 @@ private:
 validation_result
 check_pending(const account_state& state, const mempool& pool, const transaction& tx, bool& conflict);
 
+/// Whether a signed transaction that passed check_pending has room in the pool: refused when
+/// its sender already holds a 16th of the pool (only a sender's last nonce can be evicted, so one
+/// long queue of low fees behind a high one could otherwise hold it), and in a full pool unless
+/// it pays more than the cheapest last-nonce transaction of another sender, which it evicts.
+struct pool_room
+{
+    validation_result refusal;          ///< failed: no room (fee_too_low, and why)
+    const transaction* evict = nullptr; ///< to take out first
+};
+pool_room room_for(const mempool& pool, const transaction& tx);
+
+/// Why an evicted transaction left the pool.
+validation_result evicted_by_fee();
+
 /// The pending signed transactions of `senders` that no longer fit `state` (their nonce was
 /// spent, or a gap or an overdraft follows a change of chain), with the rule each broke. Each
 /// sender's queue is walked in nonce order: everything behind the first misfit goes too.

@@ -117,7 +117,11 @@ public:
         std::uint64_t now_ms
     );
 
-    /// Trims a pool that replay left over its capacity (signed chains evict; see accept).
+    /// Re-applies an eviction (signed chains): the transaction leaves the pool again.
+    void replay_eviction(const std::string& id);
+
+    /// After a replay (signed chains): re-checks every pending transaction against the state
+    /// and trims a pool left over its capacity by fee, as accept would have.
     void finish_replay();
 
 private:

@@ -32,6 +32,9 @@ enum class record_type : std::uint8_t
     /// The network the directory holds: "GENESIS_HEX NAME" (the genesis hash names it, the spec
     /// name is for people). Written at the first start; a node of another chain refuses the directory.
     chain_identity = 11,
+    /// Signed chains: a pending transaction (its id) was evicted from a full pool by a higher
+    /// fee. Without it a restart would bring it back beside the one that took its place.
+    transaction_evicted = 12,
 };
 
 struct stored_block
