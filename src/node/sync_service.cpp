@@ -372,7 +372,8 @@ node_result<sync_outcome> sync_service::adopt_best(
             // (signed chains) breaks a balance or nonce rule on it. Not remembered as invalid:
             // whether it does depends on which prefix we held when it was checked, and ours may
             // have moved during the round. The peer is charged, so it is not fetched every round.
-            const std::string error = "invalid chain: " + why.detail;
+            const std::string error =
+                "invalid chain: " + std::string(core::to_string(why.reason)) + ": " + why.detail;
             peers_.note_contact(c->peer, false, error, true);
             out.failed.push_back({c->peer, error});
             stats_.block_rejected(core::to_string(why.reason));

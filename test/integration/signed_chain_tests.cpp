@@ -9,6 +9,7 @@
 #include <memory>
 #include <sys/stat.h>
 
+#include "../support/fake_peer.hpp"
 #include "helpers.hpp"
 
 namespace bj = boost::json;
@@ -253,6 +254,49 @@ BOOST_AUTO_TEST_CASE(a_nonce_spent_on_both_sides_of_a_partition_is_confirmed_onc
     const auto lost = http_get(left.port(), "/transactions/" + to_bob.transaction_id).json();
     BOOST_TEST(lost.at("status").as_string() == "conflicted", bj::serialize(lost));
     BOOST_TEST(lost.at("reason").as_string() == "nonce_reused", bj::serialize(lost));
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_serving_a_chain_that_overdraws_is_charged_not_followed)
+{
+    signed_spec spec;
+    party alice, bob, miner;
+    node_process node(quick_node({"--chain", spec.path, "--mining-address", miner.address}));
+    const core::hash256 id = chain_id_of(node);
+    const auto genesis = tip_of(node);
+    // More work than ours, every block sound on its own: alice is paid, then spends twice that.
+    const auto b1 = block_on(genesis, {}, alice.address);
+    const auto b2 = block_on(
+        b1, {core::make_signed_transaction(alice.key, bob.address, 2 * reward, 0, 0, id)}, miner.address
+    );
+    const auto b3 = block_on(b2, {}, miner.address);
+    fake_peer liar(fake_peer::mode::serve);
+    bj::object st = bj::parse(status_reply(
+                                  3,
+                                  core::to_hex(b3.hash),
+                                  core::work_to_string(core::block_work(0) + 3 * core::block_work(12))
+                              ))
+                        .as_object();
+    st["genesis_hash"] = core::to_hex(genesis.hash);
+    liar.route("/status", 200, bj::serialize(st));
+    liar.route("/headers", 200, headers_page({b1.blk, b2.blk, b3.blk}, 1, 3));
+    bj::array blocks;
+    for (const auto* e : {&b1, &b2, &b3})
+        blocks.push_back(bj::value_from(*e));
+    liar.route("/blocks", 200, bj::serialize(bj::object{{"blocks", blocks}, {"from", 1}, {"height", 3}}));
+
+    register_peer(node, liar.url());
+    BOOST_TEST(http_get(node.port(), "/sync-chain").status == 200u);
+    BOOST_TEST(
+        wait_until([&] {
+            const auto entry = peer_entry(node, liar.url());
+            const auto* error = entry.if_contains("last_error");
+            return error != nullptr && error->is_string() &&
+                   std::string(error->as_string()).find("overdraft") != std::string::npos;
+        }),
+        bj::serialize(peer_entry(node, liar.url()))
+    );
+    BOOST_TEST(status_of(node).at("height").to_number<int>() == 0);
+    BOOST_TEST(balance_of(node, bob.address) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(balances_and_the_node_key_survive_kill_9)
