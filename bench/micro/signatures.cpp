@@ -1,5 +1,6 @@
 // Microbenchmarks of BIP340 signatures: our wrapper against libsecp256k1 called directly, and a
 // signed block's validation on one core and spread over the cores.
+#include <beastchain/core/address.hpp>
 #include <beastchain/core/chain.hpp>
 #include <beastchain/core/keys.hpp>
 #include <beastchain/core/signing.hpp>
@@ -108,3 +109,40 @@ static void BM_signed_block_contents(benchmark::State& state)
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.blk.transactions.size()));
 }
 BENCHMARK(BM_signed_block_contents)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// What a node pays for a client's signed transaction before the pool: every stateless rule,
+/// the signature verified (the cache emptied each time), and the parts of it on their own.
+static void BM_check_signed_transaction(benchmark::State& state)
+{
+    const core::secret_key key = core::secret_key::generate();
+    const core::hash256 chain = core::sha256(std::string_view("bench chain"));
+    const auto tx =
+        core::make_signed_transaction(key, core::address_of(core::public_key_of(key)), 1, 1, 0, chain);
+    for (auto _ : state) {
+        core::signature_cache_clear();
+        benchmark::DoNotOptimize(core::check_signed_transaction(tx, chain));
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_check_signed_transaction);
+
+static void BM_public_key_from_address(benchmark::State& state)
+{
+    const std::string address = core::address_of(core::public_key_of(core::secret_key::generate()));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(core::public_key_from_address(address));
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_public_key_from_address);
+
+static void BM_signing_hash(benchmark::State& state)
+{
+    const core::secret_key key = core::secret_key::generate();
+    const core::hash256 chain = core::sha256(std::string_view("bench chain"));
+    const auto tx =
+        core::make_signed_transaction(key, core::address_of(core::public_key_of(key)), 1, 1, 0, chain);
+    for (auto _ : state)
+        benchmark::DoNotOptimize(core::signing_hash(tx, chain));
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_signing_hash);

@@ -26,6 +26,14 @@ std::string address_of(const public_key& key)
 
 std::optional<public_key> public_key_from_address(std::string_view address)
 {
+    auto key = key_bytes_from_address(address);
+    if (!key || !is_valid_public_key(*key))
+        return std::nullopt;
+    return key;
+}
+
+std::optional<public_key> key_bytes_from_address(std::string_view address)
+{
     if (address.size() != address_chars || !address.starts_with(prefix))
         return std::nullopt;
     const std::string_view hex = address.substr(prefix.size());
@@ -35,7 +43,7 @@ std::optional<public_key> public_key_from_address(std::string_view address)
     std::array<std::uint8_t, 4> sum{};
     if (!bytes_from_hex(hex.substr(0, 64), key) || !bytes_from_hex(hex.substr(64), sum))
         return std::nullopt;
-    if (sum != checksum(key) || !is_valid_public_key(key))
+    if (sum != checksum(key))
         return std::nullopt;
     return key;
 }

@@ -136,7 +136,8 @@ validation_result check_signed_transaction(const transaction& tx, const hash256&
     const hash256 key = cache_key(tx, chain_id);
     if (cache().contains(key))
         return validation_result::success();
-    const auto sender_key = public_key_from_address(tx.sender);
+    // The sender's key is parsed by verify below, which refuses one that is no point.
+    const auto sender_key = key_bytes_from_address(tx.sender);
     if (!sender_key)
         return fail(
             reject_reason::bad_sender, "sender is not an address (bc..., 74 characters, checksummed)"

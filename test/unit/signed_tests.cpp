@@ -109,6 +109,17 @@ BOOST_AUTO_TEST_CASE(unsigned_and_malformed_transactions_are_refused_by_name)
         (reason_of(core::check_signed_transaction(with_fresh_id(from_tutorial_name), chain_a)) ==
          reject_reason::bad_sender)
     );
+    // A well-formed address whose key is no point on the curve: no signature can verify for it.
+    core::public_key off_curve{};
+    for (std::uint8_t i = 1; core::is_valid_public_key(off_curve) || off_curve[31] == 0; ++i)
+        off_curve[31] = i;
+    auto from_no_point = core::make_signed_transaction(alice.key, bob.address, 1, 0, 0, chain_a);
+    from_no_point.sender = core::address_of(off_curve);
+    BOOST_TEST(!core::public_key_from_address(from_no_point.sender).has_value());
+    BOOST_TEST(
+        (reason_of(core::check_signed_transaction(with_fresh_id(from_no_point), chain_a)) ==
+         reject_reason::bad_signature)
+    );
 }
 
 BOOST_AUTO_TEST_CASE(nonces_run_in_order_without_reuse_or_gaps)
