@@ -27,19 +27,15 @@ chain_state::chain_state(asio::io_context& ioc, const config& cfg)
             reward_address_ = core::address_of(core::public_key_of(core::secret_key::generate()));
         return;
     }
-    if (cfg.consensus.signed_transactions && cfg.mining_address.empty()) {
-        // The node's own key, kept 0600 in its data directory like a wallet's: rewards go to an
-        // address whose key survives restarts.
-        const auto key_path = std::filesystem::path(cfg.data_dir) / "node-key.json";
-        const core::secret_key key = std::filesystem::exists(key_path) ? wallet::read_key_file(key_path)
-                                                                       : wallet::create_key_file(key_path);
-        reward_address_ = core::address_of(core::public_key_of(key));
-    }
     const auto t0 = std::chrono::steady_clock::now();
     auto limits = storage::store_options::for_blocks(cfg.consensus.max_block_transactions);
     if (cfg.storage_max_record_bytes != 0)
         limits.max_record_bytes = cfg.storage_max_record_bytes; // a test and tuning knob
     store_ = std::make_unique<storage::store>(cfg.data_dir, limits);
+    if (cfg.consensus.signed_transactions && cfg.mining_address.empty()) // under the store's lock
+        reward_address_ = core::address_of(
+            core::public_key_of(wallet::open_key_file(std::filesystem::path(cfg.data_dir) / "node-key.json"))
+        );
     load_state(store_->take_loaded());
     std::uint64_t last = 0;
     bool wrote = false;

@@ -179,4 +179,12 @@ core::secret_key read_key_file(const std::filesystem::path& path)
     return *key;
 }
 
+core::secret_key open_key_file(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    if (std::filesystem::symlink_status(path, ec).type() == std::filesystem::file_type::not_found)
+        return create_key_file(path);
+    return read_key_file(path);
+}
+
 } // namespace beastchain::wallet

@@ -25,4 +25,7 @@ core::secret_key create_key_file(const std::filesystem::path& path);
 /// may read or write (a key others could read is no longer secret).
 core::secret_key read_key_file(const std::filesystem::path& path);
 
+/// The key in `path`, created first if there is none: a node's own key in its data directory.
+core::secret_key open_key_file(const std::filesystem::path& path);
+
 } // namespace beastchain::wallet
