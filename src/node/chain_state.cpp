@@ -111,8 +111,6 @@ void chain_state::load_state(std::vector<storage::record> records)
     } scope(*this);
     ledger_ = core::ledger(cfg_.consensus, cfg_.max_pending, this);
     peer_records_.clear();
-    if (cfg_.reverify && cfg_.consensus.signed_transactions)
-        preverify_stored_blocks(records, cfg_.consensus);
     const std::uint64_t now = now_ms();
     // The chain the directory names comes first, wherever its record is: a directory from before
     // chain specs has it after its blocks, and another chain's blocks would fail with less to say.
@@ -127,7 +125,11 @@ void chain_state::load_state(std::vector<storage::record> records)
                 );
             chain_recorded_ = true;
         }
+    const bool verify_ahead = cfg_.reverify && cfg_.consensus.signed_transactions;
+    std::size_t at = 0, verified_to = 0;
     for (auto& r : records) {
+        if (verify_ahead && at++ >= verified_to) // a window ahead, over the cores
+            verified_to = preverify_stored_blocks(records, at - 1, cfg_.consensus);
         core::validation_result result;
         switch (r.type) {
         case storage::record_type::node_identity:

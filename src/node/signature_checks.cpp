@@ -3,6 +3,7 @@
 
 #include <beastchain/core/signing.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "strand_ops.hpp"
@@ -33,28 +34,34 @@ asio::awaitable<bool> verify_batch_signatures(
     co_return co_await on_executor(verifier, verify);
 }
 
-void preverify_stored_blocks(
-    const std::vector<storage::record>& records, const core::consensus_params& params
+std::size_t preverify_stored_blocks(
+    const std::vector<storage::record>& records, std::size_t from, const core::consensus_params& params
 )
 {
-    // Blocks of one or a few transactions do not spread on their own: gather them. A failure
-    // needs no answer here; the replay's own checks name it.
+    // Blocks of one or a few transactions do not spread on their own: gather them, batch by
+    // batch, for a window that fits the signature cache's newest generation, so none is pushed
+    // out before the replay reaches it. A failure needs no answer here: the replay names it.
     constexpr std::size_t batch_size = 4096;
+    constexpr std::size_t window = core::signature_cache_generation / 2;
     std::vector<core::transaction> batch;
     batch.reserve(batch_size);
+    std::size_t gathered = 0;
     const auto flush = [&] {
         core::preverify_signatures(batch, params.chain_id, std::thread::hardware_concurrency());
         batch.clear();
     };
-    for (const auto& r : records)
-        for (const auto& b : r.blocks)
+    std::size_t end = from;
+    for (; end < records.size() && gathered < window; ++end)
+        for (const auto& b : records[end].blocks)
             for (const auto& tx : b.blk.transactions)
                 if (tx.is_signed()) {
                     batch.push_back(tx);
+                    ++gathered;
                     if (batch.size() == batch_size)
                         flush();
                 }
     flush();
+    return std::max(end, from + 1);
 }
 
 } // namespace beastchain::node

@@ -25,10 +25,12 @@ boost::asio::awaitable<bool> verify_batch_signatures(
     const core::consensus_params& params
 );
 
-/// --reverify on a signed chain: verifies the signatures of every stored block over the cores,
-/// in batches, before the replay re-checks each block on one thread and finds them remembered.
-void preverify_stored_blocks(
-    const std::vector<storage::record>& records, const core::consensus_params& params
+/// --reverify on a signed chain: verifies the signatures of the stored blocks from `records[from]`
+/// on over the cores, for as many records as the signature cache keeps (half a generation of
+/// transactions), so the replay re-checking each block on one thread finds them remembered.
+/// Returns the index after the last record it covered (at least from + 1).
+std::size_t preverify_stored_blocks(
+    const std::vector<storage::record>& records, std::size_t from, const core::consensus_params& params
 );
 
 } // namespace beastchain::node

@@ -96,8 +96,13 @@ sign_payment(const po::variables_map& vm, const core::secret_key& key, const std
     const std::uint64_t amount = parse_amount("AMOUNT", args[2], 1);
     const std::uint64_t fee = parse_amount("--fee", vm["fee"].as<std::string>(), 0);
     std::string chain_id = vm.count("chain-id") ? vm["chain-id"].as<std::string>() : "";
-    if (chain_id.empty())
-        chain_id = boost::json::value_to<std::string>(ask_json(vm, "/status").at("chain_id"));
+    if (chain_id.empty()) {
+        // The node names the chain: say which, since a signature is valid on that chain only.
+        const boost::json::value st = ask_json(vm, "/status");
+        chain_id = boost::json::value_to<std::string>(st.at("chain_id"));
+        std::cerr << "signing for chain \"" << boost::json::value_to<std::string>(st.at("chain")) << "\" (id "
+                  << chain_id << ")\n";
+    }
     const auto id = core::hash_from_hex(chain_id);
     if (!id)
         throw po::error("--chain-id must be 64 hex digits");
@@ -158,7 +163,13 @@ int run(const po::variables_map& vm)
         const auto res =
             ask(node, vm["ca"].as<std::string>(), net::http::verb::post, "/create-transaction", body);
         if (!res.reply) {
-            std::cerr << "beastchain-wallet: cannot send to " << node << ": " << res.error << "\n";
+            // It may have arrived with only the reply lost: a second send would sign the next
+            // nonce and pay twice. Name the transaction so the user can look before retrying.
+            std::cerr << "beastchain-wallet: cannot send to " << node << ": " << res.error
+                      << "\nthe transaction was " << tx.transaction_id
+                      << "; check with `beastchain-wallet tx " << tx.transaction_id
+                      << "` before sending again (or send with --nonce " << tx.nonce
+                      << ", which the node refuses as a conflict if the first arrived)\n";
             return 1;
         }
         if (res.reply->status != 201) {

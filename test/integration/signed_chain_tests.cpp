@@ -147,6 +147,24 @@ BOOST_AUTO_TEST_CASE(a_wallet_pays_from_mined_coins_and_the_node_holds_it_to_its
     const auto sent = wallet({"--wallet", alice_file, node_flag, "--fee", "5", "send", bob, "600"});
     BOOST_TEST_REQUIRE(sent.exit_code == 0, sent.err);
     const std::string id = trimmed(sent.out);
+    BOOST_TEST(has(sent.err, "signing for chain \"signed-test\""), sent.err);
+    // A send whose reply is lost names the transaction, so a retry does not pay twice.
+    const auto lost = wallet(
+        {"--wallet",
+         alice_file,
+         "--node",
+         "http://127.0.0.1:1",
+         "--chain-id",
+         std::string(st.at("chain_id").as_string()),
+         "--nonce",
+         "7",
+         "send",
+         bob,
+         "1"}
+    );
+    BOOST_TEST(lost.exit_code == 1);
+    BOOST_TEST(has(lost.err, "the transaction was "), lost.err);
+    BOOST_TEST(has(lost.err, "--nonce 7"), lost.err);
     BOOST_TEST(status_of_tx(node, id) == "pending");
     BOOST_TEST(account_of(node, alice).at("pending").at("available").to_number<int>() == 395);
 
