@@ -61,11 +61,8 @@ ledger::accept_result ledger::accept_transaction(transaction tx)
         const pool_room room = room_for(pool_, tx);
         if (!room.refusal)
             return {accept_status::pool_full, room.refusal};
-        if (room.evict != nullptr) {
-            transaction gone = *room.evict;
-            pool_.remove(gone.transaction_id);
-            drop(gone, evicted_by_fee(), true);
-        }
+        if (room.evict != nullptr)
+            drop(*room.evict, evicted_by_fee(), true);
     }
     switch (pool_.add(tx)) {
     case mempool::add_result::duplicate:
@@ -147,15 +144,14 @@ void ledger::drop_stale(const std::unordered_set<std::string>& touched)
 {
     if (!chain_.params().signed_transactions)
         return;
-    for (auto& [tx, why] : stale_pending(accounts_, pool_, touched)) {
-        transaction gone = *tx;
-        pool_.remove(gone.transaction_id);
-        drop(gone, std::move(why), false);
-    }
+    for (auto& [tx, why] : stale_pending(accounts_, pool_, touched))
+        drop(*tx, std::move(why), false);
 }
 
-void ledger::drop(const transaction& tx, validation_result why, bool evicted)
+void ledger::drop(const transaction& pending, validation_result why, bool evicted)
 {
+    const transaction tx = pending; // `pending` lives in the pool
+    pool_.remove(tx.transaction_id);
     if (dropped_.insert_or_assign(tx.transaction_id, dropped_entry{tx, why, evicted}).second)
         dropped_order_.push_back(tx.transaction_id);
     if (dropped_order_.size() > max_remembered_drops) {
@@ -167,12 +163,8 @@ void ledger::drop(const transaction& tx, validation_result why, bool evicted)
 
 void ledger::replay_eviction(const std::string& id)
 {
-    const transaction* tx = pool_.find(id);
-    if (tx == nullptr)
-        return;
-    transaction gone = *tx;
-    pool_.remove(id);
-    drop(gone, evicted_by_fee(), true);
+    if (const transaction* tx = pool_.find(id))
+        drop(*tx, evicted_by_fee(), true);
 }
 
 void ledger::finish_replay()
@@ -190,9 +182,7 @@ void ledger::finish_replay()
         const transaction* cheapest = pool_.cheapest_tail();
         if (cheapest == nullptr)
             break;
-        transaction gone = *cheapest;
-        pool_.remove(gone.transaction_id);
-        drop(gone, evicted_by_fee(), true);
+        drop(*cheapest, evicted_by_fee(), true);
     }
 }
 

@@ -131,7 +131,8 @@ private:
     validation_result switch_accounts(const chain_suffix& suffix);
     /// Drops what the chain's latest change made invalid among the pending transactions of `touched`.
     void drop_stale(const std::unordered_set<std::string>& touched);
-    void drop(const transaction& tx, validation_result why, bool evicted);
+    /// Takes a pending transaction out of the pool, remembers why, and tells the observer.
+    void drop(const transaction& pending, validation_result why, bool evicted);
 
     /// Marks, for a block about to join the best chain, which of its transactions this node had
     /// acknowledged (pending here, or acknowledged in a block being abandoned), and takes them
