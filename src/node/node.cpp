@@ -166,26 +166,15 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
                 core::to_hex(*claimed_hash) + " is not the block's hash " + core::to_hex(hash)};
     // Proof of work first: it is cheap to check and costly to forge, so a block of junk
     // signatures costs its sender a block's work before it costs us a verification each.
-    if (auto r = core::check_block_header(b, hash, self->cfg.consensus); !r) {
-        const std::string_view reason = core::to_string(r.reason);
-        self->stats.block_rejected(reason);
-        co_return node_error{node_errc::invalid_block, std::string(reason) + ": " + r.detail};
-    }
+    if (auto r = core::check_block_header(b, hash, self->cfg.consensus); !r)
+        co_return self->invalid_block(r);
     if (self->cfg.consensus.signed_transactions)
-        if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r) {
-            const std::string_view reason = core::to_string(r.reason);
-            self->stats.block_rejected(reason);
-            co_return node_error{node_errc::invalid_block, std::string(reason) + ": " + r.detail};
-        }
+        if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r)
+            co_return self->invalid_block(r);
     auto apply =
         [self, b = std::move(b), hash, origin = std::move(origin)]() mutable -> node_result<block_outcome> {
         block_outcome out;
         const core::chain& chain = self->chain.ledger().best_chain();
-        const auto invalid = [self](const core::validation_result& r) {
-            const std::string_view reason = core::to_string(r.reason);
-            self->stats.block_rejected(reason);
-            return node_error{node_errc::invalid_block, std::string(reason) + ": " + r.detail};
-        };
         if (b.index < chain.size() && chain.entries()[b.index].hash == hash) {
             out.status = block_outcome::result::known;
         } else if (b.previous_hash == chain.tip().hash) {
@@ -196,7 +185,7 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
             if (r.reason == core::reject_reason::timestamp_too_far_in_future) {
                 out.status = block_outcome::result::ahead_of_clock; // clocks differ: no penalty
             } else if (!r) {
-                return invalid(r);
+                return self->invalid_block(r);
             } else {
                 out.status = block_outcome::result::connected;
                 self->stats.blocks_received(1);
@@ -205,10 +194,8 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
                     (origin.empty() ? std::string() : " from " + origin)
                 );
             }
-        } else if (auto r = core::check_block_header(b, hash, chain.params()); !r) {
-            return invalid(r);
         } else if (auto c = core::check_block_contents(b, chain.params()); !c) {
-            return invalid(c);
+            return self->invalid_block(c); // its header was checked before the strand
         } else {
             // A valid block we cannot place: we are behind or on another fork. A sync (one
             // status request per peer when nothing is new) finds out which.

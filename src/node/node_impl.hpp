@@ -45,6 +45,14 @@ struct node::impl
 
     static node_error storage_unavailable() { return {node_errc::storage_unavailable, {}}; }
 
+    /// A pushed block that breaks a rule: counted by the rule in /metrics and refused naming it.
+    node_error invalid_block(const core::validation_result& r)
+    {
+        const std::string_view reason = core::to_string(r.reason);
+        stats.block_rejected(reason);
+        return {node_errc::invalid_block, std::string(reason) + ": " + r.detail};
+    }
+
     const config cfg;
     ::beastchain::node::metrics stats; ///< thread-safe on its own
     chain_state chain;
