@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <future>
 
-#include "signature_checks.hpp"
+#include "replay.hpp"
 
 namespace beastchain::node {
 
@@ -110,77 +110,12 @@ void chain_state::load_state(std::vector<storage::record> records)
         replay_scope& operator=(const replay_scope&) = delete;
     } scope(*this);
     ledger_ = core::ledger(cfg_.consensus, cfg_.max_pending, this);
-    peer_records_.clear();
-    const std::uint64_t now = now_ms();
-    // The chain the directory names comes first, wherever its record is: a directory from before
-    // chain specs has it after its blocks, and another chain's blocks would fail with less to say.
-    for (const auto& r : records)
-        if (r.type == storage::record_type::chain_identity) {
-            if (r.text != chain_identity_text())
-                throw storage::storage_error(
-                    store_->log_path().string() + " holds the chain \"" + r.text +
-                    "\" (genesis, then name); this node runs \"" + chain_identity_text() +
-                    "\": start it with the --chain the directory was created with, or give it another "
-                    "--data-dir"
-                );
-            chain_recorded_ = true;
-        }
-    const bool verify_ahead = cfg_.reverify && cfg_.consensus.signed_transactions;
-    std::size_t at = 0, verified_to = 0;
-    for (auto& r : records) {
-        if (verify_ahead && at++ >= verified_to) // a window ahead, over the cores
-            verified_to = preverify_stored_blocks(records, at - 1, cfg_.consensus);
-        core::validation_result result;
-        switch (r.type) {
-        case storage::record_type::node_identity:
-            if (address_.empty()) // a recovery replays it again: the address never changes
-                address_ = r.text;
-            break;
-        case storage::record_type::chain_identity:
-            break; // checked before the replay
-        case storage::record_type::transaction_evicted:
-            ledger_.replay_eviction(r.text);
-            break;
-        case storage::record_type::transaction_accepted:
-            ledger_.replay_transaction(std::move(r.tx));
-            break;
-        case storage::record_type::block_connected:
-            result =
-                ledger_.replay_block(std::move(r.blocks.at(0).blk), r.blocks.at(0).hash, cfg_.reverify, now);
-            break;
-        case storage::record_type::chain_replaced: {
-            std::vector<std::pair<core::block, core::hash256>> suffix;
-            for (auto& b : r.blocks)
-                suffix.emplace_back(std::move(b.blk), b.hash);
-            result = ledger_.replay_chain_switch(r.fork_index, std::move(suffix), cfg_.reverify, now);
-            break;
-        }
-        case storage::record_type::switch_begin:
-        case storage::record_type::switch_commit:
-            break; // never loaded: the store assembles them into chain_replaced
-        case storage::record_type::peer_added:
-        case storage::record_type::peer_announced:
-        case storage::record_type::peer_announced_public:
-        case storage::record_type::peer_removed:
-            peer_records_.push_back(std::move(r));
-            break;
-        }
-        if (!result && result.reason == core::reject_reason::bad_previous_hash &&
-            ledger_.best_chain().size() == 1)
-            throw storage::storage_error(
-                store_->log_path().string() +
-                " holds blocks of another chain: its first block does not follow the genesis of \"" +
-                chain_identity_text() +
-                "\". Start the node with the --chain the directory was created with, or give it another "
-                "--data-dir"
-            );
-        if (!result)
-            throw storage::storage_error(
-                store_->log_path().string() +
-                " does not replay: " + std::string(core::to_string(result.reason)) + ": " + result.detail
-            );
-    }
-    ledger_.finish_replay();
+    replayed found =
+        replay_records(ledger_, std::move(records), cfg_, chain_identity_text(), store_->log_path().string());
+    if (address_.empty()) // a recovery replays it again: the address never changes
+        address_ = std::move(found.node_address);
+    chain_recorded_ = chain_recorded_ || found.chain_recorded;
+    peer_records_ = std::move(found.peer_records);
 }
 
 void chain_state::schedule_recovery()
