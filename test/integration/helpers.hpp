@@ -176,6 +176,20 @@ inline boost::json::object status_of(const node_process& n)
     return r.json().as_object();
 }
 
+/// Runs beastchain-wallet with `args`.
+inline run_result wallet(const std::vector<std::string>& args)
+{
+    return run_program(BEASTCHAIN_WALLET_BINARY, args, std::chrono::seconds(20));
+}
+
+/// `s` without its trailing line ends: a command's one-line output.
+inline std::string trimmed(std::string s)
+{
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+        s.pop_back();
+    return s;
+}
+
 /// Checks that every id in `ids` is in `chain` exactly once (the no-loss invariant).
 inline void expect_each_exactly_once(const boost::json::array& chain, const std::vector<std::string>& ids)
 {

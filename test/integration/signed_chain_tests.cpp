@@ -9,6 +9,7 @@
 #include <memory>
 #include <sys/stat.h>
 
+#include "../support/blocks.hpp"
 #include "../support/fake_peer.hpp"
 #include "helpers.hpp"
 
@@ -40,18 +41,6 @@ struct party
     core::secret_key key = core::secret_key::generate();
     std::string address = core::address_of(core::public_key_of(key));
 };
-
-run_result wallet(const std::vector<std::string>& args)
-{
-    return run_program(BEASTCHAIN_WALLET_BINARY, args, std::chrono::seconds(20));
-}
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-        s.pop_back();
-    return s;
-}
 
 core::hash256 chain_id_of(const node_process& n)
 {
@@ -88,18 +77,7 @@ core::chain_entry tip_of(const node_process& n)
 core::chain_entry
 block_on(const core::chain_entry& parent, std::vector<core::transaction> txs, const std::string& miner)
 {
-    std::uint64_t fees = 0;
-    for (const auto& tx : txs)
-        fees += tx.fee;
-    core::block b;
-    b.index = parent.blk.index + 1;
-    b.previous_hash = parent.hash;
-    b.timestamp_ms = parent.blk.timestamp_ms + 1;
-    b.difficulty = 12;
-    b.transactions = std::move(txs);
-    b.transactions.push_back(core::make_transaction("0", miner, reward + fees, b.index));
-    std::atomic<bool> stop{false};
-    b.proof = *core::pow_search(b).search(0, 1, stop);
+    const core::block b = block_paying(parent, std::move(txs), miner, reward, 12, 1);
     return {b, core::block_hash(b), 0};
 }
 

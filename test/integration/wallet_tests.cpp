@@ -10,22 +10,6 @@
 namespace fs = std::filesystem;
 using namespace beastchain::test;
 
-namespace {
-
-run_result wallet(const std::vector<std::string>& args)
-{
-    return run_program(BEASTCHAIN_WALLET_BINARY, args, std::chrono::seconds(20));
-}
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-        s.pop_back();
-    return s;
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_SUITE(wallet_tests)
 
 BOOST_AUTO_TEST_CASE(new_makes_an_owner_only_key_and_never_overwrites_one)

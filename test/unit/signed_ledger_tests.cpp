@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "../support/blocks.hpp"
 #include "chain_fixture.hpp"
 
 using namespace beastchain;
@@ -57,17 +58,7 @@ core::block mine(core::ledger& l, const party& miner)
 /// A block on `parent` holding `txs` and a reward of the block reward plus their fees, solved.
 core::block block_on(const core::chain_entry& parent, std::vector<core::transaction> txs, const party& miner)
 {
-    std::uint64_t fees = 0;
-    for (const auto& tx : txs)
-        fees += tx.fee;
-    core::block b;
-    b.index = parent.blk.index + 1;
-    b.previous_hash = parent.hash;
-    b.timestamp_ms = parent.blk.timestamp_ms + 1000;
-    b.difficulty = test::test_difficulty;
-    b.transactions = std::move(txs);
-    b.transactions.push_back(core::make_transaction("0", miner.address, 100 + fees, b.index));
-    return test::solve(b);
+    return test::block_paying(parent, std::move(txs), miner.address, 100, test::test_difficulty, 1000);
 }
 
 /// `blocks` validated as the continuation of `l`'s block `fork_index - 1`.
