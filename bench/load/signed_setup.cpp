@@ -7,9 +7,6 @@
 #include <beastchain/net/peer_client.hpp>
 #include <beastchain/wallet/key_file.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
 #include <cstdio>
@@ -17,7 +14,6 @@
 
 namespace beastchain::bench {
 
-namespace asio = boost::asio;
 namespace bj = boost::json;
 
 namespace {
@@ -45,12 +41,7 @@ struct client
         unsigned expected
     )
     {
-        asio::io_context ioc;
-        auto done = asio::co_spawn(
-            ioc, net::send_peer_request(to, verb, target, std::move(body), limits), asio::use_future
-        );
-        ioc.run();
-        const net::peer_result r = done.get();
+        const net::peer_result r = net::send_peer_request_blocking(to, verb, target, std::move(body), limits);
         if (!r.reply)
             throw std::runtime_error(to.normalized + target + ": " + r.error);
         if (r.reply->status != expected)

@@ -3,10 +3,13 @@
 #include <beastchain/net/peer_client.hpp>
 #include <beastchain/net/tls.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -168,6 +171,20 @@ bool answered_as_peer(const peer_reply& r) noexcept
 {
     // 426: a TLS node refusing plain HTTP from us; nothing was delivered.
     return r.status < 500 && r.status != 404 && r.status != 405 && r.status != 426 && r.json;
+}
+
+peer_result send_peer_request_blocking(
+    peer_url peer, http::verb method, std::string target, std::string body, peer_limits limits
+)
+{
+    boost::asio::io_context ioc;
+    auto done = boost::asio::co_spawn(
+        ioc,
+        send_peer_request(std::move(peer), method, std::move(target), std::move(body), std::move(limits)),
+        boost::asio::use_future
+    );
+    ioc.run();
+    return done.get();
 }
 
 } // namespace beastchain::net

@@ -6,9 +6,6 @@
 #include <beastchain/net/tls.hpp>
 #include <beastchain/wallet/key_file.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
@@ -16,7 +13,6 @@
 #include <iostream>
 
 namespace po = boost::program_options;
-namespace asio = boost::asio;
 using namespace beastchain;
 
 namespace {
@@ -55,12 +51,7 @@ ask(const std::string& node_url,
     limits.max_response_bytes = 1024 * 1024;
     if (url->tls)
         limits.tls = net::make_client_tls(ca_file);
-    asio::io_context ioc;
-    auto done = asio::co_spawn(
-        ioc, net::send_peer_request(*url, method, target, std::move(body), limits), asio::use_future
-    );
-    ioc.run();
-    return done.get();
+    return net::send_peer_request_blocking(*url, method, target, std::move(body), limits);
 }
 
 std::uint64_t parse_amount(const std::string& what, const std::string& text, std::uint64_t min)

@@ -66,4 +66,10 @@ boost::asio::awaitable<peer_result> send_peer_request(
     std::string origin = {}
 );
 
+/// The same request run to completion on a private io_context, for command-line tools (the
+/// wallet, beastchain-bench's set-up) that have no event loop of their own.
+peer_result send_peer_request_blocking(
+    peer_url peer, http::verb method, std::string target, std::string body, peer_limits limits
+);
+
 } // namespace beastchain::net
