@@ -85,16 +85,21 @@ validation_result check_block_header(
             reject_reason::hash_mismatch,
             "claimed hash " + to_hex(*claimed_hash) + " is not the block's hash " + to_hex(hash)
         );
-    if (b.difficulty < params.min_difficulty || b.difficulty > max_difficulty)
+    const auto target = block_target(b, params);
+    if (!target)
         return fail(
             reject_reason::bad_difficulty,
-            "difficulty " + std::to_string(b.difficulty) + " is outside " +
-                std::to_string(params.min_difficulty) + ".." + std::to_string(max_difficulty)
+            params.asert ? "difficulty " + std::to_string(b.difficulty) +
+                               " is not a compact target within the chain's range"
+                         : "difficulty " + std::to_string(b.difficulty) + " is outside " +
+                               std::to_string(params.min_difficulty) + ".." + std::to_string(max_difficulty)
         );
-    if (!meets_difficulty(hash, b.difficulty))
+    if (!meets_target(hash, *target))
         return fail(
             reject_reason::insufficient_work,
-            "hash " + to_hex(hash) + " has fewer than " + std::to_string(b.difficulty) + " leading zero bits"
+            params.asert ? "hash " + to_hex(hash) + " is above the block's target"
+                         : "hash " + to_hex(hash) + " has fewer than " + std::to_string(b.difficulty) +
+                               " leading zero bits"
         );
     return validation_result::success();
 }
@@ -113,7 +118,9 @@ validation_result check_block_link(
             reject_reason::bad_previous_hash,
             "previous_hash " + to_hex(b.previous_hash) + " is not the parent's hash " + to_hex(parent.hash)
         );
-    if (b.timestamp_ms < parent.blk.timestamp_ms)
+    // ASERT chains have median time past instead (check_block_timing), as Bitcoin: one miner's
+    // clock running ahead must not drag every later block's timestamp along with it.
+    if (!params.asert && b.timestamp_ms < parent.blk.timestamp_ms)
         return fail(reject_reason::timestamp_decreasing, "timestamp is earlier than the parent block's");
     if (b.timestamp_ms > now_ms + params.max_future_ms)
         return fail(reject_reason::timestamp_too_far_in_future, "timestamp is too far in the future");
@@ -123,6 +130,7 @@ validation_result check_block_link(
 bool validate_extension(
     std::vector<chain_entry>& out,
     const chain_entry& parent,
+    const block_timing& parent_timing,
     std::vector<block> blocks,
     std::span<const std::optional<hash256>> claimed_hashes,
     std::uint64_t now_ms,
@@ -132,6 +140,7 @@ bool validate_extension(
 )
 {
     out.reserve(out.size() + blocks.size());
+    block_timing timing = timing_after(parent_timing, out);
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         const chain_entry& prev = out.empty() ? parent : out.back();
         block& b = blocks[i];
@@ -145,6 +154,8 @@ bool validate_extension(
             return reject(std::move(r));
         if (auto r = check_block_link(b, prev, now_ms, params); !r)
             return reject(std::move(r));
+        if (auto r = check_block_timing(b, timing, params); !r)
+            return reject(std::move(r));
         if (auto r = check_block_contents(b, params); !r)
             return reject(std::move(r));
         for (const auto& tx : b.transactions)
@@ -153,7 +164,8 @@ bool validate_extension(
                     reject_reason::duplicate_transaction,
                     "transaction id " + tx.transaction_id + " is already in the chain"
                 ));
-        const work_t work = prev.cumulative_work + block_work(b.difficulty);
+        const work_t work = prev.cumulative_work + block_work(b, params);
+        timing.push(b);
         out.push_back({std::move(b), hash, work});
     }
     return true;
@@ -193,6 +205,9 @@ validation_result chain::check_next(const block& b, const hash256& hash, std::ui
         return r;
     if (auto r = check_block_link(b, tip(), now_ms, params_); !r)
         return r;
+    if (params_.asert)
+        if (auto r = check_block_timing(b, timing(), params_); !r)
+            return r;
     if (auto r = check_block_contents(b, params_); !r)
         return r;
     for (const auto& tx : b.transactions)
@@ -206,7 +221,7 @@ validation_result chain::check_next(const block& b, const hash256& hash, std::ui
 
 const chain_entry& chain::append_checked(block b, const hash256& hash)
 {
-    const work_t work = cumulative_work() + block_work(b.difficulty);
+    const work_t work = cumulative_work() + block_work(b, params_);
     entries_.push_back({std::move(b), hash, work});
     index_transactions(entries_.back());
     return entries_.back();
@@ -253,6 +268,20 @@ std::vector<block> chain::replace_suffix(chain_suffix&& suffix)
         index_transactions(entries_.back());
     }
     return abandoned;
+}
+
+block_timing chain::timing_at(std::size_t parent_height) const
+{
+    block_timing t;
+    if (parent_height >= entries_.size())
+        throw std::out_of_range("chain::timing_at: no such block");
+    const std::size_t from =
+        parent_height + 1 > block_timing::window ? parent_height + 1 - block_timing::window : 0;
+    if (parent_height >= 1)
+        t.anchor_ms = entries_[1].blk.timestamp_ms;
+    for (std::size_t h = from; h <= parent_height; ++h)
+        t.push(entries_[h].blk);
+    return t;
 }
 
 void chain::index_transactions(const chain_entry& e)

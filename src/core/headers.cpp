@@ -40,6 +40,7 @@ std::optional<block_header> parse_header(const header_bytes& bytes)
 bool validate_headers(
     std::vector<chain_entry>& out,
     const chain_entry& parent,
+    const block_timing& parent_timing,
     std::span<const header_bytes> headers,
     std::uint64_t now_ms,
     const consensus_params& params,
@@ -47,6 +48,7 @@ bool validate_headers(
 )
 {
     out.reserve(out.size() + headers.size());
+    block_timing timing = timing_after(parent_timing, out);
     for (const auto& bytes : headers) {
         const chain_entry& prev = out.empty() ? parent : out.back();
         rejection.index = static_cast<std::size_t>(prev.blk.index + 1);
@@ -65,7 +67,12 @@ bool validate_headers(
             rejection.result = std::move(r);
             return false;
         }
-        const work_t work = prev.cumulative_work + block_work(parsed->fields.difficulty);
+        if (auto r = check_block_timing(parsed->fields, timing, params); !r) {
+            rejection.result = std::move(r);
+            return false;
+        }
+        const work_t work = prev.cumulative_work + block_work(parsed->fields, params);
+        timing.push(parsed->fields);
         out.push_back({std::move(parsed->fields), hash, work});
     }
     return true;

@@ -86,9 +86,14 @@ block ledger::make_block_template(
     block b;
     b.index = tip.blk.index + 1;
     b.previous_hash = tip.hash;
+    const consensus_params& p = chain_.params();
     b.timestamp_ms = std::max(now_ms, tip.blk.timestamp_ms);
     b.difficulty = difficulty;
-    const consensus_params& p = chain_.params();
+    if (p.asert) { // the chain sets the target; `difficulty` is the minimum rule's
+        const block_timing timing = chain_.timing();
+        b.timestamp_ms = std::max(now_ms, timing.median_ms() + 1);
+        b.difficulty = required_bits(timing, *p.asert);
+    }
     b.transactions = pool_.select(p.max_block_transactions - 1);
     // The reward adds the fees and is itself an amount, so it stops at max_amount; select keeps
     // each sender in nonce order, so any prefix is a valid block.
@@ -347,13 +352,21 @@ validation_result ledger::replay_chain_switch(
         std::unordered_set<std::string> txids;
         chain_rejection why;
         if (!validate_extension(
-                s.entries, parent, std::move(blocks), {}, now_ms, chain_.params(), txids, why
+                s.entries,
+                parent,
+                chain_.timing_at(fork_index - 1),
+                std::move(blocks),
+                {},
+                now_ms,
+                chain_.params(),
+                txids,
+                why
             ))
             return why.result;
     } else {
         for (auto& [b, h] : suffix) {
-            const work_t work =
-                (s.entries.empty() ? parent : s.entries.back()).cumulative_work + block_work(b.difficulty);
+            const work_t work = (s.entries.empty() ? parent : s.entries.back()).cumulative_work +
+                                block_work(b, chain_.params());
             s.entries.push_back({std::move(b), h, work});
         }
     }

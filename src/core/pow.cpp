@@ -1,5 +1,6 @@
 // Proof-of-work rule and the midstate-reusing nonce search.
 #include <beastchain/core/pow.hpp>
+#include <beastchain/core/target.hpp>
 
 #include <boost/endian/conversion.hpp>
 #include <openssl/evp.h>
@@ -74,9 +75,27 @@ struct pow_search::midstate
     md_ctx_ptr ctx = new_ctx();
 };
 
+namespace {
+
+target256 leading_zero_target(std::uint32_t difficulty)
+{
+    if (difficulty == 0) {
+        target256 every{};
+        every.fill(0xff);
+        return every;
+    }
+    return target_of_difficulty(std::min(difficulty, max_difficulty));
+}
+
+} // namespace
+
 pow_search::pow_search(const block& tmpl)
+    : pow_search(tmpl, leading_zero_target(tmpl.difficulty))
+{}
+
+pow_search::pow_search(const block& tmpl, const target256& target)
     : header_(serialize_header(tmpl, merkle_root(tmpl.transactions)))
-    , difficulty_(tmpl.difficulty)
+    , target_(target)
     , midstate_(std::make_unique<midstate>())
 {
     if (EVP_DigestInit_ex(midstate_->ctx.get(), sha256_md(), nullptr) != 1 ||
@@ -120,7 +139,7 @@ std::optional<std::uint64_t> pow_search::search(
             EVP_DigestFinal_ex(work.get(), h.data(), &len) != 1)
             throw std::runtime_error("SHA-256 failed during proof-of-work search");
         ++attempts;
-        if (meets_difficulty(h, difficulty_)) {
+        if (meets_target(h, target_)) {
             credit();
             return nonce;
         }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -183,6 +184,49 @@ target256 asert_next_target(
         throw std::bad_alloc();
     const auto t = target_of(next.get());
     return t ? clamp(*t) : easiest_target();
+}
+
+void block_timing::push(const block& b) noexcept
+{
+    parent_index = b.index;
+    if (b.index == 1)
+        anchor_ms = b.timestamp_ms;
+    if (count == window) {
+        std::copy(recent.begin() + 1, recent.end(), recent.begin());
+        --count;
+    }
+    recent[count++] = b.timestamp_ms;
+}
+
+std::uint64_t block_timing::median_ms() const
+{
+    return median_time_past(std::span(recent.data(), count));
+}
+
+block_timing genesis_timing(const block& genesis)
+{
+    block_timing t;
+    t.push(genesis);
+    return t;
+}
+
+std::uint32_t required_bits(const block_timing& t, const asert_params& a)
+{
+    // Block 1 is the anchor and block 2 follows it directly: both carry the anchor's target.
+    if (t.parent_index <= 1)
+        return a.anchor_bits;
+    const auto anchor = target_from_compact(a.anchor_bits);
+    if (!anchor)
+        throw std::invalid_argument("the ASERT anchor's compact target is not valid");
+    // Saturating: validated timestamps are close together, but this must not be UB for any input.
+    constexpr std::uint64_t most = std::numeric_limits<std::int64_t>::max();
+    const std::uint64_t parent = t.parent_ms();
+    const std::int64_t since = parent >= t.anchor_ms
+                                   ? static_cast<std::int64_t>(std::min(parent - t.anchor_ms, most))
+                                   : -static_cast<std::int64_t>(std::min(t.anchor_ms - parent, most));
+    return compact_from_target(
+        asert_next_target(*anchor, since, t.parent_index - 1, a.target_block_ms, a.half_life_ms)
+    );
 }
 
 std::uint64_t median_time_past(std::span<const std::uint64_t> last_timestamps)

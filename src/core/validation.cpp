@@ -70,6 +70,8 @@ std::string_view to_string(reject_reason r) noexcept
         return "balance_overflow";
     case reject_reason::fee_too_low:
         return "fee_too_low";
+    case reject_reason::timestamp_too_early:
+        return "timestamp_too_early";
     }
     return "unknown";
 }

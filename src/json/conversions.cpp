@@ -131,7 +131,11 @@ decoded<received_block> decode_block(const bj::value& jv, std::string_view path)
     core::block& b = out.blk;
     b.index = r.unsigned_integer("index", 0, core::max_nonce);
     b.proof = r.unsigned_integer("proof", 0, core::max_nonce);
-    b.difficulty = static_cast<std::uint32_t>(r.unsigned_integer("difficulty", 0, core::max_difficulty));
+    // Leading zero bits on chains of the minimum rule, a compact target on ASERT chains: which
+    // one, and its range, is the chain's rule (core::check_block_header), not the reader's.
+    b.difficulty = static_cast<std::uint32_t>(
+        r.unsigned_integer("difficulty", 0, std::numeric_limits<std::uint32_t>::max())
+    );
     const double seconds = r.number("timestamp");
     const bj::value* prev = r.field("previous_hash");
     const bj::value* txs = r.field("transactions");

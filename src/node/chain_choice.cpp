@@ -68,6 +68,11 @@ chain_choice choose_chain(const std::string& name_or_file, const chain_overrides
         same("min-difficulty", o.min_difficulty, out.spec.min_difficulty);
         same("max-block-transactions", o.max_block_transactions, out.spec.max_block_transactions);
     }
+    if (out.spec.difficulty == core::difficulty_rule::asert && o.difficulty)
+        throw std::runtime_error(
+            "--difficulty " + std::to_string(*o.difficulty) + ": chain \"" + out.spec.name +
+            "\" sets every block's difficulty itself (rule \"asert\"); drop the setting"
+        );
     out.difficulty = o.difficulty.value_or(out.spec.min_difficulty);
     if (out.difficulty < out.spec.min_difficulty)
         throw std::runtime_error(

@@ -52,8 +52,11 @@ std::string to_config_file(const config& c)
        << "data-dir = " << c.data_dir << "\n"
        << "in-memory = " << (c.in_memory ? "true" : "false") << "\n"
        << "reverify = " << (c.reverify ? "true" : "false") << "\n"
-       << "difficulty = " << c.difficulty << "\n"
-       << "min-difficulty = " << c.consensus.min_difficulty << "\n"
+       << (c.consensus.asert ? "# difficulty: set by the chain (asert)\n"
+                             : "difficulty = " + std::to_string(c.difficulty) +
+                                   "\n"
+                                   "min-difficulty = " +
+                                   std::to_string(c.consensus.min_difficulty) + "\n")
        << "miner-threads = " << c.miner_threads << "\n"
        << "mine = " << (c.mine ? "true" : "false") << "\n"
        << "io-threads = " << c.io_threads << "\n"

@@ -23,9 +23,9 @@ struct miner::pool
 
 struct miner::job
 {
-    job(core::block t, completion d, unsigned lanes)
+    job(core::block t, const core::target256& target, completion d, unsigned lanes)
         : tmpl(std::move(t))
-        , search(tmpl)
+        , search(tmpl, target)
         , done(std::move(d))
         , running(lanes)
     {}
@@ -80,14 +80,14 @@ void lower_own_priority()
 
 } // namespace
 
-void miner::start(core::block tmpl, completion done)
+void miner::start(core::block tmpl, const core::target256& target, completion done)
 {
     cancel();
     if (pool_->closed.load()) {
         done(std::nullopt);
         return;
     }
-    auto j = std::make_shared<job>(std::move(tmpl), std::move(done), threads_);
+    auto j = std::make_shared<job>(std::move(tmpl), target, std::move(done), threads_);
     current_ = j;
     for (unsigned lane = 0; lane < threads_; ++lane) {
         boost::asio::post(pool_->workers, [j, lane, lanes = threads_, hashes = &hashes_] {

@@ -106,7 +106,14 @@ void mining_service::start_if_needed()
             on_mined(job, std::move(solved));
         });
     };
-    miner_.start(std::move(tmpl), std::move(on_done));
+    // The template's own rule: leading zero bits, or the chain's compact target on ASERT chains.
+    const auto target = core::block_target(tmpl, chain_.ledger().best_chain().params());
+    if (!target) {
+        stop_clock();
+        fail_all("the chain's required difficulty has no valid target");
+        return;
+    }
+    miner_.start(std::move(tmpl), *target, std::move(on_done));
 }
 
 void mining_service::resume_later()

@@ -336,6 +336,13 @@ asio::awaitable<node_status> node::status()
         st.tip_hash = tip.hash;
         st.cumulative_work = tip.cumulative_work;
         st.difficulty = self->cfg.difficulty;
+        if (const auto& asert = ledger.best_chain().params().asert) {
+            st.bits = core::required_bits(ledger.best_chain().timing(), *asert);
+            const auto target = core::target_from_compact(*st.bits);
+            st.difficulty = 0;
+            for (core::work_t w = target ? core::target_work(*target) : 1; w > 1; w >>= 1)
+                ++st.difficulty;
+        }
         st.pending = ledger.pending().size();
         st.peers = self->peers.table().size();
         st.advertise_url = self->peers.advertised();

@@ -28,6 +28,7 @@ std::shared_ptr<sync_view> make_sync_view(const core::chain& c)
         core::chain_entry header = entries[h];
         header.blk.transactions.clear();
         view->locator.push_back(std::move(header));
+        view->locator_timing.push_back(c.timing_at(h));
         if (h == 0)
             break;
         if (view->locator.size() >= 10)

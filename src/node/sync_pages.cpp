@@ -71,6 +71,7 @@ check_headers(std::string body, bool first, const sync_view* view, header_downlo
                 true
             );
         hd->parent = *it;
+        hd->parent_timing = view->locator_timing.at(static_cast<std::size_t>(it - view->locator.begin()));
     } else if (const std::uint64_t expected = hd->entries.back().blk.index + 1; page.from != expected) {
         co_return failure(
             "protocol violation: asked for headers from " + std::to_string(expected) + ", got " +
@@ -93,8 +94,9 @@ check_headers(std::string body, bool first, const sync_view* view, header_downlo
         if (h && h->fields.previous_hash != hd->entries.back().hash)
             co_return finished(false);
     }
-    const bool valid =
-        core::validate_headers(hd->entries, hd->parent, page.headers, now_ms(), limits.consensus, rejection);
+    const bool valid = core::validate_headers(
+        hd->entries, hd->parent, hd->parent_timing, page.headers, now_ms(), limits.consensus, rejection
+    );
     // One we refused before, anywhere in the new headers: the rest is that chain again.
     for (std::size_t i = before; i < hd->entries.size(); ++i)
         if (view->rejected.contains(hd->entries[i].hash)) {
@@ -174,6 +176,7 @@ check_bodies(std::string body, const header_download* hd, body_download* dl, syn
     const bool valid = core::validate_extension(
         dl->entries,
         parent_copy,
+        hd->parent_timing,
         std::move(page.blocks),
         page.claimed_hashes,
         now_ms(),

@@ -24,6 +24,7 @@ struct page_check
 struct header_download
 {
     core::chain_entry parent; ///< our (locator) block the headers hang off
+    core::block_timing parent_timing;
     std::vector<core::chain_entry> entries;
     std::uint64_t from() const noexcept { return parent.blk.index + 1; }
 };

@@ -32,7 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // As headers-first sync does with a page that claims to follow genesis.
         std::vector<core::chain_entry> headers;
         core::chain_rejection why;
-        (void)core::validate_headers(headers, genesis, page.value().headers, now, params, why);
+        (void)core::validate_headers(
+            headers, genesis, core::genesis_timing(genesis.blk), page.value().headers, now, params, why
+        );
     }
     if (auto page = json::decode_blocks_page(parsed.value(), 500); page.ok()) {
         // As incremental sync does with a page that claims to follow genesis.
@@ -42,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)core::validate_extension(
             entries,
             genesis,
+            core::genesis_timing(genesis.blk),
             std::move(page.value().blocks),
             page.value().claimed_hashes,
             now,

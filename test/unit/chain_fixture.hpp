@@ -132,7 +132,15 @@ inline std::optional<validated_chain> validate_chain(
     const auto claims = claimed_hashes.empty() ? claimed_hashes : claimed_hashes.subspan(1);
     const core::chain_entry genesis = out.entries.front();
     if (!core::validate_extension(
-            out.entries, genesis, std::move(blocks), claims, now_ms, params, txids, rejection
+            out.entries,
+            genesis,
+            core::genesis_timing(genesis.blk),
+            std::move(blocks),
+            claims,
+            now_ms,
+            params,
+            txids,
+            rejection
         ))
         return std::nullopt;
     return out;

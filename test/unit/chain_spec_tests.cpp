@@ -90,7 +90,11 @@ BOOST_AUTO_TEST_CASE(the_spec_sets_the_reward)
 
 BOOST_AUTO_TEST_CASE(printed_specs_read_back_identical)
 {
-    for (const auto& s : {*core::builtin_spec("tutorial"), testnet()}) {
+    auto fast = *core::builtin_spec("signed");
+    fast.name = "fast";
+    fast.target_block_ms = 500;
+    fast.half_life_ms = 12'345;
+    for (const auto& s : {*core::builtin_spec("tutorial"), testnet(), *core::builtin_spec("signed"), fast}) {
         auto back = json::decode_chain_spec(json::chain_spec_to_json(s));
         BOOST_TEST_REQUIRE(
             back.ok(), (back.ok() ? std::string() : back.error().field + " " + back.error().detail)
@@ -114,7 +118,12 @@ BOOST_AUTO_TEST_CASE(the_reader_refuses_what_could_silently_change_consensus)
         return s.replace(at, from.size(), to);
     };
     refused(edit("\"name\"", "\"nmae\""), "nmae");
-    refused(edit("\"rule\": \"minimum\"", "\"rule\": \"asert\""), "difficulty.rule");
+    refused(edit("\"rule\": \"minimum\"", "\"rule\": \"fastest\""), "difficulty.rule");
+    // The asert rule has its own parameters: the minimum rule's do not carry over.
+    refused(edit("\"rule\": \"minimum\"", "\"rule\": \"asert\""), "difficulty.min_difficulty");
+    refused(
+        edit("\"block_reward\"", "\"target_block_seconds\": 1, \"block_reward\""), "target_block_seconds"
+    );
     refused(edit("\"max_future_seconds\"", "\"max_future_secs\""), "limits.max_future_secs");
     refused(edit("\"block_reward\": 5", "\"block_reward\": 6"), "id"); // edited after printing
     refused(edit("\"block_reward\": 5", "\"block_reward\": 5.5"), "block_reward");

@@ -72,6 +72,7 @@ core::chain_suffix suffix_of(const core::ledger& l, std::size_t fork_index, std:
     BOOST_REQUIRE(core::validate_extension(
         s.entries,
         parent,
+        l.best_chain().timing_at(fork_index - 1),
         std::move(blocks),
         {},
         parent.blk.timestamp_ms + 60'000,

@@ -253,9 +253,15 @@ BOOST_AUTO_TEST_CASE(a_header_chain_carries_the_same_work_as_its_blocks)
     BOOST_REQUIRE(full.has_value());
     std::vector<chain_entry> out;
     chain_rejection why;
-    BOOST_REQUIRE(
-        validate_headers(out, genesis_entry(), headers_of(blocks, 1), test_now(blocks), test_params(), why)
-    );
+    BOOST_REQUIRE(validate_headers(
+        out,
+        genesis_entry(),
+        genesis_timing(genesis_block()),
+        headers_of(blocks, 1),
+        test_now(blocks),
+        test_params(),
+        why
+    ));
     BOOST_REQUIRE(out.size() == 5u);
     for (std::size_t i = 0; i < out.size(); ++i) {
         BOOST_TEST(out[i].hash == full->entries[i + 1].hash);
@@ -271,7 +277,9 @@ BOOST_AUTO_TEST_CASE(each_header_rule_is_checked_and_names_the_failing_height)
     const auto verdict = [&](std::vector<header_bytes> hs) {
         std::vector<chain_entry> out;
         chain_rejection why;
-        const bool ok = validate_headers(out, genesis_entry(), hs, now, test_params(), why);
+        const bool ok = validate_headers(
+            out, genesis_entry(), genesis_timing(genesis_block()), hs, now, test_params(), why
+        );
         return std::tuple{ok, why.result.reason, why.index, out.size()};
     };
     auto hs = headers_of(blocks, 1);
@@ -297,6 +305,7 @@ BOOST_AUTO_TEST_CASE(each_header_rule_is_checked_and_names_the_failing_height)
         const bool ok = validate_headers(
             out,
             genesis_entry(),
+            genesis_timing(genesis_block()),
             hs,
             blocks[1].timestamp_ms - test_params().max_future_ms - 1,
             test_params(),

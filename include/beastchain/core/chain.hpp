@@ -3,6 +3,7 @@
 
 #include <beastchain/core/block.hpp>
 #include <beastchain/core/pow.hpp>
+#include <beastchain/core/target.hpp>
 #include <beastchain/core/validation.hpp>
 
 #include <cstdint>
@@ -34,6 +35,9 @@ struct consensus_params
     bool signed_transactions = false;
     /// What signatures commit to: the spec id (core::spec_id). Only read when signed.
     hash256 chain_id{};
+    /// Set when the chain sets each block's difficulty (ASERT): a block's `difficulty` field is
+    /// then the compact target the chain requires of it, and min_difficulty is not read.
+    std::optional<asert_params> asert;
 };
 
 /// The genesis block of chains validated with `params`: the tutorial's genesis block with
@@ -50,6 +54,15 @@ struct chain_entry
     work_t cumulative_work = 0;
 };
 
+/// The target a block's hash must meet. On ASERT chains its `difficulty` field as a compact target,
+/// nullopt unless that is the canonical encoding of a target from hardest_target() to
+/// easiest_target(); elsewhere 2^(256 - difficulty) - 1, nullopt outside min_difficulty..64.
+std::optional<target256> block_target(const block& b, const consensus_params& params);
+
+/// One block's work: the expected hashes to meet its target (1 for genesis). The block must
+/// have passed check_block_header.
+work_t block_work(const block& b, const consensus_params& params);
+
 /// Rules on a block's own contents: size, well-formed transactions (on a signed chain: signed for
 /// it, signatures verified), exactly one reward, last, of block_reward plus the block's fees, no
 /// transaction id twice. Balances and nonces are the ledger's (account_state).
@@ -64,11 +77,21 @@ validation_result check_block_header(
     const std::optional<hash256>& claimed_hash = std::nullopt
 );
 
-/// Rules linking a block to its parent: next index, previous hash, timestamp not decreasing and
-/// not far in the future.
+/// Rules linking a block to its parent: next index, previous hash, timestamp not far in the
+/// future and, on chains of the minimum rule, not before the parent's.
 validation_result check_block_link(
     const block& b, const chain_entry& parent, std::uint64_t now_ms, const consensus_params& params
 );
+
+/// Rules that need the chain before the block (`timing`, at its parent). On ASERT chains: the
+/// compact target must be the one required_bits computes, and the timestamp must be later than
+/// the median time past, so no miner's clock can lower the difficulty for long. Nothing on
+/// chains of the minimum rule.
+validation_result
+check_block_timing(const block& b, const block_timing& timing, const consensus_params& params);
+
+/// `t` (at the parent of added.front()) moved on past `added`: O(11), whatever added's length.
+block_timing timing_after(block_timing t, std::span<const chain_entry> added);
 
 /// Where a chain failed validation: the block index and the rule.
 struct chain_rejection
@@ -88,12 +111,14 @@ struct chain_suffix
 };
 
 /// Validates `blocks` as the continuation of `parent` (or of the last entry already in `out`) and
-/// appends them to `out`. `claimed_hashes[i]`, when present, is the hash the sender claimed for
-/// blocks[i]; `txids` holds the ids seen so far in the candidate and is extended. On failure
-/// returns false with `rejection.index` set to the failing block's height.
+/// appends them to `out`. `parent_timing` is the timing at `parent` itself (not at out.back()).
+/// `claimed_hashes[i]`, when present, is the hash the sender claimed for blocks[i]; `txids` holds the ids
+/// seen so far in the candidate and is extended. On failure returns false with `rejection.index` set to the
+/// failing block's height.
 bool validate_extension(
     std::vector<chain_entry>& out,
     const chain_entry& parent,
+    const block_timing& parent_timing,
     std::vector<block> blocks,
     std::span<const std::optional<hash256>> claimed_hashes,
     std::uint64_t now_ms,
@@ -119,6 +144,11 @@ public:
     const chain_entry& tip() const noexcept { return entries_.back(); }
     std::size_t size() const noexcept { return entries_.size(); }
     work_t cumulative_work() const noexcept { return tip().cumulative_work; }
+
+    /// What the rules of the child of block `parent_height` need; O(11).
+    block_timing timing_at(std::size_t parent_height) const;
+    /// The same for the next block at the tip.
+    block_timing timing() const { return timing_at(entries_.size() - 1); }
 
     /// Index of the block holding transaction `id`, if any.
     std::optional<std::uint64_t> find_transaction(const std::string& id) const;

@@ -25,6 +25,9 @@ enum class difficulty_rule : std::uint8_t
     /// Any difficulty from `min_difficulty` up; each node mines at its own `--difficulty`, and
     /// the chain with the most work wins. The tutorial's rule.
     minimum = 1,
+    /// The chain sets each block's target (core/target.hpp: ASERT, as Bitcoin Cash's aserti3-2d)
+    /// toward `target_block_ms`, from block 1 at `min_difficulty`; a miner cannot choose it.
+    asert = 2,
 };
 
 /**
@@ -39,8 +42,13 @@ struct chain_spec
     /// Paid to the miner of each block (the tutorial's 1).
     std::uint64_t block_reward = 1;
     difficulty_rule difficulty = difficulty_rule::minimum;
-    /// Blocks below this difficulty are invalid.
+    /// Minimum rule: blocks below this difficulty are invalid. ASERT: block 1's difficulty, the
+    /// anchor the chain's targets move from (JSON calls it initial_difficulty there).
     std::uint32_t min_difficulty = 20;
+    /// ASERT only: the block interval it steers toward, and the time ahead of (behind) schedule
+    /// that doubles (halves) the difficulty. Both 0 under the minimum rule.
+    std::uint64_t target_block_ms = 0;
+    std::uint64_t half_life_ms = 0;
     /// Transactions per block, the reward included.
     std::uint32_t max_block_transactions = 1000;
     /// How far a block's timestamp may run ahead of the validating node's clock.
@@ -53,8 +61,10 @@ struct chain_spec
 inline constexpr std::size_t max_spec_name_bytes = 64;
 inline constexpr std::uint32_t max_spec_block_transactions = 100'000;
 inline constexpr std::uint32_t max_spec_future_seconds = 7 * 24 * 60 * 60;
+inline constexpr std::uint64_t max_spec_block_ms = 24 * 60 * 60 * 1000;             // a day
+inline constexpr std::uint64_t max_spec_half_life_ms = 30ULL * 24 * 60 * 60 * 1000; // 30 days
 
-/// Stable names: "open"/"signed", "minimum". Parsers use these.
+/// Stable names: "open"/"signed", "minimum"/"asert". Parsers use these.
 std::string_view to_string(transaction_rules r) noexcept;
 std::string_view to_string(difficulty_rule r) noexcept;
 

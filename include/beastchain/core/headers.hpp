@@ -21,13 +21,15 @@ std::optional<block_header> parse_header(const header_bytes& bytes);
 /**
  * Checks `headers` as the continuation of `parent` (or of the last entry already in `out`):
  * every rule that needs no transactions (version, difficulty range, proof of work, index,
- * previous hash, timestamps) and appends each as a chain_entry with no transactions, its hash
+ * previous hash, timestamps, and on ASERT chains the required target; `parent_timing` is the
+ * timing at `parent`) and appends each as a chain_entry with no transactions, its hash
  * and its cumulative work. Linear in the input; one SHA-256 per header. On failure returns false
  * with `rejection.index` set to the failing header's height; headers before it are kept.
  */
 bool validate_headers(
     std::vector<chain_entry>& out,
     const chain_entry& parent,
+    const block_timing& parent_timing,
     std::span<const header_bytes> headers,
     std::uint64_t now_ms,
     const consensus_params& params,

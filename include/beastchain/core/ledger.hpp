@@ -72,7 +72,8 @@ public:
 
     /// The block a miner should work on: pending transactions as mempool::select orders them (up
     /// to the block limit) followed by the reward to `miner_address`, which adds their fees. Its
-    /// timestamp never precedes the tip's.
+    /// timestamp is `now_ms` unless that breaks the timestamp rule (then the earliest it allows);
+    /// its difficulty is `difficulty` on chains of the minimum rule, the required target on ASERT.
     block
     make_block_template(std::string_view miner_address, std::uint32_t difficulty, std::uint64_t now_ms) const;
 

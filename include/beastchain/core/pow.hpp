@@ -3,6 +3,7 @@
 
 #include <beastchain/core/block.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,10 @@ inline constexpr std::uint64_t max_nonce = (1ULL << 53) - 1;
 
 /// Accumulated expected hash count; the quantity consensus maximises.
 __extension__ typedef unsigned __int128 work_t;
+
+/// A 256-bit unsigned number, big-endian: a block hash meets a target when, read the same way,
+/// it is not above it. Leading-zero difficulty d is the target 2^(256-d) - 1 (core/target.hpp).
+using target256 = std::array<std::uint8_t, 32>;
 
 /// True when `h` has at least `difficulty` leading zero bits.
 bool meets_difficulty(const hash256& h, std::uint32_t difficulty) noexcept;
@@ -44,12 +49,15 @@ std::optional<work_t> work_from_string(std::string_view s);
 class pow_search
 {
 public:
+    /// Searches for a hash with tmpl.difficulty leading zero bits (the minimum rule's meaning).
     explicit pow_search(const block& tmpl);
+    /// Searches for a hash at or below `target` (an ASERT chain's compact bits, decoded).
+    pow_search(const block& tmpl, const target256& target);
     ~pow_search();
     pow_search(const pow_search&) = delete;
     pow_search& operator=(const pow_search&) = delete;
 
-    /// Tries `first`, `first + stride`, ... until a nonce meets the template's difficulty, `stop` is
+    /// Tries `first`, `first + stride`, ... until a nonce meets the template's target, `stop` is
     /// set, or the nonce space is exhausted. `hashes` (if given) is credited with the attempts made.
     std::optional<std::uint64_t> search(
         std::uint64_t first,
@@ -61,7 +69,7 @@ public:
 private:
     struct midstate;
     header_bytes header_{};
-    std::uint32_t difficulty_ = 0;
+    target256 target_{};
     std::unique_ptr<midstate> midstate_;
 };
 

@@ -5,15 +5,12 @@
 #include <beastchain/core/hash.hpp>
 #include <beastchain/core/pow.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 
 namespace beastchain::core {
-
-/// A 256-bit unsigned number, big-endian: a block hash meets a target when, read the same way,
-/// it is not above it. Leading-zero difficulty d is the target 2^(256-d) - 1.
-using target256 = std::array<std::uint8_t, 32>;
 
 /// The easiest target any chain may use (difficulty 1: the top bit of the hash clear), and the
 /// hardest (max_difficulty leading zero bits), so one block's work always fits in work_t.
@@ -48,6 +45,44 @@ target256 asert_next_target(
     std::uint64_t target_block_ms,
     std::uint64_t half_life_ms
 );
+
+/// An ASERT chain's parameters (from its spec): a block's `difficulty` field then holds the compact
+/// target the chain requires of it.
+struct asert_params
+{
+    std::uint64_t target_block_ms = 0;
+    std::uint64_t half_life_ms = 0;
+    /// The compact target of block 1, the anchor: the spec's initial difficulty.
+    std::uint32_t anchor_bits = 0;
+
+    friend bool operator==(const asert_params&, const asert_params&) = default;
+};
+
+/// What the difficulty and timestamp rules of a block need from the chain before it: its parent's
+/// height, the last (up to) 11 timestamps ending with the parent's, and block 1's (the anchor).
+/// A small value, so sync can carry it off the chain's strand with the parent it belongs to.
+struct block_timing
+{
+    static constexpr std::size_t window = 11;
+
+    std::uint64_t parent_index = 0;
+    std::uint64_t anchor_ms = 0;                ///< block 1's timestamp; meaningful once parent_index >= 1
+    std::array<std::uint64_t, window> recent{}; ///< oldest first
+    std::size_t count = 0;
+
+    /// `b` (the child of the current parent) becomes the parent.
+    void push(const block& b) noexcept;
+    std::uint64_t parent_ms() const noexcept { return count == 0 ? 0 : recent[count - 1]; }
+    /// Median time past: a block must be later than this (on ASERT chains).
+    std::uint64_t median_ms() const;
+};
+
+/// The timing at genesis, whose child is block 1.
+block_timing genesis_timing(const block& genesis);
+
+/// The compact target the block after `t`'s parent must carry: the anchor's for block 1 and 2,
+/// then asert_next_target from the anchor, rounded down to compact form as every node rounds it.
+std::uint32_t required_bits(const block_timing& t, const asert_params& a);
 
 /// The median of the last (up to) 11 block timestamps: a new block must be later than it, so a
 /// miner's clock can bend neither the order of blocks nor, through it, the difficulty.

@@ -50,6 +50,8 @@ enum class reject_reason : std::uint8_t
     overdraft,
     balance_overflow,
     fee_too_low, ///< a full pool keeps higher fees
+    // ASERT chains.
+    timestamp_too_early, ///< not after the median time past
 };
 
 /// Stable snake_case name of a reason, used in JSON replies and logs.

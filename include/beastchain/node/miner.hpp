@@ -1,7 +1,7 @@
 // The proof-of-work worker pool: searches one block template at a time on all its threads.
 #pragma once
 
-#include <beastchain/core/block.hpp>
+#include <beastchain/core/pow.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -30,8 +30,9 @@ public:
     miner(const miner&) = delete;
     miner& operator=(const miner&) = delete;
 
-    /// Cancels any search in progress and starts on `tmpl`. `done` is called exactly once.
-    void start(core::block tmpl, completion done);
+    /// Cancels any search in progress and starts on `tmpl`, for a hash at or below `target`
+    /// (core::block_target of the template). `done` is called exactly once.
+    void start(core::block tmpl, const core::target256& target, completion done);
 
     /// Asks the current search to stop; its completion then reports nullopt.
     void cancel();

@@ -110,7 +110,10 @@ struct node_status
     std::uint64_t height = 0;
     core::hash256 tip_hash{};
     core::work_t cumulative_work = 0;
+    /// What the next block needs: leading zero bits (the minimum rule: this node's --difficulty),
+    /// or on ASERT chains the required compact target and its work's log2, rounded down.
     std::uint32_t difficulty = 0;
+    std::optional<std::uint32_t> bits;
     std::size_t pending = 0;
     std::size_t peers = 0;
     std::string advertise_url;

@@ -34,6 +34,8 @@ struct sync_view
 {
     core::work_t work = 0;
     std::vector<core::chain_entry> locator;
+    /// The timing at each locator block (same order): what its children's rules need.
+    std::vector<core::block_timing> locator_timing;
     /// Hashes of blocks found invalid, and of header tips descending from them: a peer whose tip or
     /// headers contain one serves that chain again, and is not downloaded from.
     std::set<core::hash256> rejected;

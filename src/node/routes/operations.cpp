@@ -3,6 +3,7 @@
 #include <beastchain/node/node.hpp>
 
 #include <cmath>
+#include <cstdio>
 
 #include "routes.hpp"
 
@@ -24,6 +25,11 @@ asio::awaitable<response> status(node& n, const request&, const net::client&)
     boost::json::object o;
     o.emplace("advertise_url", st.advertise_url);
     o.emplace("difficulty", st.difficulty);
+    if (st.bits) { // an ASERT chain: the next block's exact target, as Bitcoin's `bits`
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08x", *st.bits);
+        o.emplace("bits", hex);
+    }
     o.emplace("hash_rate", std::round(st.hash_rate * 10) / 10); // attempts/s: a tenth is plenty
     o.emplace("mine_requests", st.mine_requests);
     o.emplace("mining", st.mining);
