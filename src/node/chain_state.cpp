@@ -169,6 +169,15 @@ chain_state::adopt(core::chain_suffix suffix, core::validation_result* why, cons
     return r;
 }
 
+std::optional<std::uint32_t>
+chain_state::required_bits(const core::hash256& parent, std::uint64_t index) const
+{
+    const core::chain& c = ledger_.best_chain();
+    if (!c.params().asert || index == 0 || index > c.size() || c.entries()[index - 1].hash != parent)
+        return std::nullopt;
+    return core::required_bits(c.timing_at(index - 1), *c.params().asert);
+}
+
 core::block chain_state::make_template(std::uint32_t difficulty, std::uint64_t now) const
 {
     // --mining-address, else the node's own address.

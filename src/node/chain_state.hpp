@@ -80,6 +80,9 @@ public:
     core::ledger::adopt_result
     adopt(core::chain_suffix suffix, core::validation_result* why, const std::string& origin);
     core::block make_template(std::uint32_t difficulty, std::uint64_t now_ms) const;
+    /// On an ASERT chain, the compact target a block at `index` on `parent` must carry when that
+    /// parent is on our chain; nullopt otherwise (another rule, or a parent we do not hold).
+    std::optional<std::uint32_t> required_bits(const core::hash256& parent, std::uint64_t index) const;
 
     /// A record that is not the chain's (peers), kept with the same durability.
     void write(const storage::record& r);

@@ -168,6 +168,20 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
     // signatures costs its sender a block's work before it costs us a verification each.
     if (auto r = core::check_block_header(b, hash, self->cfg.consensus); !r)
         co_return self->invalid_block(r);
+    // On an ASERT chain a target of the sender's choosing costs it nothing: where we hold the
+    // parent, the required one is known, so check it before any signature is.
+    if (self->cfg.consensus.asert) {
+        auto required = [self, parent = b.previous_hash, index = b.index] {
+            return self->chain.required_bits(parent, index);
+        };
+        const auto bits = co_await on_strand(self->chain.strand(), std::move(required));
+        if (bits && *bits != b.difficulty)
+            co_return self->invalid_block(core::validation_result::fail(
+                core::reject_reason::bad_difficulty,
+                "difficulty " + std::to_string(b.difficulty) + " is not the " + std::to_string(*bits) +
+                    " the chain requires of block " + std::to_string(b.index)
+            ));
+    }
     if (self->cfg.consensus.signed_transactions)
         if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r)
             co_return self->invalid_block(r);

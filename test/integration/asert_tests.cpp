@@ -1,6 +1,10 @@
 // Difficulty set by the chain on real nodes: three miners on a 0.5 s ASERT chain hold the
 // interval, agree on every block, and no node flag can choose another difficulty.
+#include <beastchain/core/address.hpp>
 #include <beastchain/core/pow.hpp>
+#include <beastchain/core/signing.hpp>
+#include <beastchain/core/target.hpp>
+#include <beastchain/json/conversions.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -39,11 +43,12 @@ struct asert_spec
 {
     temp_data_dir dir;
     std::string path;
-    explicit asert_spec(unsigned initial_difficulty)
+    explicit asert_spec(unsigned initial_difficulty, const std::string& transactions = "open")
     {
         std::filesystem::create_directories(dir.path);
         path = dir.path + "/spec.json";
-        std::ofstream(path) << R"({"name": "asert-run", "transactions": "open", "block_reward": 1,
+        std::ofstream(path) << R"({"name": "asert-run", "transactions": ")" << transactions
+                            << R"(", "block_reward": 1,
             "target_block_seconds": 0.5,
             "difficulty": {"rule": "asert", "initial_difficulty": )"
                             << initial_difficulty << R"(, "half_life_seconds": 10},
@@ -159,6 +164,69 @@ BOOST_AUTO_TEST_CASE(no_node_flag_sets_the_difficulty_of_a_chain_that_sets_its_o
         static_cast<unsigned long long>(block.at("difficulty").to_number<std::uint64_t>())
     );
     BOOST_TEST(hex == bits);
+
+    // A peer's block must carry the target the chain requires: an easier one (256 times: a
+    // 256th of the work) is refused before anything else about it is, the right one connects.
+    const auto required_hex = std::string(status_of(node).at("bits").as_string());
+    const auto required = static_cast<std::uint32_t>(std::stoul(required_hex, nullptr, 16));
+    core::block b;
+    b.index = block.at("index").to_number<std::uint64_t>() + 1;
+    b.previous_hash = *core::hash_from_hex(std::string(block.at("hash").as_string()));
+    b.timestamp_ms = now_ms();
+    b.transactions = {core::make_transaction("0", "someone", 1, b.index)};
+    const auto push = [&](std::uint32_t bits) {
+        b.difficulty = bits;
+        const auto target = core::target_from_compact(bits).value();
+        const std::atomic<bool> stop{false};
+        b.proof = core::pow_search(b, target).search(0, 1, stop).value();
+        return http_post_json(
+            node.port(),
+            "/blocks",
+            bj::serialize(bj::value_from(core::chain_entry{b, core::block_hash(b), 0}))
+        );
+    };
+    const auto easier_target =
+        core::asert_next_target(core::target_from_compact(required).value(), 8 * 10'000, 0, 1, 10'000);
+    const auto easier = push(core::compact_from_target(easier_target));
+    BOOST_TEST(easier.status == 400u, easier.body);
+    BOOST_TEST(has(easier.body, "bad_difficulty"), easier.body);
+    const auto right = push(required);
+    BOOST_TEST(right.status == 200u, right.body);
+    BOOST_TEST(status_of(node).at("height").to_number<int>() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_pushed_block_with_a_target_of_its_own_choosing_costs_no_signature_check)
+{
+    // Its proof of work meets the easy target it names, so only the chain's required target
+    // tells it apart; checked first, a block of signatures to verify is refused for the price
+    // of a 256th of a block. Checked after the signatures, the refusal would name them.
+    asert_spec spec(12, "signed");
+    node_process node({"--chain", spec.path, "--miner-threads", "1", "--log-level", "warning"});
+    const auto block = mine(node);
+    const auto required = static_cast<std::uint32_t>(
+        std::stoul(std::string(status_of(node).at("bits").as_string()), nullptr, 16)
+    );
+    const auto payer = core::secret_key::generate();
+    const auto miner = core::address_of(core::public_key_of(core::secret_key::generate()));
+    core::block b;
+    b.index = 2;
+    b.previous_hash = *core::hash_from_hex(std::string(block.at("hash").as_string()));
+    b.timestamp_ms = now_ms();
+    // Signed for another chain: a signature that fails, as a forger's would.
+    b.transactions = {
+        core::make_signed_transaction(payer, miner, 5, 1, 0, core::hash256{}),
+        core::make_transaction("0", miner, 2, b.index)};
+    const auto target =
+        core::asert_next_target(core::target_from_compact(required).value(), 8 * 10'000, 0, 1, 10'000);
+    b.difficulty = core::compact_from_target(target);
+    const std::atomic<bool> stop{false};
+    b.proof = core::pow_search(b, target).search(0, 1, stop).value();
+    const auto r = http_post_json(
+        node.port(), "/blocks", bj::serialize(bj::value_from(core::chain_entry{b, core::block_hash(b), 0}))
+    );
+    BOOST_TEST(r.status == 400u, r.body);
+    BOOST_TEST(has(r.body, "bad_difficulty"), r.body);
+    BOOST_TEST(!has(r.body, "signature"), r.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
