@@ -2,6 +2,7 @@
 #include <beastchain/core/chain.hpp>
 #include <beastchain/core/signing.hpp>
 
+#include <cassert>
 #include <limits>
 #include <unordered_set>
 
@@ -140,6 +141,7 @@ bool validate_extension(
 )
 {
     out.reserve(out.size() + blocks.size());
+    assert(out.empty() || out.front().blk.index == parent_timing.parent_index + 1); // the parent's own
     block_timing timing = timing_after(parent_timing, out);
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         const chain_entry& prev = out.empty() ? parent : out.back();
@@ -272,13 +274,11 @@ std::vector<block> chain::replace_suffix(chain_suffix&& suffix)
 
 block_timing chain::timing_at(std::size_t parent_height) const
 {
-    block_timing t;
     if (parent_height >= entries_.size())
         throw std::out_of_range("chain::timing_at: no such block");
+    block_timing t;
     const std::size_t from =
         parent_height + 1 > block_timing::window ? parent_height + 1 - block_timing::window : 0;
-    if (parent_height >= 1)
-        t.anchor_ms = entries_[1].blk.timestamp_ms;
     for (std::size_t h = from; h <= parent_height; ++h)
         t.push(entries_[h].blk);
     return t;

@@ -3,6 +3,7 @@
 
 #include <boost/endian/conversion.hpp>
 
+#include <cassert>
 #include <cstring>
 
 namespace beastchain::core {
@@ -48,6 +49,7 @@ bool validate_headers(
 )
 {
     out.reserve(out.size() + headers.size());
+    assert(out.empty() || out.front().blk.index == parent_timing.parent_index + 1); // the parent's own
     block_timing timing = timing_after(parent_timing, out);
     for (const auto& bytes : headers) {
         const chain_entry& prev = out.empty() ? parent : out.back();

@@ -323,6 +323,8 @@ validation_result ledger::replay_block(block b, const hash256& hash, bool reveri
         return validation_result::fail(
             reject_reason::bad_previous_hash, "stored block does not extend the stored chain"
         );
+    if (!block_target(b, chain_.params())) // its work is read from it
+        return validation_result::fail(reject_reason::bad_difficulty, "stored block has no valid target");
     if (auto r = apply_accounts(b); !r)
         return r;
     acknowledged_.push_back(take_confirmed(b, {}));
@@ -365,6 +367,11 @@ validation_result ledger::replay_chain_switch(
             return why.result;
     } else {
         for (auto& [b, h] : suffix) {
+            if (!block_target(b, chain_.params()))
+                return validation_result::fail(
+                    reject_reason::bad_difficulty,
+                    "stored block " + std::to_string(b.index) + " has no valid target"
+                );
             const work_t work = (s.entries.empty() ? parent : s.entries.back()).cumulative_work +
                                 block_work(b, chain_.params());
             s.entries.push_back({std::move(b), h, work});

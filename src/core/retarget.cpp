@@ -80,10 +80,6 @@ check_block_timing(const block& b, const block_timing& timing, const consensus_p
 
 block_timing timing_after(block_timing t, std::span<const chain_entry> added)
 {
-    if (added.empty())
-        return t;
-    if (added.front().blk.index == 1) // the anchor, even when it is older than the window kept
-        t.anchor_ms = added.front().blk.timestamp_ms;
     const std::size_t from = added.size() > block_timing::window ? added.size() - block_timing::window : 0;
     for (std::size_t i = from; i < added.size(); ++i)
         t.push(added[i].blk);

@@ -189,8 +189,7 @@ target256 asert_next_target(
 void block_timing::push(const block& b) noexcept
 {
     parent_index = b.index;
-    if (b.index == 1)
-        anchor_ms = b.timestamp_ms;
+    parent_bits = b.difficulty;
     if (count == window) {
         std::copy(recent.begin() + 1, recent.end(), recent.begin());
         --count;
@@ -212,21 +211,22 @@ block_timing genesis_timing(const block& genesis)
 
 std::uint32_t required_bits(const block_timing& t, const asert_params& a)
 {
-    // Block 1 is the anchor and block 2 follows it directly: both carry the anchor's target.
+    // Block 1 is the anchor and block 2 follows it directly (genesis has no time of its own on
+    // a new network): both carry the anchor's target.
     if (t.parent_index <= 1)
         return a.anchor_bits;
-    const auto anchor = target_from_compact(a.anchor_bits);
-    if (!anchor)
-        throw std::invalid_argument("the ASERT anchor's compact target is not valid");
-    // Saturating: validated timestamps are close together, but this must not be UB for any input.
-    constexpr std::uint64_t most = std::numeric_limits<std::int64_t>::max();
-    const std::uint64_t parent = t.parent_ms();
-    const std::int64_t since = parent >= t.anchor_ms
-                                   ? static_cast<std::int64_t>(std::min(parent - t.anchor_ms, most))
-                                   : -static_cast<std::int64_t>(std::min(t.anchor_ms - parent, most));
-    return compact_from_target(
-        asert_next_target(*anchor, since, t.parent_index - 1, a.target_block_ms, a.half_life_ms)
-    );
+    const auto parent = target_from_compact(t.parent_bits);
+    if (!parent || t.count < 2)
+        throw std::invalid_argument("required_bits: the parent has no valid target or no parent of its own");
+    // Saturating, then clamped: validated timestamps are close together, and no input may be UB.
+    const std::uint64_t now = t.recent[t.count - 1], before = t.recent[t.count - 2];
+    constexpr std::uint64_t most = std::uint64_t{1} << 62;
+    const std::int64_t took = now >= before ? static_cast<std::int64_t>(std::min(now - before, most))
+                                            : -static_cast<std::int64_t>(std::min(before - now, most));
+    const auto block = static_cast<std::int64_t>(a.target_block_ms);
+    const auto half_life = static_cast<std::int64_t>(a.half_life_ms);
+    const std::int64_t clamped = std::clamp(took, block - half_life, block + half_life);
+    return compact_from_target(asert_next_target(*parent, clamped, 1, a.target_block_ms, a.half_life_ms));
 }
 
 std::uint64_t median_time_past(std::span<const std::uint64_t> last_timestamps)

@@ -248,6 +248,28 @@ BOOST_AUTO_TEST_CASE(a_timestamp_far_ahead_lowers_the_next_target_once_and_not_f
     BOOST_TEST((next_work() >= anchor_work / 2));
 }
 
+BOOST_AUTO_TEST_CASE(block_1_stamped_years_early_halves_the_work_once_and_no_more)
+{
+    // Every network's genesis is stamped in 2018, so median time past lets block 1 be stamped
+    // then. Measured from an anchor at block 1, every later block would look years behind and
+    // the target would sit at the easiest for millions of blocks; one block's interval is
+    // clamped to a half-life either side, so the damage is one halving.
+    const auto p = asert_params();
+    const auto anchor_work = core::target_work(*core::target_from_compact(p.asert->anchor_bits));
+    core::ledger l(p, 100);
+    const std::uint64_t early = core::genesis_block().timestamp_ms + 1;
+    core::block first = l.make_block_template("early", 0, early);
+    BOOST_TEST_REQUIRE(first.timestamp_ms == early);
+    solve(first, p);
+    BOOST_TEST_REQUIRE(l.connect_block(first, start_ms).ok());
+    mine(l, 20, [](std::size_t height) { return start_ms + height * block_ms; });
+    for (std::size_t h = 3; h < l.best_chain().size(); ++h) {
+        const auto& b = l.best_chain().entries()[h].blk;
+        const auto work = core::target_work(*core::target_from_compact(b.difficulty));
+        BOOST_TEST((work >= anchor_work / 2 - anchor_work / 1000), h);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(specs_of_the_asert_rule_print_read_back_and_refuse_nonsense)
 {
     const auto signed_spec = *core::builtin_spec("signed");

@@ -23,13 +23,12 @@ double solve_seconds(const target256& t, double hashes_per_second)
 constexpr std::uint64_t block_ms = 500;
 constexpr std::uint64_t half_life_ms = 20 * block_ms;
 
-/// Mines `blocks` blocks at `rate` on ASERT from an anchor at (0, anchor target), continuing
-/// from `height` and `time_ms`; each block takes its expected time (or an exponential draw).
-/// Returns every interval in milliseconds.
+/// Mines `blocks` blocks at `rate` under the chain's rule (core::required_bits), continuing from
+/// the blocks `t` has seen; each block takes its expected time (or an exponential draw). Returns
+/// every interval in milliseconds.
 std::vector<double> mine(
-    const target256& anchor,
-    std::uint64_t& height,
-    double& time_ms,
+    const core::asert_params& a,
+    core::block_timing& t,
     int blocks,
     double rate,
     std::mt19937_64* rng = nullptr
@@ -37,16 +36,16 @@ std::vector<double> mine(
 {
     std::vector<double> intervals;
     for (int i = 0; i < blocks; ++i) {
-        const target256 t = core::asert_next_target(
-            anchor, static_cast<std::int64_t>(std::llround(time_ms)), height, block_ms, half_life_ms
-        );
-        double seconds = solve_seconds(t, rate);
+        core::block b;
+        b.index = t.parent_index + 1;
+        b.difficulty = core::required_bits(t, a);
+        double seconds = solve_seconds(*core::target_from_compact(b.difficulty), rate);
         if (rng)
             seconds *= std::exponential_distribution<double>(1.0)(*rng);
         // Block times are whole milliseconds, as in the header.
         const double interval = std::max(1.0, std::round(seconds * 1000));
-        time_ms += interval;
-        ++height;
+        b.timestamp_ms = t.parent_ms() + static_cast<std::uint64_t>(interval);
+        t.push(b);
         intervals.push_back(interval);
     }
     return intervals;
@@ -164,27 +163,30 @@ BOOST_AUTO_TEST_CASE(asert_brings_the_interval_back_within_10_percent_after_a_x8
 {
     // Half-life 20 blocks. The hash rate starts where the anchor's target gives 500 ms blocks.
     const target256 anchor = core::target_of_difficulty(24);
-    const double rate = static_cast<double>(core::target_work(anchor)) / (block_ms / 1000.0);
-    std::uint64_t height = 0;
-    double time_ms = 0;
-    const auto steady = mine(anchor, height, time_ms, 100, rate);
+    const core::asert_params a{block_ms, half_life_ms, core::compact_from_target(anchor)};
+    const double rate = static_cast<double>(core::target_work(*core::target_from_compact(a.anchor_bits))) /
+                        (block_ms / 1000.0);
+    core::block genesis;
+    genesis.timestamp_ms = 1'700'000'000'000ULL;
+    core::block_timing t = core::genesis_timing(genesis);
+    const auto steady = mine(a, t, 100, rate);
     BOOST_TEST(settled_after(steady) == 0u); // on schedule from the start
 
-    const auto up = mine(anchor, height, time_ms, 300, 8 * rate);
+    const auto up = mine(a, t, 300, 8 * rate);
     const std::size_t up_blocks = settled_after(up);
     BOOST_TEST_MESSAGE("x8: within 10% after " << up_blocks << " blocks");
     // Three doublings to win back, each a half-life (20 blocks) of schedule, at first 8 times as
     // fast: 119 blocks, about 6 half-lives (docs/design.md states it).
     BOOST_TEST(up_blocks <= 120u);
 
-    const auto down = mine(anchor, height, time_ms, 300, rate);
+    const auto down = mine(a, t, 300, rate);
     const std::size_t down_blocks = settled_after(down);
     BOOST_TEST_MESSAGE("/8: within 10% after " << down_blocks << " blocks");
     BOOST_TEST(down_blocks <= 64u); // 63: slow blocks fall behind schedule faster
 
     // With real (exponential) block times the mean over 2,000 blocks holds the target too.
     std::mt19937_64 rng(11);
-    const auto random = mine(anchor, height, time_ms, 2000, rate, &rng);
+    const auto random = mine(a, t, 2000, rate, &rng);
     double sum = 0;
     for (double i : random)
         sum += i;

@@ -59,14 +59,14 @@ struct asert_params
 };
 
 /// What the difficulty and timestamp rules of a block need from the chain before it: its parent's
-/// height, the last (up to) 11 timestamps ending with the parent's, and block 1's (the anchor).
+/// height and compact target, and the last (up to) 11 timestamps ending with the parent's.
 /// A small value, so sync can carry it off the chain's strand with the parent it belongs to.
 struct block_timing
 {
     static constexpr std::size_t window = 11;
 
     std::uint64_t parent_index = 0;
-    std::uint64_t anchor_ms = 0;                ///< block 1's timestamp; meaningful once parent_index >= 1
+    std::uint32_t parent_bits = 0;              ///< the parent's `difficulty` field
     std::array<std::uint64_t, window> recent{}; ///< oldest first
     std::size_t count = 0;
 
@@ -80,8 +80,12 @@ struct block_timing
 /// The timing at genesis, whose child is block 1.
 block_timing genesis_timing(const block& genesis);
 
-/// The compact target the block after `t`'s parent must carry: the anchor's for block 1 and 2,
-/// then asert_next_target from the anchor, rounded down to compact form as every node rounds it.
+/// The compact target the block after `t`'s parent must carry: the anchor's for blocks 1 and 2;
+/// after that the parent's, moved by ASERT over one block: asert_next_target(parent target,
+/// parent time - grandparent time, 1 block), that interval clamped to one half-life either side
+/// of the target interval, and rounded down to compact form as every node rounds it. Unclamped,
+/// the steps telescope to aserti3-2d's absolute form anchored at block 1; the clamp means no
+/// single timestamp (block 1's, stamped years early, say) moves the target more than 2x.
 std::uint32_t required_bits(const block_timing& t, const asert_params& a);
 
 /// The median of the last (up to) 11 block timestamps: a new block must be later than it, so a
