@@ -225,8 +225,9 @@ void serve(
     std::cout << " * Running on http://" << url_host(ep) << ":" << ep.port() << "/ (Press CTRL+C to quit)"
               << std::endl;
     log::info(
-        "node address " + n.address() + ", difficulty " + std::to_string(cfg.difficulty) + ", " +
-        std::to_string(cfg.miner_threads) + " miner threads, data " +
+        "node address " + n.address() + ", difficulty " +
+        (cfg.consensus.asert ? std::string("set by the chain (asert)") : std::to_string(cfg.difficulty)) +
+        ", " + std::to_string(cfg.miner_threads) + " miner threads, data " +
         (cfg.in_memory ? std::string("in memory") : cfg.data_dir)
     );
     notify_systemd("READY=1\nSTATUS=serving on " + url_host(ep) + ":" + std::to_string(ep.port()));

@@ -169,12 +169,15 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
     if (auto r = core::check_block_header(b, hash, self->cfg.consensus); !r)
         co_return self->invalid_block(r);
     // On an ASERT chain a target of the sender's choosing costs it nothing: where we hold the
-    // parent, the required one is known, so check it before any signature is.
+    // parent, the required one is known, so check it before any signature is; where we do not,
+    // nothing about the block is checked here (sync checks it behind its headers' work).
+    bool unplaced = false;
     if (self->cfg.consensus.asert) {
         auto required = [self, parent = b.previous_hash, index = b.index] {
             return self->chain.required_bits(parent, index);
         };
         const auto bits = co_await on_strand(self->chain.strand(), std::move(required));
+        unplaced = !bits;
         if (bits && *bits != b.difficulty)
             co_return self->invalid_block(core::validation_result::fail(
                 core::reject_reason::bad_difficulty,
@@ -182,16 +185,16 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
                     " the chain requires of block " + std::to_string(b.index)
             ));
     }
-    if (self->cfg.consensus.signed_transactions)
+    if (self->cfg.consensus.signed_transactions && !unplaced)
         if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r)
             co_return self->invalid_block(r);
-    auto apply =
-        [self, b = std::move(b), hash, origin = std::move(origin)]() mutable -> node_result<block_outcome> {
+    auto apply = [self, b = std::move(b), hash, origin = std::move(origin), unplaced](
+                 ) mutable -> node_result<block_outcome> {
         block_outcome out;
         const core::chain& chain = self->chain.ledger().best_chain();
         if (b.index < chain.size() && chain.entries()[b.index].hash == hash) {
             out.status = block_outcome::result::known;
-        } else if (b.previous_hash == chain.tip().hash) {
+        } else if (b.previous_hash == chain.tip().hash && !unplaced) {
             if (!self->chain.writable())
                 return impl::storage_unavailable();
             const std::uint64_t index = b.index;
@@ -208,7 +211,9 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
                     (origin.empty() ? std::string() : " from " + origin)
                 );
             }
-        } else if (auto c = core::check_block_contents(b, chain.params()); !c) {
+        } else if (auto c = unplaced ? core::validation_result::success()
+                                     : core::check_block_contents(b, chain.params());
+                   !c) {
             return self->invalid_block(c); // its header was checked before the strand
         } else {
             // A valid block we cannot place: we are behind or on another fork. A sync (one
