@@ -223,6 +223,7 @@ void chain_state::on_transaction_dropped(
 {
     if (replaying_)
         return;
+    ++(evicted ? dropped_.evicted : dropped_.conflicted);
     // A conflict follows from the chain, so replay finds it again; an eviction depends on what
     // else was pending, so it is recorded.
     if (evicted) {

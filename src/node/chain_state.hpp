@@ -84,6 +84,14 @@ public:
     /// parent is on our chain; nullopt otherwise (another rule, or a parent we do not hold).
     std::optional<std::uint32_t> required_bits(const core::hash256& parent, std::uint64_t index) const;
 
+    /// Pending transactions dropped since start (not those a replay finds again), for /metrics.
+    struct drop_counts
+    {
+        std::uint64_t conflicted = 0;
+        std::uint64_t evicted = 0;
+    };
+    const drop_counts& dropped() const noexcept { return dropped_; }
+
     /// A record that is not the chain's (peers), kept with the same durability.
     void write(const storage::record& r);
     /// The writes of the operation that just ran on the strand.
@@ -144,6 +152,7 @@ private:
     std::vector<storage::record> peer_records_;
     std::vector<pending_event> events_; ///< what the ledger call in progress changed
     bool replaying_ = false;
+    drop_counts dropped_;
     bool chain_recorded_ = false; ///< the log holds this node's chain_identity record
     durability_ticket pending_ticket_;
     chain_text text_; ///< serialized views of the best chain

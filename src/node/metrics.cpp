@@ -136,6 +136,14 @@ std::string metrics::render(const gauges& g) const
     family("beastchain_blocks_rejected_total", "counter", "Peer chains rejected, by reason.");
     for (const auto& [reason, n] : rejected_)
         os << "beastchain_blocks_rejected_total{reason=\"" << reason << "\"} " << n << '\n';
+    family(
+        "beastchain_transactions_dropped_total",
+        "counter",
+        "Pending transactions dropped: conflicted (a chain change spent their nonce or balance) or evicted "
+        "(a higher fee took their place)."
+    );
+    os << "beastchain_transactions_dropped_total{reason=\"conflicted\"} " << g.dropped_conflicted << '\n';
+    os << "beastchain_transactions_dropped_total{reason=\"evicted\"} " << g.dropped_evicted << '\n';
     family("beastchain_sync_runs_total", "counter", "Sync rounds run.");
     os << "beastchain_sync_runs_total " << sync_runs_ << '\n';
     family(

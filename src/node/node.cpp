@@ -376,6 +376,8 @@ asio::awaitable<node_status> node::status()
         const auto io = self->chain.storage_statistics();
         st.storage_syncs = io.syncs;
         st.storage_sync_seconds = io.sync_seconds;
+        st.dropped_conflicted = self->chain.dropped().conflicted;
+        st.dropped_evicted = self->chain.dropped().evicted;
         return st;
     };
     co_return co_await on_strand(self->chain.strand(), std::move(read));

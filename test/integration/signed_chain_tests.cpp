@@ -250,6 +250,10 @@ BOOST_AUTO_TEST_CASE(a_nonce_spent_on_both_sides_of_a_partition_is_confirmed_onc
     const auto lost = http_get(left.port(), "/transactions/" + to_bob.transaction_id).json();
     BOOST_TEST(lost.at("status").as_string() == "conflicted", bj::serialize(lost));
     BOOST_TEST(lost.at("reason").as_string() == "nonce_reused", bj::serialize(lost));
+    BOOST_TEST(
+        has(http_get(left.port(), "/metrics").body,
+            "\nbeastchain_transactions_dropped_total{reason=\"conflicted\"} 1\n")
+    );
 }
 
 BOOST_AUTO_TEST_CASE(a_peer_serving_a_chain_that_overdraws_is_charged_not_followed)
@@ -362,6 +366,10 @@ BOOST_AUTO_TEST_CASE(a_full_pool_evicts_the_lowest_fee_and_a_restart_keeps_it_ev
     const auto bump = pay(a, 4);
     BOOST_TEST_REQUIRE(submit_signed(*node, bump).status == 201u);
     BOOST_TEST(status_of_tx(*node, dearer.transaction_id) == "evicted");
+    BOOST_TEST(
+        has(http_get(node->port(), "/metrics").body,
+            "\nbeastchain_transactions_dropped_total{reason=\"evicted\"} 2\n")
+    );
 
     // kill -9: the pool comes back as it was, not with both of a's nonce-0 spends.
     node->stop(9);

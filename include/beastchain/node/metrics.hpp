@@ -27,6 +27,8 @@ struct gauges
     double uptime_seconds = 0;
     std::uint64_t storage_syncs = 0;
     double storage_sync_seconds = 0;
+    std::uint64_t dropped_conflicted = 0;
+    std::uint64_t dropped_evicted = 0;
 };
 
 /**

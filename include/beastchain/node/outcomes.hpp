@@ -126,6 +126,8 @@ struct node_status
     std::uint64_t storage_syncs = 0;
     double storage_sync_seconds = 0;
     double uptime_seconds = 0;
+    std::uint64_t dropped_conflicted = 0; ///< pending transactions a chain change made invalid
+    std::uint64_t dropped_evicted = 0;    ///< pending transactions a higher fee pushed out
 };
 
 } // namespace beastchain::node

@@ -60,6 +60,8 @@ asio::awaitable<response> metrics(node& n, const request&, const net::client&)
     g.uptime_seconds = st.uptime_seconds;
     g.storage_syncs = st.storage_syncs;
     g.storage_sync_seconds = st.storage_sync_seconds;
+    g.dropped_conflicted = st.dropped_conflicted;
+    g.dropped_evicted = st.dropped_evicted;
     response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = n.stats().render(g);
