@@ -95,8 +95,10 @@ validation_result check_spec(const chain_spec& s)
         return bad("target_block_seconds and half_life_seconds belong to the \"asert\" rule");
     if (asert && (s.target_block_ms < 1 || s.target_block_ms > max_spec_block_ms))
         return bad("target_block_seconds must be from 0.001 to 86400");
-    if (asert && (s.half_life_ms < s.target_block_ms || s.half_life_ms > max_spec_half_life_ms))
-        return bad("half_life_seconds must be from target_block_seconds to 30 days (2592000)");
+    // The rule reads median time past, which trails the tip by about six blocks: a half-life of
+    // fewer than 16 blocks would turn that lag into oscillation.
+    if (asert && (s.half_life_ms < 16 * s.target_block_ms || s.half_life_ms > max_spec_half_life_ms))
+        return bad("half_life_seconds must be from 16 times target_block_seconds to 30 days (2592000)");
     if (s.max_block_transactions < 2 || s.max_block_transactions > max_spec_block_transactions)
         return bad(
             "max_block_transactions must be from 2 (a transaction and the reward) to " +

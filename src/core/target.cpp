@@ -199,7 +199,16 @@ void block_timing::push(const block& b) noexcept
 
 std::uint64_t block_timing::median_ms() const
 {
-    return median_time_past(std::span(recent.data(), count));
+    const std::size_t n = std::min(count, median_of);
+    return median_time_past(std::span(recent.data() + (count - n), n));
+}
+
+std::uint64_t block_timing::previous_median_ms() const
+{
+    if (count < 2)
+        return 0;
+    const std::size_t n = std::min(count - 1, median_of);
+    return median_time_past(std::span(recent.data() + (count - 1 - n), n));
 }
 
 block_timing genesis_timing(const block& genesis)
@@ -211,22 +220,23 @@ block_timing genesis_timing(const block& genesis)
 
 std::uint32_t required_bits(const block_timing& t, const asert_params& a)
 {
-    // Block 1 is the anchor and block 2 follows it directly (genesis has no time of its own on
-    // a new network): both carry the anchor's target.
-    if (t.parent_index <= 1)
+    // Block 1 is the anchor. Until the parent and the grandparent each have a full window of
+    // eleven behind them (genesis, stamped in 2018 for every network, included) the median
+    // advances at half speed, so the first eleven blocks keep the anchor's target.
+    if (t.parent_index < block_timing::window - 1)
         return a.anchor_bits;
     const auto parent = target_from_compact(t.parent_bits);
-    if (!parent || t.count < 2)
+    if (!parent || t.count < block_timing::window)
         throw std::invalid_argument("required_bits: the parent has no valid target or no parent of its own");
-    // Saturating, then clamped: validated timestamps are close together, and no input may be UB.
-    const std::uint64_t now = t.recent[t.count - 1], before = t.recent[t.count - 2];
-    constexpr std::uint64_t most = std::uint64_t{1} << 62;
-    const std::int64_t took = now >= before ? static_cast<std::int64_t>(std::min(now - before, most))
-                                            : -static_cast<std::int64_t>(std::min(before - now, most));
-    const auto block = static_cast<std::int64_t>(a.target_block_ms);
-    const auto half_life = static_cast<std::int64_t>(a.half_life_ms);
-    const std::int64_t clamped = std::clamp(took, block - half_life, block + half_life);
-    return compact_from_target(asert_next_target(*parent, clamped, 1, a.target_block_ms, a.half_life_ms));
+    // The median's step, not the parent's own interval: a parent's interval can be stretched by
+    // one timestamp and given back by the next (clamped, that ratchets the target down); the
+    // median cannot go back, so what it credits is never taken back. Never negative on a valid
+    // chain; the clamp keeps any input, a jump included, to one halving.
+    const std::uint64_t now = t.median_ms(), before = t.previous_median_ms();
+    const std::uint64_t step = now > before ? now - before : 0;
+    const std::uint64_t most = a.target_block_ms + a.half_life_ms;
+    const auto dt = static_cast<std::int64_t>(std::min(step, most));
+    return compact_from_target(asert_next_target(*parent, dt, 1, a.target_block_ms, a.half_life_ms));
 }
 
 std::uint64_t median_time_past(std::span<const std::uint64_t> last_timestamps)

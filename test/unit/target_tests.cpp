@@ -176,13 +176,13 @@ BOOST_AUTO_TEST_CASE(asert_brings_the_interval_back_within_10_percent_after_a_x8
     const std::size_t up_blocks = settled_after(up);
     BOOST_TEST_MESSAGE("x8: within 10% after " << up_blocks << " blocks");
     // Three doublings to win back, each a half-life (20 blocks) of schedule, at first 8 times as
-    // fast: 119 blocks, about 6 half-lives (docs/design.md states it).
+    // fast, read from a median that trails by six blocks: 113 blocks (docs/design.md states it).
     BOOST_TEST(up_blocks <= 120u);
 
     const auto down = mine(a, t, 300, rate);
     const std::size_t down_blocks = settled_after(down);
     BOOST_TEST_MESSAGE("/8: within 10% after " << down_blocks << " blocks");
-    BOOST_TEST(down_blocks <= 64u); // 63: slow blocks fall behind schedule faster
+    BOOST_TEST(down_blocks <= 32u); // 16: each slow block is a big step of the median
 
     // With real (exponential) block times the mean over 2,000 blocks holds the target too.
     std::mt19937_64 rng(11);

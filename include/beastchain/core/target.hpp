@@ -59,11 +59,13 @@ struct asert_params
 };
 
 /// What the difficulty and timestamp rules of a block need from the chain before it: its parent's
-/// height and compact target, and the last (up to) 11 timestamps ending with the parent's.
-/// A small value, so sync can carry it off the chain's strand with the parent it belongs to.
+/// height and compact target, and the last (up to) 12 timestamps ending with the parent's: the
+/// median time past at the parent and at the grandparent. A small value, so sync can carry it off
+/// the chain's strand with the parent it belongs to.
 struct block_timing
 {
-    static constexpr std::size_t window = 11;
+    static constexpr std::size_t median_of = 11;
+    static constexpr std::size_t window = median_of + 1;
 
     std::uint64_t parent_index = 0;
     std::uint32_t parent_bits = 0;              ///< the parent's `difficulty` field
@@ -73,19 +75,22 @@ struct block_timing
     /// `b` (the child of the current parent) becomes the parent.
     void push(const block& b) noexcept;
     std::uint64_t parent_ms() const noexcept { return count == 0 ? 0 : recent[count - 1]; }
-    /// Median time past: a block must be later than this (on ASERT chains).
+    /// Median time past (of the last 11): a block must be later than this (on ASERT chains).
     std::uint64_t median_ms() const;
+    /// The median time past one block earlier, at the grandparent (0 before there is one).
+    std::uint64_t previous_median_ms() const;
 };
 
 /// The timing at genesis, whose child is block 1.
 block_timing genesis_timing(const block& genesis);
 
-/// The compact target the block after `t`'s parent must carry: the anchor's for blocks 1 and 2;
-/// after that the parent's, moved by ASERT over one block: asert_next_target(parent target,
-/// parent time - grandparent time, 1 block), that interval clamped to one half-life either side
-/// of the target interval, and rounded down to compact form as every node rounds it. Unclamped,
-/// the steps telescope to aserti3-2d's absolute form anchored at block 1; the clamp means no
-/// single timestamp (block 1's, stamped years early, say) moves the target more than 2x.
+/// The compact target the block after `t`'s parent must carry: the anchor's for blocks 1 to 11;
+/// after that the parent's, moved by ASERT over one block: asert_next_target(parent target, dt,
+/// 1 block) with dt the step of median time past from the grandparent to the parent, clamped to
+/// [0, target block + half-life], and rounded down to compact form as every node rounds it.
+/// Median time past never decreases, so the steps telescope to the time it advanced: no order of
+/// timestamps buys more schedule than the median moved, and the clamp (binding only on a jump,
+/// such as block 1 stamped years before the blocks after it) can only make targets harder.
 std::uint32_t required_bits(const block_timing& t, const asert_params& a);
 
 /// The median of the last (up to) 11 block timestamps: a new block must be later than it, so a
