@@ -32,11 +32,11 @@ chain_state::chain_state(asio::io_context& ioc, const config& cfg)
     if (cfg.storage_max_record_bytes != 0)
         limits.max_record_bytes = cfg.storage_max_record_bytes; // a test and tuning knob
     store_ = std::make_unique<storage::store>(cfg.data_dir, limits);
+    load_state(store_->take_loaded()); // throws for another chain's directory: no key left in it
     if (cfg.consensus.signed_transactions && cfg.mining_address.empty()) // under the store's lock
         reward_address_ = core::address_of(
             core::public_key_of(wallet::open_key_file(std::filesystem::path(cfg.data_dir) / "node-key.json"))
         );
-    load_state(store_->take_loaded());
     std::uint64_t last = 0;
     bool wrote = false;
     if (address_.empty()) {

@@ -176,6 +176,21 @@ BOOST_AUTO_TEST_CASE(a_data_directory_keeps_the_chain_it_was_created_with)
     BOOST_TEST(status_of(again).at("height").to_number<int>() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_signed_node_refused_a_directory_leaves_no_key_in_it)
+{
+    // A signed node keeps its mining key in its data directory; one that is refused the
+    // directory (another chain's) must not leave a key there that no node of it would use.
+    temp_data_dir data;
+    {
+        node_process tutorial({"--difficulty", "1", "--data-dir", data.path});
+        mine(tutorial);
+    }
+    const auto wrong = run_node_to_exit({"--chain", "signed", "--data-dir", data.path});
+    BOOST_TEST(wrong.exit_code != 0);
+    BOOST_TEST(has(wrong.err, "start it with the --chain the directory was created with"), wrong.err);
+    BOOST_TEST(!std::filesystem::exists(data.path + "/node-key.json"));
+}
+
 BOOST_AUTO_TEST_CASE(a_data_directory_from_before_chain_specs_is_the_tutorials)
 {
     // beastchain-gen-chain writes blocks and no chain record, as nodes before chain specs did.
