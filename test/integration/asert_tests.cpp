@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(no_node_flag_sets_the_difficulty_of_a_chain_that_sets_its_o
     core::block b;
     b.index = block.at("index").to_number<std::uint64_t>() + 1;
     b.previous_hash = *core::hash_from_hex(std::string(block.at("hash").as_string()));
-    b.timestamp_ms = now_ms();
+    b.timestamp_ms = std::max(now_ms(), timestamp_ms_of(block) + 1); // after median time past
     b.transactions = {core::make_transaction("0", "someone", 1, b.index)};
     const auto push = [&](std::uint32_t bits) {
         b.difficulty = bits;
@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(a_pushed_block_with_a_target_of_its_own_choosing_costs_no_s
     core::block b;
     b.index = 2;
     b.previous_hash = *core::hash_from_hex(std::string(block.at("hash").as_string()));
-    b.timestamp_ms = now_ms();
+    b.timestamp_ms = std::max(now_ms(), timestamp_ms_of(block) + 1);
     // Signed for another chain: a signature that fails, as a forger's would.
     b.transactions = {
         core::make_signed_transaction(payer, miner, 5, 1, 0, core::hash256{}),
