@@ -106,6 +106,10 @@ validation_result check_spec(const chain_spec& s)
         );
     if (s.max_future_seconds > max_spec_future_seconds)
         return bad("max_future_seconds must be at most " + std::to_string(max_spec_future_seconds));
+    // Timestamps that far ahead, all of a majority's, move the median that much ahead of real
+    // time: at most one half-life of schedule, so at most one halving of the work.
+    if (asert && std::uint64_t{s.max_future_seconds} * 1000 > s.half_life_ms)
+        return bad("max_future_seconds must be at most half_life_seconds on an \"asert\" chain");
     if (const chain_spec tutorial;
         s.name == tutorial.name &&
         (s.transactions != tutorial.transactions || s.block_reward != tutorial.block_reward ||

@@ -24,6 +24,7 @@ core::consensus_params asert_params()
     s.min_difficulty = 6; // cheap to mine, and far from both clamps
     s.target_block_ms = block_ms;
     s.half_life_ms = 20 * block_ms;
+    s.max_future_seconds = 20; // at most a half-life
     BOOST_TEST_REQUIRE(core::check_spec(s).ok());
     return core::consensus_of(s);
 }
@@ -231,14 +232,14 @@ BOOST_AUTO_TEST_CASE(a_timestamp_far_ahead_does_not_lower_the_target)
     const auto anchor_work = core::target_work(*core::target_from_compact(p.asert->anchor_bits));
     std::uint64_t now = start_ms + 16 * block_ms;
     core::block cheat = l.make_block_template("cheat", 0, now);
-    cheat.timestamp_ms = now + p.max_future_ms; // two hours: the spec's default
+    cheat.timestamp_ms = now + p.max_future_ms; // the most the spec allows: a half-life
     solve(cheat, p);
     BOOST_TEST_REQUIRE(l.connect_block(cheat, now).ok());
     const auto next_work = [&] {
         const auto bits = l.make_block_template("honest", 0, now).difficulty;
         return core::target_work(*core::target_from_compact(bits));
     };
-    // Two hours ahead move it by no more than one block's schedule (the honest blocks after it
+    // A half-life ahead moves it by no more than one block's schedule (the honest blocks after it
     // have no block stamped at its true time, so the median steps over one gap of two
     // intervals): 2^(-1/20), and the compact form's rounding.
     const auto close_to_anchor = [&](core::work_t w) {
@@ -325,6 +326,10 @@ BOOST_AUTO_TEST_CASE(specs_of_the_asert_rule_print_read_back_and_refuse_nonsense
     auto fast_half_life = half;
     fast_half_life.half_life_ms = 100;
     BOOST_TEST(!core::check_spec(fast_half_life).ok());
+    auto far_future = half; // 60 s ahead on a 10 s half-life: six halvings for a majority
+    BOOST_TEST(!core::check_spec(far_future).ok());
+    far_future.max_future_seconds = 10;
+    BOOST_TEST(core::check_spec(far_future).ok());
     auto zero = half;
     zero.target_block_ms = 0;
     BOOST_TEST(!core::check_spec(zero).ok());

@@ -94,6 +94,7 @@ BOOST_AUTO_TEST_CASE(printed_specs_read_back_identical)
     fast.name = "fast";
     fast.target_block_ms = 500;
     fast.half_life_ms = 12'345;
+    fast.max_future_seconds = 12;
     for (const auto& s : {*core::builtin_spec("tutorial"), testnet(), *core::builtin_spec("signed"), fast}) {
         auto back = json::decode_chain_spec(json::chain_spec_to_json(s));
         BOOST_TEST_REQUIRE(
