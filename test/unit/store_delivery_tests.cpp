@@ -64,8 +64,11 @@ BOOST_AUTO_TEST_SUITE(store_delivery_tests)
 BOOST_AUTO_TEST_CASE(completions_run_where_the_owner_runs_them_one_task_per_group_commit)
 {
     temp_dir dir;
-    store s(dir.path);
+    // Declared before the store, so it outlives it: the store's destructor joins the writer
+    // thread, which may still be signalling the queue's condition variable after its last push
+    // (TSan caught the queue destroyed under that signal when it was declared after).
     task_queue loop;
+    store s(dir.path);
     s.deliver_through([&loop](std::function<void()> t) { loop.push(std::move(t)); });
 
     constexpr int count = 200;
