@@ -2,6 +2,7 @@
 // chains the target and timestamp the blocks before it require.
 #include <beastchain/core/chain.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -67,7 +68,8 @@ check_block_timing(const block& b, const block_timing& timing, const consensus_p
         return validation_result::fail(
             reject_reason::timestamp_too_early,
             "timestamp " + std::to_string(b.timestamp_ms) + " ms is not after the median time past " +
-                std::to_string(median) + " ms of the last " + std::to_string(timing.count) + " blocks"
+                std::to_string(median) + " ms of the last " +
+                std::to_string(std::min(timing.count, block_timing::median_of)) + " blocks"
         );
     if (const std::uint32_t required = required_bits(timing, *params.asert); b.difficulty != required)
         return validation_result::fail(

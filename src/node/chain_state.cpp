@@ -169,13 +169,14 @@ chain_state::adopt(core::chain_suffix suffix, core::validation_result* why, cons
     return r;
 }
 
-std::optional<std::uint32_t>
-chain_state::required_bits(const core::hash256& parent, std::uint64_t index) const
+std::optional<core::validation_result> chain_state::check_timing(const core::block& header) const
 {
     const core::chain& c = ledger_.best_chain();
-    if (!c.params().asert || index == 0 || index > c.size() || c.entries()[index - 1].hash != parent)
+    const std::uint64_t index = header.index;
+    if (!c.params().asert || index == 0 || index > c.size() ||
+        c.entries()[index - 1].hash != header.previous_hash)
         return std::nullopt;
-    return core::required_bits(c.timing_at(index - 1), *c.params().asert);
+    return core::check_block_timing(header, c.timing_at(index - 1), c.params());
 }
 
 core::block chain_state::make_template(std::uint32_t difficulty, std::uint64_t now) const

@@ -80,9 +80,10 @@ public:
     core::ledger::adopt_result
     adopt(core::chain_suffix suffix, core::validation_result* why, const std::string& origin);
     core::block make_template(std::uint32_t difficulty, std::uint64_t now_ms) const;
-    /// On an ASERT chain, the compact target a block at `index` on `parent` must carry when that
-    /// parent is on our chain; nullopt otherwise (another rule, or a parent we do not hold).
-    std::optional<std::uint32_t> required_bits(const core::hash256& parent, std::uint64_t index) const;
+    /// On an ASERT chain, core::check_block_timing of `header` (its target and timestamp) when its
+    /// parent is on our chain at its height; nullopt otherwise (another rule, or a parent we do not
+    /// hold). Only the header's fields are read.
+    std::optional<core::validation_result> check_timing(const core::block& header) const;
 
     /// Pending transactions dropped since start (not those a replay finds again), for /metrics.
     struct drop_counts

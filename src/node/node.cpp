@@ -169,21 +169,23 @@ node::receive_block(core::block b, std::optional<core::hash256> claimed_hash, st
     if (auto r = core::check_block_header(b, hash, self->cfg.consensus); !r)
         co_return self->invalid_block(r);
     // On an ASERT chain a target of the sender's choosing costs it nothing: where we hold the
-    // parent, the required one is known, so check it before any signature is; where we do not,
-    // nothing about the block is checked here (sync checks it behind its headers' work).
+    // parent, the required one (and median time past) is known, so check_next's timing rule runs
+    // before any signature is; where we do not, nothing more is checked here (sync checks it
+    // behind its headers' work).
     bool unplaced = false;
     if (self->cfg.consensus.asert) {
-        auto required = [self, parent = b.previous_hash, index = b.index] {
-            return self->chain.required_bits(parent, index);
+        core::block header; // the fields the rule reads, not the transactions
+        header.index = b.index;
+        header.previous_hash = b.previous_hash;
+        header.timestamp_ms = b.timestamp_ms;
+        header.difficulty = b.difficulty;
+        auto check = [self, header = std::move(header)] {
+            return self->chain.check_timing(header);
         };
-        const auto bits = co_await on_strand(self->chain.strand(), std::move(required));
-        unplaced = !bits;
-        if (bits && *bits != b.difficulty)
-            co_return self->invalid_block(core::validation_result::fail(
-                core::reject_reason::bad_difficulty,
-                "difficulty " + std::to_string(b.difficulty) + " is not the " + std::to_string(*bits) +
-                    " the chain requires of block " + std::to_string(b.index)
-            ));
+        const auto timing = co_await on_strand(self->chain.strand(), std::move(check));
+        unplaced = !timing;
+        if (timing && !*timing)
+            co_return self->invalid_block(*timing);
     }
     if (self->cfg.consensus.signed_transactions && !unplaced)
         if (auto r = co_await verify_block_signatures(self->sync.verifier(), b, self->cfg.consensus); !r)
