@@ -23,6 +23,9 @@ packages=(
     nginx-light
     # bench/scale.sh drives the same load with wrk as well as beastchain-bench.
     wrk
+    # The explorer's browser tests: headless chromium driven through chromium-driver by
+    # selenium; one font so screenshots show text.
+    chromium chromium-driver python3-selenium fonts-dejavu-core
 )
 
 missing=()

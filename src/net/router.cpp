@@ -36,7 +36,12 @@ bool path_matches(std::string_view pattern, std::string_view path) noexcept
 
 void router::add(std::string path, http::verb verb, handler h, route_options opts)
 {
-    routes_.push_back({std::move(path), verb, std::move(h), opts});
+    routes_.push_back({std::move(path), verb, std::move(h), opts, {}});
+}
+
+void router::add_feed(std::string path, feed_handler h, route_options opts)
+{
+    routes_.push_back({std::move(path), http::verb::get, {}, opts, std::move(h)});
 }
 
 router::match router::find(std::string_view target, http::verb verb) const
@@ -50,6 +55,7 @@ router::match router::find(std::string_view target, http::verb verb) const
         if (r.verb == verb) {
             m.result = outcome::found;
             m.target = &r.fn;
+            m.feed = r.feed ? &r.feed : nullptr;
             m.options = r.options;
         }
         if (!m.allow.empty())

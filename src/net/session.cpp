@@ -19,6 +19,7 @@
 #include <tuple>
 
 #include "handshake.hpp"
+#include "serve_feed.hpp"
 #include "server_state.hpp"
 #include "tls_stream.hpp"
 
@@ -228,9 +229,12 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
         conn.deadline_set = false; // the detection's deadline covers the first request's headers
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
         route_options route;
+        const feed_handler* feed = nullptr;
         std::optional<response> refused;
         if (!ec) {
-            route = st->routes.find(parser.get().target(), parser.get().method()).options;
+            const auto found = st->routes.find(parser.get().target(), parser.get().method());
+            route = found.options;
+            feed = found.feed;
             // Access is decided from the headers: a refused upload is never read.
             refused = conn.plain_refused
                           ? tls_required()
@@ -280,7 +284,24 @@ asio::awaitable<void> run_session(Stream& stream, connection& conn, http_server:
         const auto started = std::chrono::steady_clock::now();
         request req = parser.release();
         response res;
-        if (route.cancel_when_client_leaves) {
+        if (feed != nullptr) {
+            // A stream holds the connection until it ends; a refusal is an ordinary reply.
+            feed_result answer = (*feed)(req, from, co_await asio::this_coro::executor);
+            if (auto* events = std::get_if<std::unique_ptr<event_feed>>(&answer)) {
+                co_await detail::serve_feed(stream, req, **events, limits);
+                if (st->observer)
+                    st->observer(
+                        req,
+                        response{http::status::ok, req.version()},
+                        std::chrono::steady_clock::now() - started
+                    );
+                break;
+            }
+            res = std::move(std::get<response>(answer));
+            res.version(req.version());
+            res.keep_alive(req.keep_alive());
+            res.prepare_payload();
+        } else if (route.cancel_when_client_leaves) {
             // Race the handler against the client leaving; `||` cancels whichever loses.
             using namespace asio::experimental::awaitable_operators;
             auto handled = st->routes.dispatch(req, from);

@@ -53,6 +53,20 @@ constexpr route_spec api_routes[] = {
     {"/transactions/{}",    http::verb::get,  routes::transaction,        {}},
     {"/accounts/{}",        http::verb::get,  routes::account,            {}},
     {"/headers",            http::verb::get,  routes::headers,            {}},
+    // The explorer (docs/api.md, "Explorer"): its pages, and the views it and scripts read.
+    {"/",                   http::verb::get,  routes::home,               {}},
+    {"/explorer",           http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/block/{}",  http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/tx/{}",     http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/address/{}",http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/mempool",   http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/peers",     http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/search",    http::verb::get,  routes::explorer_page,      {}},
+    {"/explorer/assets/{}", http::verb::get,  routes::explorer_asset_route, {}},
+    {"/addresses/{}",       http::verb::get,  routes::address,            {}},
+    {"/transactions",       http::verb::get,  routes::recent_transactions, {}},
+    {"/mempool",            http::verb::get,  routes::mempool,            {}},
+    {"/search",             http::verb::get,  routes::search,             {}},
 };
 // clang-format on
 
@@ -93,6 +107,20 @@ net::router make_api(const std::atomic<node*>& live)
             spec.options
         );
     }
+    // The event stream holds its connection: the session writes it (net/serve_feed.hpp).
+    r.add_feed(
+        "/events",
+        [&live](const request& q, const net::client& from, const boost::asio::any_io_executor& ex) {
+            node* const n = live.load(std::memory_order_acquire);
+            if (n == nullptr)
+                return net::feed_result(net::error_response(
+                    http::status::service_unavailable,
+                    "starting",
+                    "the node is loading its chain; try again shortly"
+                ));
+            return routes::events(*n, q, from, ex);
+        }
+    );
     return r;
 }
 

@@ -144,6 +144,16 @@ std::string metrics::render(const gauges& g) const
     );
     os << "beastchain_transactions_dropped_total{reason=\"conflicted\"} " << g.dropped_conflicted << '\n';
     os << "beastchain_transactions_dropped_total{reason=\"evicted\"} " << g.dropped_evicted << '\n';
+    family("beastchain_event_streams", "gauge", "Open /events streams.");
+    os << "beastchain_event_streams " << g.event_streams << '\n';
+    family("beastchain_events_published_total", "counter", "Events published to /events streams.");
+    os << "beastchain_events_published_total " << g.events_published << '\n';
+    family(
+        "beastchain_event_streams_dropped_total",
+        "counter",
+        "Streams closed because their reader fell behind or stalled a write."
+    );
+    os << "beastchain_event_streams_dropped_total " << g.event_streams_dropped << '\n';
     family("beastchain_sync_runs_total", "counter", "Sync rounds run.");
     os << "beastchain_sync_runs_total " << sync_runs_ << '\n';
     family(

@@ -41,6 +41,11 @@ peer_admission& node::admission() noexcept
     return impl_->admission;
 }
 
+explorer_service& node::explorer() noexcept
+{
+    return impl_->explorer;
+}
+
 asio::any_io_executor node::worker_executor() noexcept
 {
     return impl_->sync.verifier();
@@ -396,6 +401,7 @@ void node::shutdown()
         self->mining.stop();
         self->sync.stop();
         self->peers.stop();
+        self->explorer.close(); // event streams end, so their sessions do not hold the drain
     });
 }
 

@@ -5,6 +5,7 @@
 #include <beastchain/node/node.hpp>
 
 #include "chain_state.hpp"
+#include "explorer_service.hpp"
 #include "mining_service.hpp"
 #include "peer_admission.hpp"
 #include "peer_service.hpp"
@@ -21,10 +22,12 @@ struct node::impl
         , mining(chain, stats)
         , peers(chain, stats)
         , sync(chain, peers, stats)
+        , explorer(chain)
     {
         // Order matters: the miner restarts on the new tip before peers hear of it.
         chain.subscribe(mining);
         chain.subscribe(peers);
+        chain.subscribe(explorer);
         peers.on_link([this] { sync.on_link(); });
     }
 
@@ -59,6 +62,7 @@ struct node::impl
     mining_service mining;
     peer_service peers;
     sync_service sync;
+    explorer_service explorer;
     peer_admission admission;
     bool stopping = false; ///< on the strand
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

@@ -4,17 +4,37 @@
 #include <beastchain/net/access.hpp>
 #include <beastchain/net/http.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace beastchain::net {
 
 /// A route handler: the request, and who sent it (for rules that depend on the source address).
 using handler = std::function<boost::asio::awaitable<response>(const request&, const client&)>;
+
+/// A live stream the session writes to its client as the text arrives (net/event_hub.hpp).
+class event_feed
+{
+public:
+    virtual ~event_feed() = default;
+    /// The next text to send, after waiting for some; empty when the stream is over.
+    virtual boost::asio::awaitable<std::string> next() = 0;
+    /// A write stalled past its deadline: the reader is too slow and is dropped.
+    virtual void write_failed() = 0;
+};
+
+/// A stream route's answer: a refusal (any reply), or the feed the session writes until it ends.
+using feed_result = std::variant<response, std::unique_ptr<event_feed>>;
+/// A stream route's handler: called on the session's executor, which the feed then runs on.
+using feed_handler =
+    std::function<feed_result(const request&, const client&, const boost::asio::any_io_executor&)>;
 
 /**
  * Routes requests by path (the query string is ignored) and method. A path is matched exactly,
@@ -47,6 +67,8 @@ class router
 {
 public:
     void add(std::string path, http::verb verb, handler h, route_options opts = {});
+    /// A GET route whose reply is a stream (Server-Sent Events), written by the session.
+    void add_feed(std::string path, feed_handler h, route_options opts = {});
 
     enum class outcome
     {
@@ -58,7 +80,8 @@ public:
     {
         outcome result = outcome::not_found;
         const handler* target = nullptr;
-        std::string allow; ///< comma-separated methods for the path, on method_not_allowed
+        const feed_handler* feed = nullptr; ///< set instead of `target` on a stream route
+        std::string allow;                  ///< comma-separated methods for the path, on method_not_allowed
         /// The matched route's pattern (`/blocks/{}`), empty on not_found: a bounded label for
         /// metrics, whatever paths clients send.
         std::string_view pattern;
@@ -76,6 +99,7 @@ private:
         http::verb verb;
         handler fn;
         route_options options;
+        feed_handler feed;
     };
     std::vector<route> routes_;
 };

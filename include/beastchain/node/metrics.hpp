@@ -29,6 +29,9 @@ struct gauges
     double storage_sync_seconds = 0;
     std::uint64_t dropped_conflicted = 0;
     std::uint64_t dropped_evicted = 0;
+    std::uint64_t event_streams = 0;         ///< /events streams open now
+    std::uint64_t events_published = 0;      ///< since start
+    std::uint64_t event_streams_dropped = 0; ///< closed for reading too slowly
 };
 
 /**

@@ -19,6 +19,7 @@
 namespace beastchain::node {
 
 class peer_admission;
+class explorer_service;
 
 /**
  * The node: a thin facade over four services that share one strand (src/node/):
@@ -131,6 +132,9 @@ public:
 
     /// Admission of peers that announce themselves (src/node/peer_admission.hpp).
     peer_admission& admission() noexcept;
+
+    /// The explorer's index, views and event stream (src/node/explorer_service.hpp).
+    explorer_service& explorer() noexcept;
 
     /// The verifier pool: CPU-bound work on untrusted input (parsing large bodies, validating
     /// peers' blocks) goes here, never on the I/O thread.

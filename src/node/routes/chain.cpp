@@ -116,9 +116,12 @@ asio::awaitable<response> headers(node& n, const request& req, const net::client
 
 asio::awaitable<response> block(node& n, const request& req, const net::client&)
 {
-    const auto index = parse_height(net::last_segment(req.target()));
+    const std::string_view id = net::last_segment(req.target());
+    if (id.size() == 64) // a hash; a height has at most 16 digits
+        co_return co_await block_by_hash(n, id);
+    const auto index = parse_height(id);
     if (!index)
-        co_return invalid_parameter("index", "must be a block height (a decimal integer)");
+        co_return invalid_parameter("index", "must be a block height (a decimal integer) or a block hash");
     auto one = co_await n.block_json(*index);
     if (!one)
         co_return error_reply(one.error());

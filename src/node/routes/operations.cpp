@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "../explorer_service.hpp"
 #include "routes.hpp"
 
 namespace beastchain::node::routes {
@@ -62,6 +63,10 @@ asio::awaitable<response> metrics(node& n, const request&, const net::client&)
     g.storage_sync_seconds = st.storage_sync_seconds;
     g.dropped_conflicted = st.dropped_conflicted;
     g.dropped_evicted = st.dropped_evicted;
+    const auto streams = n.explorer().events().stats();
+    g.event_streams = streams.streams;
+    g.events_published = streams.published;
+    g.event_streams_dropped = streams.dropped_slow;
     response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = n.stats().render(g);

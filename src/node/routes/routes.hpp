@@ -3,6 +3,7 @@
 
 #include <beastchain/net/access.hpp>
 #include <beastchain/net/http.hpp>
+#include <beastchain/net/router.hpp>
 #include <beastchain/node/errors.hpp>
 #include <beastchain/node/node.hpp>
 
@@ -51,6 +52,24 @@ asio::awaitable<response> nodes(node& n, const request& req, const net::client&)
 asio::awaitable<response> health(node& n, const request& req, const net::client&);
 asio::awaitable<response> status(node& n, const request& req, const net::client&);
 asio::awaitable<response> metrics(node& n, const request& req, const net::client&);
+
+// ---- explorer.cpp: the explorer's pages, the views behind them and the event stream -----------
+/// GET /: the explorer for a browser (Accept: text/html), the JSON 404 it always was for others.
+asio::awaitable<response> home(node& n, const request& req, const net::client&);
+/// GET /explorer/...: the explorer's one page, which reads its path to know what to show.
+asio::awaitable<response> explorer_page(node& n, const request& req, const net::client&);
+/// GET /explorer/assets/{name}: its script and style sheet.
+asio::awaitable<response> explorer_asset_route(node& n, const request& req, const net::client&);
+asio::awaitable<response> address(node& n, const request& req, const net::client&);
+asio::awaitable<response> recent_transactions(node& n, const request& req, const net::client&);
+asio::awaitable<response> mempool(node& n, const request& req, const net::client&);
+/// GET /search?q=...: what the query names (explorer_service::search_json).
+asio::awaitable<response> search(node& n, const request& req, const net::client&);
+/// A block of the best chain by its hash (64 hex digits); /blocks/{} answers hashes with it.
+asio::awaitable<response> block_by_hash(node& n, std::string_view hex);
+/// GET /events: a stream of Server-Sent Events, or the refusal.
+net::feed_result
+events(node& n, const request& req, const net::client& from, const asio::any_io_executor& ex);
 
 // ---- reply.cpp: shared -----------------------------------------------------------------------
 
