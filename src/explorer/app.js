@@ -49,10 +49,21 @@ async function api(path, options) {
   return body;
 }
 
+// One path segment. "." and ".." (even as %2E) are steps in a path to every URL parser, so
+// those two names go in the query instead.
+function seg(text) {
+  return encodeURIComponent(String(text));
+}
+
+function addressHref(a) {
+  a = String(a);
+  return a === '.' || a === '..' ? '/explorer/address?id=' + seg(a) : '/explorer/address/' + seg(a);
+}
+
 const link = {
-  block: (id, label) => h('a', { href: '/explorer/block/' + encodeURIComponent(id), class: 'mono' }, label === undefined ? String(id) : label),
-  tx: (id) => h('a', { href: '/explorer/tx/' + encodeURIComponent(id), class: 'mono' }, short(id)),
-  address: (a) => h('a', { href: '/explorer/address/' + encodeURIComponent(a), class: 'mono' }, short(a)),
+  block: (id, label) => h('a', { href: '/explorer/block/' + seg(id), class: 'mono' }, label === undefined ? String(id) : label),
+  tx: (id) => h('a', { href: '/explorer/tx/' + seg(id), class: 'mono' }, short(id)),
+  address: (a) => h('a', { href: addressHref(a), class: 'mono' }, short(a)),
 };
 
 function short(text) {
@@ -247,7 +258,7 @@ function txRow(t, status) {
 
 async function blockPage(id) {
   let b;
-  try { b = await api('/blocks/' + encodeURIComponent(id)); } catch (e) {
+  try { b = await api('/blocks/' + seg(id)); } catch (e) {
     if (e instanceof NotFound) return notFound('Block', id, e.message);
     throw e;
   }
@@ -276,7 +287,7 @@ async function blockPage(id) {
 
 async function txPage(id) {
   let t;
-  try { t = await api('/transactions/' + encodeURIComponent(id)); } catch (e) {
+  try { t = await api('/transactions/' + seg(id)); } catch (e) {
     if (e instanceof NotFound) return notFound('Transaction', id, e.message);
     throw e;
   }
@@ -301,7 +312,7 @@ async function txPage(id) {
 
 async function addressPage(addr, offset) {
   const limit = 25;
-  const a = await api(`/addresses/${encodeURIComponent(addr)}?offset=${offset}&limit=${limit}`);
+  const a = await api(`/addresses?address=${seg(addr)}&offset=${offset}&limit=${limit}`);
   document.title = `Address ${short(addr)} \u2014 beastchain`;
   const summary = [['Address', h('span', { class: 'mono', id: 'address' }, a.address)]];
   if (a.balances) {
@@ -318,9 +329,9 @@ async function addressPage(addr, offset) {
       h('td', {}, link.address(other)), h('td', {}, String(t.amount)));
   });
   const pager = h('div', { class: 'pager' },
-    offset > 0 ? h('a', { href: `?offset=${Math.max(0, offset - limit)}` }, '\u2190 newer') : null,
+    offset > 0 ? h('a', { href: pageHref(addr, Math.max(0, offset - limit)) }, '\u2190 newer') : null,
     h('span', { class: 'muted' }, a.total === 0 ? '' : `${offset + 1}\u2013${offset + a.transactions.length} of ${a.total}`),
-    offset + limit < a.total ? h('a', { href: `?offset=${offset + limit}` }, 'older \u2192') : null);
+    offset + limit < a.total ? h('a', { href: pageHref(addr, offset + limit) }, 'older \u2192') : null);
   show(
     h('h1', {}, 'Address'),
     a.balances ? null : h('p', { class: 'notice', id: 'no-balances' },
@@ -335,6 +346,11 @@ async function addressPage(addr, offset) {
       : table(['Id', 'Block', 'Direction', 'Counterparty', 'Amount'], rows, 'address-history'),
     pager);
   onEvent = (type) => { if (type !== 'transaction') soon(() => addressPage(addr, offset).catch(failed)); };
+}
+
+function pageHref(addr, offset) {
+  const base = addressHref(addr);
+  return base + (base.includes('?') ? '&' : '?') + 'offset=' + offset;
 }
 
 async function mempoolPage() {
@@ -393,7 +409,7 @@ async function searchPage(q) {
     throw e;
   });
   const to = { block: '/explorer/block/', transaction: '/explorer/tx/', address: '/explorer/address/' }[r.kind];
-  if (to) { location.replace(to + encodeURIComponent(r.id)); return; }
+  if (to) { location.replace(r.kind === 'address' ? addressHref(r.id) : to + seg(r.id)); return; }
   document.title = 'Nothing found \u2014 beastchain';
   show(h('div', { class: 'notfound', id: 'not-found' }, h('h1', {}, 'Nothing found'),
     h('p', {}, 'No block height, block hash, transaction or address here matches ', h('span', { class: 'mono' }, q), '.')));
@@ -401,16 +417,22 @@ async function searchPage(q) {
 
 // ---- routing -------------------------------------------------------------------------------
 
-function route() {
+async function route() {
   const path = location.pathname.replace(/\/+$/, '');
   const params = new URLSearchParams(location.search);
   const m = path.match(/^\/explorer\/(block|tx|address)\/([^/]+)$/);
   onEvent = null;
   if (m) {
-    const id = decodeURIComponent(m[2]);
+    let id;
+    try { id = decodeURIComponent(m[2]); } catch (e) {
+      return notFound({ block: 'Block', tx: 'Transaction', address: 'Address' }[m[1]], m[2], 'The path is not valid percent-encoding.');
+    }
     if (m[1] === 'block') return blockPage(id);
     if (m[1] === 'tx') return txPage(id);
     return addressPage(id, Math.max(0, parseInt(params.get('offset') || '0', 10) || 0));
+  }
+  if (path === '/explorer/address' && params.get('id') !== null) {
+    return addressPage(params.get('id'), Math.max(0, parseInt(params.get('offset') || '0', 10) || 0));
   }
   if (path === '/explorer/mempool') return mempoolPage();
   if (path === '/explorer/peers') return peersPage();

@@ -1,12 +1,15 @@
 // The event ring, its streams' cursors and how a publish wakes a parked stream.
+#include <beastchain/net/client_budget.hpp>
 #include <beastchain/net/event_hub.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <charconv>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 
 #include "stream.hpp"
@@ -34,7 +37,16 @@ struct event_hub::state
 {
     explicit state(event_hub_settings s)
         : settings(s)
-    {}
+    {
+        // A random epoch per hub (per process): a client's id from before a restart is then
+        // recognisably someone else's numbering.
+        std::random_device rd;
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
+        epoch = hex;
+    }
+
+    bool limited(const client& from) const { return settings.limit_loopback || !from.loopback(); }
 
     struct frame
     {
@@ -43,12 +55,13 @@ struct event_hub::state
     };
 
     const event_hub_settings settings;
+    std::string epoch;
     std::mutex mutex;
     std::deque<frame> ring;     ///< seqs ring.front().seq .. next_seq - 1
     std::uint64_t next_seq = 1; ///< SSE ids start at 1
     bool closed = false;
     std::set<std::shared_ptr<waiter>> waiting;
-    std::map<asio::ip::address, std::size_t> per_source;
+    std::map<std::string, std::size_t> per_source; ///< by source_key()
     std::size_t streams = 0;
     std::uint64_t published = 0;
     std::uint64_t dropped_slow = 0;
@@ -86,8 +99,8 @@ public:
         const std::lock_guard lock(st_->mutex);
         st_->waiting.erase(waiter_);
         --st_->streams;
-        if (!from_.loopback()) {
-            auto it = st_->per_source.find(from_.address);
+        if (st_->limited(from_)) {
+            auto it = st_->per_source.find(source_key(from_.address));
             if (it != st_->per_source.end() && --it->second == 0)
                 st_->per_source.erase(it);
         }
@@ -139,11 +152,14 @@ private:
             reset_ = false;
         }
         if (!st_->ring.empty() && cursor_ < st_->next_seq) {
-            for (auto it = st_->ring.begin() + static_cast<std::ptrdiff_t>(cursor_ - st_->ring.front().seq);
-                 it != st_->ring.end();
-                 ++it)
+            // Whole frames, at least one, up to the write cap; the rest waits for the next call.
+            auto it = st_->ring.begin() + static_cast<std::ptrdiff_t>(cursor_ - st_->ring.front().seq);
+            for (; it != st_->ring.end(); ++it) {
+                if (!out.empty() && out.size() + it->text.size() > st_->settings.max_write_bytes)
+                    break;
                 out += it->text;
-            cursor_ = st_->next_seq;
+                cursor_ = it->seq + 1;
+            }
         }
         if (!out.empty()) {
             flushed_ = true;
@@ -181,7 +197,7 @@ void event_hub::publish(std::string_view type, std::string_view data)
     if (state_->closed)
         return;
     const std::uint64_t seq = state_->next_seq++;
-    std::string text = "id: " + std::to_string(seq) + "\nevent: ";
+    std::string text = "id: " + state_->epoch + "-" + std::to_string(seq) + "\nevent: ";
     text.append(type).append("\ndata: ").append(data).append("\n\n");
     state_->ring.push_back({seq, std::move(text)});
     if (state_->ring.size() > state_->settings.ring)
@@ -198,7 +214,7 @@ void event_hub::close()
 }
 
 event_hub::subscription
-event_hub::subscribe(const client& from, std::optional<std::uint64_t> last_id, asio::any_io_executor ex)
+event_hub::subscribe(const client& from, std::string_view last_id, asio::any_io_executor ex)
 {
     const std::lock_guard lock(state_->mutex);
     state& st = *state_;
@@ -206,14 +222,12 @@ event_hub::subscribe(const client& from, std::optional<std::uint64_t> last_id, a
         return {nullptr, refusal::closed};
     if (st.streams >= st.settings.max_streams)
         return {nullptr, refusal::too_many};
-    if (!from.loopback()) {
-        std::size_t& mine = st.per_source[from.address];
-        if (mine >= st.settings.max_streams_per_source) {
-            if (mine == 0)
-                st.per_source.erase(from.address);
+    if (st.limited(from)) {
+        const std::string key = source_key(from.address);
+        const auto it = st.per_source.find(key);
+        if (it != st.per_source.end() && it->second >= st.settings.max_streams_per_source)
             return {nullptr, refusal::too_many_from_source};
-        }
-        ++mine;
+        ++st.per_source[key];
     }
     ++st.streams;
     // Resume right after last_id when the ring still holds everything after it; a client that
@@ -221,9 +235,17 @@ event_hub::subscribe(const client& from, std::optional<std::uint64_t> last_id, a
     const std::uint64_t oldest = st.ring.empty() ? st.next_seq : st.ring.front().seq;
     std::uint64_t cursor = st.next_seq;
     bool reset = false;
-    if (last_id) {
-        if (*last_id + 1 >= oldest && *last_id < st.next_seq)
-            cursor = *last_id + 1;
+    if (!last_id.empty()) {
+        // This hub's "EPOCH-SEQ" with SEQ still resumable; anything else is a gap.
+        std::uint64_t seq = 0;
+        const std::string_view prefix = st.epoch;
+        const bool ours = last_id.size() > prefix.size() + 1 && last_id.starts_with(prefix) &&
+                          last_id[prefix.size()] == '-';
+        const char* first = last_id.data() + prefix.size() + 1;
+        const char* end = last_id.data() + last_id.size();
+        const bool parsed = ours && std::from_chars(first, end, seq).ptr == end;
+        if (parsed && seq + 1 >= oldest && seq < st.next_seq)
+            cursor = seq + 1;
         else
             reset = true;
     }

@@ -64,6 +64,8 @@ constexpr route_spec api_routes[] = {
     {"/explorer/search",    http::verb::get,  routes::explorer_page,      {}},
     {"/explorer/assets/{}", http::verb::get,  routes::explorer_asset_route, {}},
     {"/addresses/{}",       http::verb::get,  routes::address,            {}},
+    {"/addresses",          http::verb::get,  routes::address,            {}},
+    {"/explorer/address",   http::verb::get,  routes::explorer_page,      {}},
     {"/transactions",       http::verb::get,  routes::recent_transactions, {}},
     {"/mempool",            http::verb::get,  routes::mempool,            {}},
     {"/search",             http::verb::get,  routes::search,             {}},

@@ -36,8 +36,20 @@ boost::json::array transactions_of(const std::list<core::transaction>& pool, std
 
 } // namespace
 
+namespace {
+
+net::event_hub_settings hub_settings(const config& cfg)
+{
+    net::event_hub_settings s;
+    s.limit_loopback = cfg.server.per_source.limit_loopback;
+    return s;
+}
+
+} // namespace
+
 explorer_service::explorer_service(chain_state& chain)
     : chain_(chain)
+    , hub_(hub_settings(chain.settings()))
 {
     rebuild();
 }
@@ -49,10 +61,11 @@ void explorer_service::rebuild()
     index_.clear();
     for (const auto& e : chain_.ledger().best_chain().entries())
         index_.connect(e.blk, e.hash);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     log::info(
-        "explorer index: " + std::to_string(index_.size()) + " blocks, " + std::to_string(index_.addresses()) +
-        " addresses in " + std::to_string(ms.count()) + " ms"
+        "explorer index: " + std::to_string(index_.size()) + " blocks, " +
+        std::to_string(index_.addresses()) + " addresses in " + std::to_string(ms.count()) + " ms"
     );
 }
 
@@ -154,9 +167,11 @@ asio::awaitable<std::string> explorer_service::address_json(history_query q)
         o.emplace("balances", accounts);
         boost::json::array pending;
         if (const auto* queue = ledger.pending().queue_of(q.address))
-            for (const auto& [nonce, tx] : queue->by_nonce)
-                if (pending.size() < q.limit)
-                    pending.push_back(boost::json::value_from(*tx));
+            for (const auto& [nonce, tx] : queue->by_nonce) {
+                if (pending.size() == q.limit)
+                    break; // a sender's queue can be as long as the pool
+                pending.push_back(boost::json::value_from(*tx));
+            }
         o.emplace("pending", std::move(pending));
         if (accounts) {
             const auto acct = ledger.accounts().get(q.address);

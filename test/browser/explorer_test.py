@@ -294,9 +294,47 @@ class Explorer(unittest.TestCase):
                 self.assertEqual(r.headers["X-Content-Type-Options"], "nosniff")
         print(json.dumps({"page_weight_bytes": total}))
         self.assertLess(total, 150 * 1024)
-        # Without Accept: text/html, / is the JSON 404 it always was.
+        # Without Accept: text/html, / is the JSON 404 it always was, and says it varies.
         status, body = call(url + "/")
         self.assertEqual((status, body["error"]), (404, "not_found"))
+        req = urllib.request.Request(url + "/", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.headers["Vary"], "Accept")
+        # Bytes that are not UTF-8 cannot come back in JSON: refused, not echoed.
+        self.assertEqual(call(url + "/addresses/%FF%FE")[0], 400)
+        self.assertEqual(call(url + "/search?q=%C0%80")[0], 400)
+        self.assertEqual(call(url + "/addresses?address=%ED%A0%80")[0], 400)  # a surrogate
+        # A dot-segment address is an address like any other, by path or by query.
+        status, body = call(url + "/addresses/%2E%2E")
+        self.assertEqual((status, body["address"]), (200, ".."))
+        status, body = call(url + "/addresses?address=..")
+        self.assertEqual((status, body["address"]), (200, ".."))
+        self.assertEqual(call(url + "/addresses")[0], 400)
+
+    def test_strings_from_the_chain_are_text_never_markup(self):
+        url = self.node("--in-memory")
+        evil = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+        status, made = call(url + "/create-transaction", {"sender": evil, "recipient": "..", "amount": 1})
+        self.assertEqual(status, 201)
+        self.assertEqual(call(url + "/mine")[0], 200)
+        self.open(url + "/explorer")
+        wait_for(lambda: self.present('#latest-transactions tr[data-id="%s"]' % made["transaction_id"]), 5, "the tx")
+        self.open(url + "/explorer/tx/" + made["transaction_id"])
+        wait_for(lambda: self.text("#tx-status") == "confirmed", 5, "the transaction page")
+        # Follow the sender link: the page shows the string itself, and nothing ran.
+        self.browser.find_element("css selector", 'a[href^="/explorer/address/%3Cimg"]').click()
+        wait_for(lambda: self.present("#address"), 5, "the sender's page")
+        self.assertEqual(self.text("#address"), evil)
+        self.assertNotIn("pwned", self.browser.title)
+        self.assertEqual(self.browser.find_elements("css selector", "main img, main script"), [])
+        # The recipient "..": its link stays on its own page instead of climbing the path.
+        self.open(url + "/explorer/tx/" + made["transaction_id"])
+        wait_for(lambda: self.text("#tx-status") == "confirmed", 5, "the transaction page")
+        self.browser.find_element("css selector", 'a[href="/explorer/address?id=.."]').click()
+        wait_for(lambda: self.present("#address"), 5, "the '..' address page")
+        self.assertEqual(self.text("#address"), "..")
+        self.assertEqual(self.text("#received"), "1")
+        self.assertEqual(self.console_errors(), [])
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ class Stream:
         if rcvbuf:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.connect((host, int(port)))
-        extra = "Last-Event-ID: %d\r\n" % last_id if last_id is not None else ""
+        extra = "Last-Event-ID: %s\r\n" % last_id if last_id is not None else ""
         self.sock.sendall(("GET /events HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n%s\r\n"
                            % (host, extra)).encode())
         self.buf = b""
@@ -114,11 +114,15 @@ def events_follow_blocks_transactions_and_resume():
     assert tx["transaction"]["transaction_id"] == json.loads(body)["transaction_id"], tx
     assert tx["pending"] == 1, tx
     # A client that comes back with the last id it saw gets what it missed, in order.
-    again = Stream(url, last_id=int(ident))
+    again = Stream(url, last_id=ident)
     again.head()
     _, kind, missed = again.event()
     assert kind == "transaction" and missed == tx, (kind, missed)
     assert metric(url, "beastchain_event_streams") == 2
+    # An id from before a restart (another epoch) cannot be placed: the client is told to reset.
+    other = Stream(url, last_id="0000000000000000-1")
+    other.head()
+    assert other.event()[1] == "reset"
     print(json.dumps({"events": "ok"}))
 
 

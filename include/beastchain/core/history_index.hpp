@@ -50,6 +50,13 @@ public:
         address_totals totals;
     };
 
+    history_index() = default;
+    /// Entries point into the map: a copy would point into the original's. Moves keep nodes.
+    history_index(const history_index&) = delete;
+    history_index& operator=(const history_index&) = delete;
+    history_index(history_index&&) = default;
+    history_index& operator=(history_index&&) = default;
+
     /// Appends `b`, which must be block `size()`.
     void connect(const block& b, const hash256& hash);
     /// Drops blocks `height` and above (a chain switch's fork point).

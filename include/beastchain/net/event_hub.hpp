@@ -24,11 +24,18 @@ struct event_hub_settings
     std::chrono::milliseconds flush_interval{100};
     std::chrono::milliseconds heartbeat{15'000}; ///< a comment line, so dead readers are found
     std::size_t max_streams = 1024;
-    std::size_t max_streams_per_source = 8; ///< loopback exempt, like the write budget
+    /// Per source as the write budget counts it (an IPv4 address or an IPv6 /64).
+    std::size_t max_streams_per_source = 8;
+    /// Loopback is exempt from the per-source cap unless this is set (--limit-loopback: behind
+    /// a reverse proxy every client is loopback).
+    bool limit_loopback = false;
+    /// At most this much text per write: a reader far behind catches up in bounded pieces, so
+    /// what one stream holds (and copies under the hub's lock) is bounded too.
+    std::size_t max_write_bytes = 64 * 1024;
 };
 
 /**
- * Publishers append events (an SSE frame with a sequence id) to a ring of fixed size; each
+ * Publishers append events (an SSE frame with an id) to a ring of fixed size; each
  * stream keeps only its cursor. Memory is the ring's, however many streams are open and however
  * slowly they read: a stream that falls behind the ring is closed (its client reconnects with
  * Last-Event-ID and is told to reload), and one whose write stalls is closed by the session.
@@ -62,11 +69,12 @@ public:
         std::unique_ptr<event_feed> feed; ///< null when refused
         refusal why = refusal::none;
     };
-    /// A stream for `from`, running on `ex`. It starts after event `last_id` when the ring still
-    /// holds what followed it, else at the newest event with a `reset` event first (the client
-    /// missed some and must reload what it shows).
-    subscription
-    subscribe(const client& from, std::optional<std::uint64_t> last_id, boost::asio::any_io_executor ex);
+    /// A stream for `from`, running on `ex`. It starts after the event whose id is `last_id` (a
+    /// Last-Event-ID header) when the ring still holds what followed it, else at the newest event
+    /// with a `reset` event first (the client missed some and must reload what it shows). Ids
+    /// are `EPOCH-SEQ`, EPOCH fixed per hub, so an id from before a restart is a gap, not a place.
+    /// An empty `last_id` starts at the newest event, with no reset.
+    subscription subscribe(const client& from, std::string_view last_id, boost::asio::any_io_executor ex);
 
     struct counters
     {

@@ -38,13 +38,41 @@ bool wants_html(const request& req)
     return accept.find("text/html") != std::string_view::npos;
 }
 
-/// The decoded final path segment (`/addresses/Alice%20B` -> `Alice B`), or nullopt.
+/// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF): what a
+/// JSON reply may carry back. Percent-decoding can produce any bytes.
+bool valid_utf8(std::string_view s)
+{
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 9;
+        if (n == 9 || i + n >= s.size()) // a bad lead byte, or a sequence cut short
+            return false;
+        std::uint32_t cp = n == 0 ? c : c & (0x3f >> n);
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (d & 0x3f);
+        }
+        constexpr std::uint32_t least[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/// The decoded final path segment (`/addresses/Alice%20B` -> `Alice B`), or nullopt (also for
+/// bytes that are not UTF-8).
 std::optional<std::string> decoded_last_segment(std::string_view target)
 {
     const auto url = boost::urls::parse_origin_form(target);
     if (!url || url->segments().empty())
         return std::nullopt;
-    return std::string(url->segments().back());
+    std::string out = url->segments().back();
+    if (!valid_utf8(out))
+        return std::nullopt;
+    return out;
 }
 
 /// `name` from the query as an integer in [lo, hi], `fallback` when absent.
@@ -74,10 +102,13 @@ constexpr std::size_t max_page = 100;
 
 asio::awaitable<response> home(node&, const request& req, const net::client&)
 {
-    // Scripts and the tutorial's clients get what they always got here: a JSON 404.
-    if (!wants_html(req))
-        co_return net::error_response(http::status::not_found, "not_found", "no route for /");
-    co_return asset_reply(req, *find_explorer_asset("index.html"));
+    // Scripts and the tutorial's clients get what they always got here: a JSON 404. The answer
+    // depends on Accept, and a cache must know it.
+    response res = wants_html(req)
+                       ? asset_reply(req, *find_explorer_asset("index.html"))
+                       : net::error_response(http::status::not_found, "not_found", "no route for /");
+    res.set(http::field::vary, "Accept");
+    co_return res;
 }
 
 asio::awaitable<response> explorer_page(node&, const request& req, const net::client&)
@@ -95,9 +126,20 @@ asio::awaitable<response> explorer_asset_route(node&, const request& req, const 
 
 asio::awaitable<response> address(node& n, const request& req, const net::client&)
 {
-    auto name = decoded_last_segment(req.target());
+    // /addresses/{a}, or /addresses?address=a for names a path cannot carry: browsers resolve
+    // "." and ".." (even percent-encoded) as steps in the path.
+    std::optional<std::string> name;
+    if (net::target_path(req.target()) == "/addresses") {
+        if (const auto url = boost::urls::parse_origin_form(req.target()))
+            if (const auto it = url->params().find("address"); it != url->params().end())
+                name = (*it).value;
+        if (name && !valid_utf8(*name))
+            name.reset();
+    } else {
+        name = decoded_last_segment(req.target());
+    }
     if (!name || name->empty() || name->size() > 256)
-        co_return invalid_parameter("address", "must be 1 to 256 bytes");
+        co_return invalid_parameter("address", "must be 1 to 256 bytes of UTF-8");
     auto offset = query_number(req.target(), "offset", 0, std::size_t{1} << 40, 0);
     if (auto* bad = std::get_if<response>(&offset))
         co_return std::move(*bad);
@@ -132,9 +174,9 @@ asio::awaitable<response> search(node& n, const request& req, const net::client&
         q.pop_back();
     const auto first = q.find_first_not_of(" \t\r\n");
     q.erase(0, first == std::string::npos ? q.size() : first);
-    if (q.empty() || q.size() > 256)
+    if (q.empty() || q.size() > 256 || !valid_utf8(q))
         co_return invalid_parameter(
-            "q", "must be 1 to 256 bytes: a height, a block hash, a transaction id or an address"
+            "q", "must be 1 to 256 bytes of UTF-8: a height, a block hash, a transaction id or an address"
         );
     co_return net::json_response(http::status::ok, co_await n.explorer().search_json(std::move(q)));
 }
@@ -164,10 +206,8 @@ asio::awaitable<response> block_by_hash(node& n, std::string_view hex)
 
 net::feed_result events(node& n, const request& req, const net::client& from, const asio::any_io_executor& ex)
 {
-    std::optional<std::uint64_t> last_id;
-    if (const auto h = req["Last-Event-ID"]; !h.empty())
-        last_id = parse_height(h); // unreadable: treated as none, so the stream starts fresh
-    auto sub = n.explorer().events().subscribe(from, last_id, ex);
+    // Unreadable or foreign ids are a gap: the stream says reset, then carries on.
+    auto sub = n.explorer().events().subscribe(from, req["Last-Event-ID"], ex);
     if (sub.feed)
         return std::move(sub.feed);
     using refusal = net::event_hub::refusal;
