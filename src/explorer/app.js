@@ -68,7 +68,7 @@ const link = {
 
 function short(text) {
   text = String(text);
-  return text.length > 20 ? text.slice(0, 10) + '\u2026' + text.slice(-8) : text;
+  return text.length > 18 ? text.slice(0, 8) + '\u2026' + text.slice(-6) : text;
 }
 
 function when(seconds) {
@@ -232,7 +232,8 @@ async function dashboard() {
       const el = document.getElementById('pending');
       if (el) el.textContent = String(data.pending);
       const body = document.querySelector('#latest-transactions tbody');
-      if (body) {
+      // The event may name a transaction the last redraw already listed.
+      if (body && !body.querySelector(`tr[data-id="${data.transaction.transaction_id}"]`)) {
         const row = txRow(data.transaction, 'pending');
         row.classList.add('flash');
         body.prepend(row);

@@ -22,7 +22,7 @@ class peer_admission;
 class explorer_service;
 
 /**
- * The node: a thin facade over four services that share one strand (src/node/):
+ * The node: a thin facade over five services that share one strand (src/node/):
  *
  *   chain_state     strand, ledger, data directory, identity, serialized-chain cache;
  *                   durability tickets, replay, recovery; publishes chain_events
@@ -30,6 +30,8 @@ class explorer_service;
  *   peer_service    peer table, bans, announcements, links; its relay keeps the per-peer
  *                   outboxes and sends what chain events publish
  *   sync_service    coalesced rounds, orphan rate limit, timer, verifier thread
+ *   explorer_service  the address and block-hash index, the explorer's views, and the
+ *                   /events hub it publishes chain events to
  *
  * Dependencies point one way: chain_state <- services <- node <- api <- app.
  *
@@ -37,7 +39,8 @@ class explorer_service;
  * - I/O (--io-threads, default: cores): io_context::run, which runs the accept loop, sessions,
  *   peer sockets and the strand. Each session runs on a strand of its own, so one connection's
  *   steps never overlap while connections run in parallel. Its session state; the server's
- *   shared tables under their lock; service state only as the chain strand.
+ *   shared tables and the event hub's ring under their locks; service state only as the chain
+ *   strand.
  * - chain strand: every service method, and the relay, announcement, sync and timer coroutines,
  *   which are spawned on it. All service state: chain, mining, peers, sync.
  * - miners (--miner-threads): proof-of-work lanes of one template. The job's atomics; the result
