@@ -12,12 +12,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <array>
-#include <cerrno>
-#include <poll.h>
-#include <sys/socket.h>
 #include <tuple>
 
+#include "departure.hpp"
 #include "handshake.hpp"
 #include "serve_feed.hpp"
 #include "server_state.hpp"
@@ -29,9 +26,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using detail::linger_close;
 using detail::tcp_stream;
 using detail::tls_stream;
 using detail::use_nothrow;
+using detail::wait_until_client_leaves;
 
 response protocol_error(http::status status, std::string_view error, std::string_view detail)
 {
@@ -149,47 +148,6 @@ asio::awaitable<void> write_response(Stream& stream, response& res, const server
 {
     beast::get_lowest_layer(stream).expires_after(limits.write_timeout);
     co_await http::async_write(stream, res, use_nothrow);
-}
-
-/// After refusing a request mid-upload, stop sending and read (and discard) what the client is
-/// still sending for a bounded time. Closing with unread data makes the kernel send a reset,
-/// which can destroy our error reply before the client reads it; nginx lingers the same way.
-asio::awaitable<void> linger_close(tcp_stream& stream)
-{
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(std::chrono::seconds(1));
-    std::array<char, 16 * 1024> scratch{};
-    for (std::size_t drained = 0; drained < 8 * 1024 * 1024;) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), use_nothrow);
-        if (ec)
-            break;
-        drained += n;
-    }
-}
-
-/// Completes when the client closes or resets the connection. Bytes of a pipelined request are
-/// not a departure: it then stops looking and waits until cancelled.
-asio::awaitable<void> wait_until_client_leaves(tcp_stream::socket_type& socket)
-{
-    for (;;) {
-        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
-        if (ec)
-            co_return; // cancelled (the handler finished first) or the socket failed
-        char probe = 0;
-        const ssize_t n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-            co_return; // end of stream or reset: the client is gone
-        // Bytes followed by the end of the stream: a TLS client's close_notify, then its FIN.
-        pollfd hangup{socket.native_handle(), POLLRDHUP, 0};
-        if (n > 0 && ::poll(&hangup, 1, 0) == 1 && (hangup.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
-            co_return;
-        if (n > 0) {
-            asio::steady_timer forever(socket.get_executor(), asio::steady_timer::time_point::max());
-            co_await forever.async_wait(use_nothrow);
-            co_return;
-        }
-    }
 }
 
 /// Serves one connection until the client closes, a timeout fires, or a reply says close.

@@ -150,14 +150,29 @@ asio::awaitable<response> address(node& n, const request& req, const net::client
     co_return net::json_response(http::status::ok, co_await n.explorer().address_json(std::move(q)));
 }
 
-asio::awaitable<response> recent_transactions(node& n, const request& req, const net::client&)
+namespace {
+
+/// A view that takes only `?limit=` (1 to max_page, `fallback` when absent).
+asio::awaitable<response> limited_view(
+    node& n,
+    const request& req,
+    std::size_t fallback,
+    asio::awaitable<std::string> (explorer_service::*view)(std::size_t)
+)
 {
-    auto limit = query_number(req.target(), "limit", 1, max_page, 20);
+    auto limit = query_number(req.target(), "limit", 1, max_page, fallback);
     if (auto* bad = std::get_if<response>(&limit))
         co_return std::move(*bad);
     co_return net::json_response(
-        http::status::ok, co_await n.explorer().recent_json(std::get<std::size_t>(limit))
+        http::status::ok, co_await (n.explorer().*view)(std::get<std::size_t>(limit))
     );
+}
+
+} // namespace
+
+asio::awaitable<response> recent_transactions(node& n, const request& req, const net::client&)
+{
+    return limited_view(n, req, 20, &explorer_service::recent_json);
 }
 
 asio::awaitable<response> search(node& n, const request& req, const net::client&)
@@ -183,12 +198,7 @@ asio::awaitable<response> search(node& n, const request& req, const net::client&
 
 asio::awaitable<response> mempool(node& n, const request& req, const net::client&)
 {
-    auto limit = query_number(req.target(), "limit", 1, max_page, 10);
-    if (auto* bad = std::get_if<response>(&limit))
-        co_return std::move(*bad);
-    co_return net::json_response(
-        http::status::ok, co_await n.explorer().mempool_json(std::get<std::size_t>(limit))
-    );
+    return limited_view(n, req, 10, &explorer_service::mempool_json);
 }
 
 asio::awaitable<response> block_by_hash(node& n, std::string_view hex)
