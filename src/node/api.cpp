@@ -72,13 +72,19 @@ constexpr route_spec api_routes[] = {
 };
 // clang-format on
 
-boost::asio::awaitable<response> starting(const request&, const net::client&)
+/// 503 with Retry-After while the node loads: for ordinary routes and the event stream alike.
+response starting_reply()
 {
     response res = net::error_response(
         http::status::service_unavailable, "starting", "the node is loading its chain; try again shortly"
     );
     res.set(http::field::retry_after, "1");
-    co_return res;
+    return res;
+}
+
+boost::asio::awaitable<response> starting(const request&, const net::client&)
+{
+    co_return starting_reply();
 }
 
 boost::asio::awaitable<response> health_starting(const request&, const net::client&)
@@ -115,11 +121,7 @@ net::router make_api(const std::atomic<node*>& live)
         [&live](const request& q, const net::client& from, const boost::asio::any_io_executor& ex) {
             node* const n = live.load(std::memory_order_acquire);
             if (n == nullptr)
-                return net::feed_result(net::error_response(
-                    http::status::service_unavailable,
-                    "starting",
-                    "the node is loading its chain; try again shortly"
-                ));
+                return net::feed_result(starting_reply());
             return routes::events(*n, q, from, ex);
         }
     );

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace beastchain::node {
 
@@ -33,10 +34,6 @@ boost::json::array transactions_of(const std::list<core::transaction>& pool, std
             out.push_back(boost::json::value_from(*it));
     return out;
 }
-
-} // namespace
-
-namespace {
 
 net::event_hub_settings hub_settings(const config& cfg)
 {
@@ -183,38 +180,40 @@ asio::awaitable<std::string> explorer_service::address_json(history_query q)
     co_return co_await on_strand(chain_.strand(), std::move(read));
 }
 
+std::pair<std::string_view, boost::json::value> explorer_service::search(const std::string& q) const
+{
+    const auto& ledger = chain_.ledger();
+    const bool digits = !q.empty() && q.size() <= 16 &&
+                        std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) {
+        const std::uint64_t h = std::stoull(q);
+        if (h < ledger.best_chain().size())
+            return {"block", h};
+        return {"none", nullptr};
+    }
+    if (const auto hash = q.size() == 64 ? core::hash_from_hex(q) : std::nullopt)
+        if (const auto h = index_.height_of(*hash))
+            return {"block", *h};
+    using where = core::ledger::transaction_lookup::state;
+    if (core::is_valid_transaction_id(q) && ledger.find_transaction(q).where != where::unknown)
+        return {"transaction", boost::json::string(q)};
+    if (!q.empty() && q.size() <= 256 &&
+        (index_.history(q, 0, 0).total > 0 || ledger.pending().queue_of(q) != nullptr ||
+         core::public_key_from_address(q)))
+        return {"address", boost::json::string(q)};
+    return {"none", nullptr};
+}
+
 asio::awaitable<std::string> explorer_service::search_json(std::string q)
 {
-    auto
-        find =
-            [this, q = std::move(q)] {
-                const auto& ledger = chain_.ledger();
-                boost::json::object o;
-                o.emplace("query", q);
-                const auto found = [&o](std::string_view kind, boost::json::value id) {
-                    o.emplace("kind", kind);
-                    o.emplace("id", std::move(id));
-                };
-                const bool digits =
-                    !q.empty() && q.size() <= 16 &&
-                    std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; });
-                if (digits) {
-                    if (const std::uint64_t h = std::stoull(q); h < ledger.best_chain().size())
-                        found("block", h);
-                } else if (const auto hash = q.size() == 64 ? core::hash_from_hex(q) : std::nullopt;
-                           hash && index_.height_of(*hash)) {
-                    found("block", *index_.height_of(*hash));
-                } else if (core::is_valid_transaction_id(q) && ledger.find_transaction(q).where != core::ledger::transaction_lookup::state::unknown) {
-                    found("transaction", boost::json::string(q));
-                } else if (!q.empty() && q.size() <= 256 &&
-                   (index_.history(q, 0, 0).total > 0 || ledger.pending().queue_of(q) != nullptr ||
-                    core::public_key_from_address(q))) {
-                    found("address", boost::json::string(q));
-                }
-                if (!o.contains("kind"))
-                    found("none", nullptr);
-                return boost::json::serialize(o);
-            };
+    auto find = [this, q = std::move(q)] {
+        auto [kind, id] = search(q);
+        boost::json::object o;
+        o.emplace("query", q);
+        o.emplace("kind", kind);
+        o.emplace("id", std::move(id));
+        return boost::json::serialize(o);
+    };
     co_return co_await on_strand(chain_.strand(), std::move(find));
 }
 

@@ -6,11 +6,14 @@
 #include <beastchain/net/event_hub.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "chain_state.hpp"
 
@@ -69,6 +72,8 @@ public:
 
 private:
     void rebuild();
+    /// search_json's answer on the strand: the kind and id `q` names, or {"none", null}.
+    std::pair<std::string_view, boost::json::value> search(const std::string& q) const;
 
     chain_state& chain_;
     core::history_index index_;

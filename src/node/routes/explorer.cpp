@@ -2,6 +2,8 @@
 #include <beastchain/core/hash.hpp>
 #include <beastchain/node/node.hpp>
 
+#include <boost/algorithm/string/classification.hpp>
+#include <boost/algorithm/string/trim.hpp>
 #include <boost/url/parse.hpp>
 
 #include "../explorer_assets.hpp"
@@ -185,10 +187,7 @@ asio::awaitable<response> search(node& n, const request& req, const net::client&
         if (param.key == "q")
             q = param.value;
     // Whitespace around a pasted id is the clipboard's, not the id's.
-    while (!q.empty() && (q.back() == ' ' || q.back() == '\n' || q.back() == '\t' || q.back() == '\r'))
-        q.pop_back();
-    const auto first = q.find_first_not_of(" \t\r\n");
-    q.erase(0, first == std::string::npos ? q.size() : first);
+    boost::algorithm::trim_if(q, boost::algorithm::is_any_of(" \t\r\n"));
     if (q.empty() || q.size() > 256 || !valid_utf8(q))
         co_return invalid_parameter(
             "q", "must be 1 to 256 bytes of UTF-8: a height, a block hash, a transaction id or an address"
