@@ -143,7 +143,7 @@ def main():
             except OSError:
                 time.sleep(0.05)
         result = {"blocks": BLOCKS, "transactions_per_block": TXS, "streams": STREAMS}
-        weight = sum(len(get(p)) for p in ("/explorer", "/explorer/assets/app.js",
+        weight = sum(len(get(p)) for p in ("/explorer", "/explorer/assets/lib.js", "/explorer/assets/app.js",
                                            "/explorer/assets/app.css", "/explorer/assets/icon.svg"))
         result["page_weight_bytes"] = weight
         renders = first_render()

@@ -284,7 +284,7 @@ class Explorer(unittest.TestCase):
     def test_page_weight_and_headers(self):
         url = self.node("--in-memory")
         total = 0
-        for path in ("/explorer", "/explorer/assets/app.js", "/explorer/assets/app.css", "/explorer/assets/icon.svg"):
+        for path in ("/explorer", "/explorer/assets/lib.js", "/explorer/assets/app.js", "/explorer/assets/app.css", "/explorer/assets/icon.svg"):
             with urllib.request.urlopen(url + path, timeout=10) as r:
                 body = r.read()
                 total += len(body)
