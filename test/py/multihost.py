@@ -76,7 +76,7 @@ def call(url, body=None, timeout=30):
         return json.loads(r.read())
 
 
-def wait_for(what, predicate, seconds=30):
+def wait_for(what, predicate, seconds=30, urls=()):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
@@ -85,6 +85,13 @@ def wait_for(what, predicate, seconds=30):
         except OSError:
             pass
         time.sleep(0.05)
+    for u in urls:  # what each node holds, so a failure in CI says which rule kept them apart
+        try:
+            st = call(u + "/status")
+            print(u, "height", st["height"], "work", st["cumulative_work"], "tip", st["tip_hash"][:16],
+                  "peers", [(p["address"], p["state"], p["last_error"]) for p in call(u + "/nodes")["nodes"]])
+        except (OSError, KeyError, ValueError) as e:
+            print(u, "status failed:", e)
     raise AssertionError("timed out waiting for " + what)
 
 
@@ -139,7 +146,17 @@ def main():
                 acked.append(r["transaction_id"])
             call(urls[[0, 4, 2, 1][round_]] + "/mine")
         tip = lambda u: call(u + "/status")["tip_hash"]
-        wait_for("the line to converge", lambda: len({tip(u) for u in urls}) == 1)
+        # The last block may have been mined before its miner heard its neighbour's block of the
+        # same height: two tips of equal work, each node keeping the one it saw first, as in any
+        # most-work chain. Once every node holds a tip of the top height, the next block breaks
+        # the tie (the line must then agree); the test mines it rather than fail on a real race.
+        status = lambda u: call(u + "/status")
+        wait_for("every node to reach the top height",
+                 lambda: len({status(u)["cumulative_work"] for u in urls}) == 1, urls=urls)
+        if len({tip(u) for u in urls}) > 1:
+            print("equal-work tips after the last round; mining one block to break the tie")
+            call(urls[0] + "/mine")
+        wait_for("the line to converge", lambda: len({tip(u) for u in urls}) == 1, urls=urls)
 
         # Cut node 3 off: {1,2} and {4,5} mine apart; {1,2} mines more.
         sh("ip", "link", "set", veth(2), "down")
@@ -152,7 +169,7 @@ def main():
         left_tip = tip(urls[0])
         assert tip(urls[4]) != left_tip
         sh("ip", "link", "set", veth(2), "up")
-        wait_for("the partition to heal", lambda: all(tip(u) == left_tip for u in urls), seconds=60)
+        wait_for("the partition to heal", lambda: all(tip(u) == left_tip for u in urls), seconds=60, urls=urls)
 
         # Drain every pool, then count.
         for _ in range(20):
