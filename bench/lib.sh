@@ -11,7 +11,8 @@ wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sl
 # start_server beastchain|seed|nginx [NODE ARGS...]: beastchain is durable, with a pending pool
 # large enough that acceptance, not the pool limit, is measured, and takes the NODE ARGS (the
 # others ignore them, so callers pass the same line for every kind); nginx answers a fixed 201
-# and takes NGINX_CONNECTIONS per worker (default: the anchor's 4,096).
+# and takes NGINX_CONNECTIONS per worker (default: the anchor's 4,096); with NGINX_CHAIN_FILE set
+# it also serves that file as GET /chain.
 start_server() {
     local kind=$1; shift
     case $kind in
@@ -24,8 +25,11 @@ start_server() {
         pid=$! && wait_http "http://127.0.0.1:$port/chain" ;;
     nginx)
         mkdir -p "$scratch/nginx/tmp"
+        local chain_file=()
+        [[ -n ${NGINX_CHAIN_FILE:-} ]] &&
+            chain_file=(-e "s|location / {|location = /chain { alias $NGINX_CHAIN_FILE; }\n        location / {|")
         sed -e "s/8089/$port/" -e "s/worker_connections 4096/worker_connections ${NGINX_CONNECTIONS:-4096}/" \
-            "$anchors/nginx-ceiling.conf" >"$scratch/nginx/nginx.conf"
+            "${chain_file[@]}" "$anchors/nginx-ceiling.conf" >"$scratch/nginx/nginx.conf"
         nginx -p "$scratch/nginx" -c "$scratch/nginx/nginx.conf" -e "$scratch/nginx/error.log" &
         pid=$! && wait_http "http://127.0.0.1:$port/" ;;
     esac
