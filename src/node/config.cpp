@@ -109,7 +109,11 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     config cfg;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     unsigned port = cfg.port;
-    unsigned miner_threads = cores;
+    // One core stays with the I/O threads: with a miner on every core, /chain's p99 on 2 cores
+    // was 5.3 ms against 1.9 ms with one core left (docs/performance.md), and neither niceness
+    // nor SCHED_IDLE won that back. The cost is hash rate: on an ASERT chain the difficulty
+    // follows it; at the tutorial chain's fixed difficulty a block takes longer to find.
+    unsigned miner_threads = std::max(1u, cores - 1);
     unsigned io_threads = cores;
     std::optional<unsigned> min_difficulty;
     unsigned max_block_txs = static_cast<unsigned>(cfg.consensus.max_block_transactions);
@@ -137,7 +141,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
             "leading zero bits of the block hash this node mines at (1-64; default: the chain's minimum)")
         ("min-difficulty", po::value<unsigned>(),
             "lowest difficulty valid in blocks (default: the chain's; on the tutorial chain, --difficulty)")
-        ("miner-threads", po::value(&miner_threads)->default_value(miner_threads), "proof-of-work worker threads")
+        ("miner-threads", po::value(&miner_threads)->default_value(miner_threads), "proof-of-work worker threads (default: cores - 1, at least 1)")
         ("mine", po::bool_switch(&cfg.mine),
             "mine without pause, one block after another (GET /mine callers still get their own blocks)")
         ("mining-address", po::value(&cfg.mining_address),
