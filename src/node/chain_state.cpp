@@ -332,6 +332,23 @@ storage::store::stats chain_state::storage_statistics() const
     return store_ ? store_->statistics() : storage::store::stats{};
 }
 
+transaction_status chain_state::find_transaction(const std::string& id) const
+{
+    return transaction_status{ledger_.find_transaction(id), ledger_.best_chain().tip().blk.index};
+}
+
+account_status chain_state::find_account(const std::string& address) const
+{
+    account_status out;
+    out.confirmed = ledger_.accounts().get(address);
+    if (const auto* q = ledger_.pending().queue_of(address)) {
+        out.pending_count = q->by_nonce.size();
+        out.pending_spend = q->outflow;
+    }
+    out.height = ledger_.best_chain().tip().blk.index;
+    return out;
+}
+
 // ---- serialized reads ------------------------------------------------------------------------
 
 const std::string& chain_state::entry_json(std::size_t i)

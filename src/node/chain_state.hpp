@@ -111,6 +111,11 @@ public:
     /// A `/headers` page (the same query); nullopt when no locator block is on our chain.
     std::optional<std::string> headers_page(const blocks_query& q);
 
+    /// Where transaction `id` stands, dated by the tip's height.
+    transaction_status find_transaction(const std::string& id) const;
+    /// An account at the tip and what it has pending.
+    account_status find_account(const std::string& address) const;
+
     storage::store::stats storage_statistics() const;
 
 private:

@@ -280,8 +280,7 @@ asio::awaitable<transaction_status> node::find_transaction(std::string id)
 {
     impl* self = impl_.get();
     auto find = [self, id = std::move(id)] {
-        const auto& ledger = self->chain.ledger();
-        return transaction_status{ledger.find_transaction(id), ledger.best_chain().tip().blk.index};
+        return self->chain.find_transaction(id);
     };
     co_return co_await on_strand(self->chain.strand(), std::move(find));
 }
@@ -290,15 +289,7 @@ asio::awaitable<account_status> node::find_account(std::string address)
 {
     impl* self = impl_.get();
     auto find = [self, address = std::move(address)] {
-        const auto& ledger = self->chain.ledger();
-        account_status out;
-        out.confirmed = ledger.accounts().get(address);
-        if (const auto* q = ledger.pending().queue_of(address)) {
-            out.pending_count = q->by_nonce.size();
-            out.pending_spend = q->outflow;
-        }
-        out.height = ledger.best_chain().tip().blk.index;
-        return out;
+        return self->chain.find_account(address);
     };
     co_return co_await on_strand(self->chain.strand(), std::move(find));
 }
