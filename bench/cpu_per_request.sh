@@ -72,5 +72,5 @@ for i in $(seq "$runs"); do
     echo "--- run $i ($(nproc) cores, $count requests of $route at $conns connections)"
     for t in $io_threads; do measure "beastchain io-threads $t" beastchain "$t"; done
     measure "nginx (2 workers)" nginx
-    [[ $scenario == post ]] && measure "seed_node.py" seed
+    if [[ $scenario == post ]]; then measure "seed_node.py" seed; fi
 done
