@@ -22,7 +22,7 @@ need_nginx
 need_flask
 
 scratch=$(mktemp -d /tmp/beastchain-compare.XXXXXX)
-chmod 755 "$scratch" # nginx workers (www-data) read chain.json from here
+chmod 755 "$scratch" # nginx's workers (an unprivileged user) read chain.json from here
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done

@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 node_args=()
 if [[ $scenario == chain ]]; then
-    chmod 755 "$scratch" # nginx workers (www-data) read chain.json from here
+    chmod 755 "$scratch" # nginx's workers (an unprivileged user) read chain.json from here
     "$build/beastchain-gen-chain" --data-dir "$scratch/chain" --blocks 1000 --transactions-per-block 10 \
         --difficulty 8 >/dev/null
     # Stored blocks were mined at difficulty 8; the node keeps them valid and mines nothing here.

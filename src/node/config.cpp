@@ -110,7 +110,7 @@ parse_outcome parse_command_line(int argc, const char* const argv[])
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     unsigned port = cfg.port;
     // One core stays with the I/O threads: with a miner on every core, /chain's p99 on 2 cores
-    // was 5.3 ms against 1.9 ms with one core left (docs/performance.md), and neither niceness
+    // was 5.4 ms against 2.1 ms with one core left (docs/performance.md), and neither niceness
     // nor SCHED_IDLE won that back. The cost is hash rate: on an ASERT chain the difficulty
     // follows it; at the tutorial chain's fixed difficulty a block takes longer to find.
     unsigned miner_threads = std::max(1u, cores - 1);

@@ -160,12 +160,14 @@ def main():
 
         # Cut node 3 off: {1,2} and {4,5} mine apart; {1,2} mines more.
         sh("ip", "link", "set", veth(2), "down")
+        # Each left block reaches the other left node before the next is mined: two blocks of one
+        # height mined on either side of the link would be the equal-work tie above.
         for u in (urls[0], urls[1], urls[0]):
             acked.append(call(u + "/create-transaction", {"sender": "left", "recipient": "x", "amount": 1})["transaction_id"])
             call(u + "/mine")
+            wait_for("the left side to agree", lambda: tip(urls[0]) == tip(urls[1]), urls=urls[:2])
         acked.append(call(urls[4] + "/create-transaction", {"sender": "right", "recipient": "y", "amount": 1})["transaction_id"])
         call(urls[4] + "/mine")
-        wait_for("the left side to agree", lambda: tip(urls[0]) == tip(urls[1]))
         left_tip = tip(urls[0])
         assert tip(urls[4]) != left_tip
         sh("ip", "link", "set", veth(2), "up")
