@@ -57,10 +57,7 @@ bc=http://127.0.0.1:5600 seed=http://127.0.0.1:5601 ngx=http://127.0.0.1:5608
 # seconds, and what is measured here is acceptance, not the pool limit's 503s.
 start_node 5600 --data-dir "$scratch/bc" --max-pending 5000000
 start_seed 5601
-mkdir -p "$scratch/nginx/tmp"
-sed -e 's/8089/5608/' \
-    -e "s|location / {|location = /chain { alias $scratch/chain.json; }\n        location / {|" \
-    "$anchors/nginx-ceiling.conf" >"$scratch/nginx/nginx.conf"
+nginx_conf 5608 "$scratch/nginx" "$scratch/chain.json"
 
 # --- 1,000 blocks of 10 transactions on each, for GET /chain ------------------------------
 "$build/beastchain-gen-chain" --data-dir "$scratch/bc-chain" --blocks 1000 --transactions-per-block 10 \

@@ -6,6 +6,16 @@ need_flask() { /usr/bin/python3 -c 'import flask' 2>/dev/null || { echo "needs p
 # wait_http URL: up to 10 s for a successful reply, else exit the script.
 wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1" >&2; exit 1; }
 
+# nginx_conf PORT DIR [CHAIN_FILE]: the anchor's nginx configuration in DIR/nginx.conf (with DIR/tmp),
+# listening on PORT with NGINX_CONNECTIONS per worker, and serving CHAIN_FILE as GET /chain if given.
+nginx_conf() {
+    local chain=()
+    [[ -n ${3:-} ]] && chain=(-e "s|location / {|location = /chain { alias $3; }\n        location / {|")
+    mkdir -p "$2/tmp"
+    sed -e "s/8089/$1/" -e "s/worker_connections 4096/worker_connections ${NGINX_CONNECTIONS:-4096}/" \
+        "${chain[@]}" "$anchors/nginx-ceiling.conf" >"$2/nginx.conf"
+}
+
 # One server at a time on $port, its pid in $pid and its files under $scratch; the caller sets
 # build, anchors, scratch and port, and calls stop_server from its EXIT trap.
 # start_server beastchain|seed|nginx [NODE ARGS...]: beastchain is durable, with a pending pool
@@ -24,12 +34,7 @@ start_server() {
         /usr/bin/python3 "$anchors/seed_node.py" -p "$port" >"$scratch/server.log" 2>&1 &
         pid=$! && wait_http "http://127.0.0.1:$port/chain" ;;
     nginx)
-        mkdir -p "$scratch/nginx/tmp"
-        local chain_file=()
-        [[ -n ${NGINX_CHAIN_FILE:-} ]] &&
-            chain_file=(-e "s|location / {|location = /chain { alias $NGINX_CHAIN_FILE; }\n        location / {|")
-        sed -e "s/8089/$port/" -e "s/worker_connections 4096/worker_connections ${NGINX_CONNECTIONS:-4096}/" \
-            "${chain_file[@]}" "$anchors/nginx-ceiling.conf" >"$scratch/nginx/nginx.conf"
+        nginx_conf "$port" "$scratch/nginx" "${NGINX_CHAIN_FILE:-}"
         nginx -p "$scratch/nginx" -c "$scratch/nginx/nginx.conf" -e "$scratch/nginx/error.log" &
         pid=$! && wait_http "http://127.0.0.1:$port/" ;;
     esac

@@ -145,12 +145,12 @@ def main():
                          {"sender": "s%d" % round_, "recipient": "r%d" % k, "amount": k + 1})
                 acked.append(r["transaction_id"])
             call(urls[[0, 4, 2, 1][round_]] + "/mine")
-        tip = lambda u: call(u + "/status")["tip_hash"]
         # The last block may have been mined before its miner heard its neighbour's block of the
         # same height: two tips of equal work, each node keeping the one it saw first, as in any
         # most-work chain. Once every node holds a tip of the top height, the next block breaks
         # the tie (the line must then agree); the test mines it rather than fail on a real race.
         status = lambda u: call(u + "/status")
+        tip = lambda u: status(u)["tip_hash"]
         wait_for("every node to reach the top height",
                  lambda: len({status(u)["cumulative_work"] for u in urls}) == 1, urls=urls)
         if len({tip(u) for u in urls}) > 1:
